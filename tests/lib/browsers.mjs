@@ -1,0 +1,339 @@
+// Browser drivers for the e2e tests: one small interface, two implementations.
+//
+//   const b = await launchBrowser('chromium' | 'firefox', { extDir, server })
+//   b.base                       origin for page URLs (Chromium: https://www.linkedin.com,
+//                                Firefox: https://www.linkedin.com:PORT)
+//   b.page                       the main tab (a Page)
+//   await b.openPopup({width, height}) -> Page   the extension's popup.html in a tab
+//   await b.close()
+//
+//   Page: goto(pathOrUrl), url(), eval(fn, ...args) (runs in the page's main world, returns JSON),
+//         waitFor(fn, {timeout, args, what}), click(selector), screenshot(file), setViewport(w, h), close()
+//
+// Both browsers get the real fixture server under the name www.linkedin.com with its strict CSP,
+// and the unpacked extension. Browser processes are killed on close and on process exit.
+import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+
+export const CHROMIUM_BIN = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
+export const FIREFOX_BIN = process.env.FIREFOX_BIN || '/usr/bin/firefox-esr';
+export const GECKODRIVER_BIN = process.env.GECKODRIVER || [path.join(os.homedir(), '.cargo/bin/geckodriver'), '/usr/local/bin/geckodriver', '/usr/bin/geckodriver'].find((p) => fs.existsSync(p));
+export const GECKO_ID = 'opt-out-lens@opt-out-lens';
+// Pinned moz-extension:// UUID so the popup URL is known in advance.
+export const FIREFOX_UUID = 'c0ffee00-0b7e-4c1e-9a11-0970071e5e55';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const fnSource = (fn) => (typeof fn === 'function' ? fn.toString() : String(fn));
+
+// Processes to kill if the test process dies without closing them.
+const children = new Set();
+process.on('exit', () => {
+  for (const pid of children) {
+    try { process.kill(-pid, 'SIGKILL'); } catch { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+  }
+});
+
+/** Shared polling wait (both browsers): resolves with the truthy value or throws with a clear message. */
+async function pollUntil(page, fn, { timeout = 5000, interval = 50, args = [], what } = {}) {
+  const t0 = Date.now();
+  let last;
+  for (;;) {
+    try {
+      last = await page.eval(fn, ...args);
+      if (last) return last;
+    } catch (e) {
+      last = `error: ${e.message}`; // page may be navigating; keep polling until the deadline
+    }
+    if (Date.now() - t0 > timeout) {
+      throw new Error(`timed out after ${timeout} ms waiting for ${what || fnSource(fn).slice(0, 200)} (last value: ${JSON.stringify(last)})`);
+    }
+    await sleep(interval);
+  }
+}
+
+export async function launchBrowser(name, opts) {
+  if (name === 'chromium') return launchChromium(opts);
+  if (name === 'firefox') return launchFirefox(opts);
+  throw new Error(`unknown browser ${name}`);
+}
+
+// ---------------------------------------------------------------- Chromium (playwright-core)
+
+export async function launchChromium({ extDir, server, headless = true, viewport = { width: 1280, height: 900 } }) {
+  extDir = path.resolve(extDir);
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'optout-chromium-'));
+  const ctx = await chromium.launchPersistentContext(userDir, {
+    executablePath: CHROMIUM_BIN,
+    headless,
+    viewport,
+    timeout: 30000,
+    ignoreDefaultArgs: ['--disable-extensions'],
+    args: [
+      `--disable-extensions-except=${extDir}`, `--load-extension=${extDir}`,
+      '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--no-first-run', '--disable-quic',
+      // Our HTTPS fixture server answers for www.linkedin.com on the default port.
+      `--host-resolver-rules=MAP www.linkedin.com 127.0.0.1:${server.port}`,
+      '--ignore-certificate-errors',
+    ],
+  });
+  const closeAll = async () => {
+    await Promise.race([ctx.close().catch(() => {}), sleep(10000)]);
+    fs.rmSync(userDir, { recursive: true, force: true });
+  };
+  try {
+    let sw = ctx.serviceWorkers()[0];
+    if (!sw) sw = await ctx.waitForEvent('serviceworker', { timeout: 15000 });
+    const extensionId = new URL(sw.url()).host;
+    const page = ctx.pages()[0] || (await ctx.newPage());
+    const base = 'https://www.linkedin.com';
+    const wrap = (p) => chromiumPage(p, base);
+    return {
+      name: 'chromium',
+      base,
+      extensionId,
+      context: ctx,
+      page: wrap(page),
+      popupUrl: `chrome-extension://${extensionId}/popup.html`,
+      async newPage() { return wrap(await ctx.newPage()); },
+      async openPopup({ width = 420, height = 600 } = {}) {
+        const p = await ctx.newPage();
+        await p.setViewportSize({ width, height });
+        await p.goto(`chrome-extension://${extensionId}/popup.html`, { timeout: 15000 });
+        return wrap(p);
+      },
+      serviceWorkerEval: (fn, ...args) => sw.evaluate(`(${fnSource(fn)})(...${JSON.stringify(args)})`),
+      close: closeAll,
+    };
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+}
+
+function chromiumPage(p, base) {
+  const page = {
+    raw: p,
+    async goto(u) { await p.goto(new URL(u, base).href, { timeout: 20000, waitUntil: 'load' }); },
+    url: () => p.url(),
+    // A string expression goes through CDP Runtime.evaluate: not subject to the page's CSP.
+    eval: (fn, ...args) => p.evaluate(`(${fnSource(fn)})(...${JSON.stringify(args)})`),
+    waitFor: (fn, o) => pollUntil(page, fn, o),
+    async click(selector) { await p.click(selector, { timeout: 5000 }); },
+    async screenshot(file, { fullPage = false } = {}) {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      await p.screenshot({ path: file, fullPage, timeout: 15000 });
+    },
+    setViewport: (width, height) => p.setViewportSize({ width, height }),
+    async back() { await p.evaluate('history.back()'); },
+    close: () => p.close(),
+  };
+  return page;
+}
+
+// ---------------------------------------------------------------- Firefox (geckodriver, W3C WebDriver over fetch)
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+async function wd(baseUrl, method, pathname, body, timeoutMs = 60000) {
+  const res = await fetch(baseUrl + pathname, {
+    method,
+    headers: body ? { 'content-type': 'application/json; charset=utf-8' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok || (json.value && json.value.error)) {
+    const v = json.value || {};
+    const err = new Error(`WebDriver ${method} ${pathname}: ${v.error || res.status}: ${v.message || ''}`);
+    err.wdError = v.error;
+    throw err;
+  }
+  return json.value;
+}
+
+export async function launchFirefox({ extDir, server, headless = true, viewport = { width: 1280, height: 900 } }) {
+  if (!GECKODRIVER_BIN) throw new Error('geckodriver not found (looked in ~/.cargo/bin, /usr/local/bin, /usr/bin; or set GECKODRIVER)');
+  extDir = path.resolve(extDir);
+  const port = await freePort();
+  // --allow-system-access lets us use the chrome context as a fallback for opening the popup.
+  const gdArgs = ['--port', String(port), '--host', '127.0.0.1'];
+  const help = await new Promise((resolve) => {
+    const h = spawn(GECKODRIVER_BIN, ['--help']);
+    let out = '';
+    h.stdout.on('data', (d) => { out += d; });
+    h.on('close', () => resolve(out));
+    h.on('error', () => resolve(''));
+    setTimeout(() => { h.kill('SIGKILL'); resolve(out); }, 5000).unref();
+  });
+  const systemAccess = help.includes('--allow-system-access');
+  if (systemAccess) gdArgs.push('--allow-system-access');
+  // Own process group (detached) so Firefox, its child, dies with it on exit.
+  const gd = spawn(GECKODRIVER_BIN, gdArgs, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(gd.pid);
+  let gdLog = '';
+  const keepLog = (d) => { gdLog = (gdLog + d).slice(-20000); };
+  gd.stdout.on('data', keepLog);
+  gd.stderr.on('data', keepLog);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const killGd = () => {
+    try { process.kill(-gd.pid, 'SIGKILL'); } catch { /* gone */ }
+    children.delete(gd.pid);
+  };
+
+  let sessionId;
+  try {
+    // Wait for geckodriver to listen.
+    const t0 = Date.now();
+    for (;;) {
+      try { await wd(baseUrl, 'GET', '/status', null, 1000); break; } catch (e) {
+        if (Date.now() - t0 > 10000) throw new Error(`geckodriver did not start: ${e.message}\n${gdLog}`);
+        await sleep(100);
+      }
+    }
+    const prefs = {
+      'network.dns.forceResolve': '127.0.0.1', // www.linkedin.com -> our server (URL carries the port)
+      'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_UUID }),
+      // Quiet, offline-friendly browser.
+      'app.update.enabled': false, 'app.update.auto': false,
+      'extensions.update.enabled': false, 'extensions.getAddons.cache.enabled': false,
+      'browser.safebrowsing.malware.enabled': false, 'browser.safebrowsing.phishing.enabled': false,
+      'browser.safebrowsing.downloads.enabled': false, 'browser.safebrowsing.blockedURIs.enabled': false,
+      'network.captive-portal-service.enabled': false, 'network.connectivity-service.enabled': false,
+      'datareporting.policy.dataSubmissionEnabled': false, 'toolkit.telemetry.enabled': false,
+      'browser.shell.checkDefaultBrowser': false, 'browser.startup.homepage_override.mstone': 'ignore',
+      'browser.newtabpage.enabled': false, 'browser.startup.page': 0,
+      'browser.region.network.url': '', 'browser.search.geoip.url': '',
+      'services.settings.server': 'https://127.0.0.1:9/', 'extensions.blocklist.enabled': false,
+      'network.http.speculative-parallel-limit': 0, 'browser.urlbar.speculativeConnect.enabled': false,
+      // Grant host permissions of MV3 add-ons at install (the user would be asked otherwise).
+      'extensions.originControls.grantByDefault': true,
+    };
+    const session = await wd(baseUrl, 'POST', '/session', {
+      capabilities: {
+        alwaysMatch: {
+          browserName: 'firefox',
+          acceptInsecureCerts: true,
+          pageLoadStrategy: 'normal',
+          'moz:firefoxOptions': { binary: FIREFOX_BIN, args: headless ? ['-headless'] : [], prefs },
+        },
+      },
+    }, 60000);
+    sessionId = session.sessionId;
+    const S = (method, p, body, t) => wd(baseUrl, method, `/session/${sessionId}${p}`, body, t);
+    await S('POST', '/timeouts', { script: 30000, pageLoad: 30000, implicit: 0 });
+    await S('POST', '/window/rect', { width: viewport.width, height: viewport.height }).catch(() => {});
+    const addonId = await S('POST', '/moz/addon/install', { path: extDir, temporary: true });
+
+    const base = `https://www.linkedin.com:${server.port}`;
+    let current = await S('GET', '/window');
+    const use = async (handle) => {
+      if (current !== handle) { await S('POST', '/window', { handle }); current = handle; }
+    };
+    const mkPage = (handle) => firefoxPage(S, handle, use, base);
+    const mainHandle = current;
+    const popupUrl = `moz-extension://${FIREFOX_UUID}/popup.html`;
+
+    const browser = {
+      name: 'firefox',
+      base,
+      addonId,
+      extensionId: FIREFOX_UUID,
+      popupUrl,
+      systemAccess,
+      page: mkPage(mainHandle),
+      log: () => gdLog,
+      async newPage() {
+        const { handle } = await S('POST', '/window/new', { type: 'tab' });
+        return mkPage(handle);
+      },
+      // Try plain navigation to moz-extension://; fall back to opening the tab from the chrome context.
+      async openPopup({ width = 420, height = 600 } = {}) {
+        const p = await browser.newPage();
+        try {
+          await p.goto(popupUrl);
+          const u = await p.url();
+          if (!u.startsWith('moz-extension://')) throw new Error(`landed on ${u}`);
+        } catch (e) {
+          if (!systemAccess) throw new Error(`Firefox popup: WebDriver could not open ${popupUrl} (${e.message}) and geckodriver has no --allow-system-access`);
+          await p.close().catch(() => {});
+          const before = new Set(await S('GET', '/window/handles'));
+          await S('POST', '/moz/context', { context: 'chrome' });
+          try {
+            await S('POST', '/execute/sync', {
+              script: `const w = Services.wm.getMostRecentWindow('navigator:browser');
+                const tab = w.gBrowser.addTab(arguments[0], { triggeringPrincipal: Services.scriptSecurityManager.getSystemPrincipal() });
+                w.gBrowser.selectedTab = tab; return true;`,
+              args: [popupUrl],
+            });
+          } finally {
+            await S('POST', '/moz/context', { context: 'content' });
+          }
+          const after = await S('GET', '/window/handles');
+          const handle = after.find((h) => !before.has(h));
+          if (!handle) throw new Error('Firefox popup: chrome-context tab did not appear');
+          const p2 = mkPage(handle);
+          await p2.waitFor(() => document.readyState === 'complete' && location.protocol === 'moz-extension:', { timeout: 10000, what: 'popup tab to load' });
+          return p2;
+        }
+        await p.setViewport(width, height).catch(() => {});
+        return p;
+      },
+      async close() {
+        try { if (sessionId) await wd(baseUrl, 'DELETE', `/session/${sessionId}`, null, 15000); } catch { /* killed below */ }
+        killGd();
+      },
+    };
+    return browser;
+  } catch (e) {
+    if (sessionId) await wd(baseUrl, 'DELETE', `/session/${sessionId}`, null, 10000).catch(() => {});
+    killGd();
+    e.message += `\n--- geckodriver log (tail) ---\n${gdLog.slice(-3000)}`;
+    throw e;
+  }
+}
+
+function firefoxPage(S, handle, use, base) {
+  const page = {
+    handle,
+    async goto(u) { await use(handle); await S('POST', '/url', { url: new URL(u, base).href }); },
+    async url() { await use(handle); return S('GET', '/url'); },
+    async eval(fn, ...args) {
+      await use(handle);
+      // The script text is built here (no eval/new Function in the page, which the CSP forbids).
+      const script = `const done = arguments[arguments.length - 1];
+        Promise.resolve().then(() => (${fnSource(fn)}).apply(null, ${JSON.stringify(args)}))
+          .then((v) => done({ ok: v === undefined ? null : v }), (e) => done({ err: String((e && e.stack) || e) }));`;
+      const r = await S('POST', '/execute/async', { script, args: [] });
+      if (r && 'err' in r) throw new Error(`in page: ${r.err}`);
+      return r ? r.ok : r;
+    },
+    waitFor: (fn, o) => pollUntil(page, fn, o),
+    async click(selector) {
+      await use(handle);
+      const found = await S('POST', '/element', { using: 'css selector', value: selector });
+      const id = found[Object.keys(found)[0]];
+      await S('POST', `/element/${id}/click`, {});
+    },
+    async screenshot(file) {
+      await use(handle);
+      const b64 = await S('GET', '/screenshot');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, Buffer.from(b64, 'base64'));
+    },
+    async setViewport(width, height) { await use(handle); await S('POST', '/window/rect', { width, height }); },
+    async back() { await use(handle); await S('POST', '/back', {}); },
+    async close() { await use(handle); await S('DELETE', '/window'); },
+  };
+  return page;
+}

@@ -1,0 +1,252 @@
+// Fixture server: pretends to be https://www.linkedin.com for the e2e tests.
+//
+// - HTTPS with a throwaway self-signed cert for www.linkedin.com (made by the openssl CLI
+//   at startup, so nothing secret lives in the repo).
+// - Every response carries a strict LinkedIn-like CSP without 'unsafe-eval' or
+//   'wasm-unsafe-eval': the extension must work under it, exactly as on the real site.
+// - /mypreferences/d/... serve one SPA shell; tests/fixtures/static/app.js renders the page
+//   from tests/fixtures/routes.json (no inline script, scripts come from 'self').
+// - A "logged out" switch makes /mypreferences/... redirect to /login, like the real site.
+//
+// Standalone: `node tests/lib/server.mjs [--port N]` prints the port and keeps serving.
+import https from 'node:https';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const FIXTURES_DIR = path.resolve(HERE, '../fixtures');
+const STATIC_DIR = path.join(FIXTURES_DIR, 'static');
+
+export const CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "object-src 'none'",
+].join('; ');
+
+const MIME = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json; charset=utf-8',
+  '.png': 'image/png',
+};
+
+/** Load tests/fixtures/routes.json (re-read on every request so edits show up live). */
+export function loadRoutes() {
+  return JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, 'routes.json'), 'utf8'));
+}
+
+/** Catalogue pages: the routes tagged with `setting` (our setting id). */
+export function catalogue(routes = loadRoutes()) {
+  return Object.entries(routes.pages)
+    .filter(([, p]) => p.setting)
+    .map(([p, cfg]) => ({ id: cfg.setting, path: p, key: cfg.switches[0].key, title: cfg.title, label: cfg.switches[0].label }));
+}
+
+function makeCert(dir) {
+  const key = path.join(dir, 'key.pem');
+  const cert = path.join(dir, 'cert.pem');
+  // EC key: generated in milliseconds; SAN is what browsers check.
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-keyout', key, '-out', cert, '-days', '3', '-subj', '/CN=www.linkedin.com',
+    '-addext', 'subjectAltName=DNS:www.linkedin.com,DNS:linkedin.com,IP:127.0.0.1',
+  ], { stdio: 'pipe', timeout: 20000 });
+  return { key: fs.readFileSync(key), cert: fs.readFileSync(cert) };
+}
+
+const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+
+function shellHtml(lang) {
+  // The SPA shell. routes.js defines window.__FIXTURE_ROUTES; app.js renders from it.
+  return `<!DOCTYPE html>
+<html lang="${esc(lang)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Settings | LinkedIn</title>
+<link rel="stylesheet" href="/static/style.css">
+<script src="/static/routes.js"></script>
+<script src="/static/app.js" defer></script>
+</head>
+<body class="_app_q1x7">
+<div id="app" class="_appRoot_f3k1"><p class="_boot_0aa1">Loading…</p></div>
+</body>
+</html>
+`;
+}
+
+function loginHtml(redirect) {
+  // Server-rendered sign-in page: a password field and no switches at all.
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>LinkedIn Login, Sign in | LinkedIn</title>
+<link rel="stylesheet" href="/static/style.css">
+</head>
+<body class="_login_p0a2">
+<main class="_loginCard_7hh1">
+  <div class="_logo_9qw2" aria-label="LinkedIn">Linked<span>in</span></div>
+  <h1>Sign in</h1>
+  <p>Stay updated on your professional world.</p>
+  <form method="post" action="/checkpoint/lg/login-submit" class="_loginForm_e4r1">
+    <input type="hidden" name="session_redirect" value="${esc(redirect)}">
+    <label>Email or phone <input type="text" name="session_key" autocomplete="username"></label>
+    <label>Password <input type="password" name="session_password" autocomplete="current-password"></label>
+    <label class="_remember_k1"><input type="checkbox" name="rememberMe" checked> Keep me logged in</label>
+    <button type="submit" class="_primaryBtn_c8d1">Sign in</button>
+  </form>
+</main>
+</body>
+</html>
+`;
+}
+
+function indexHtml(routes) {
+  const links = Object.keys(routes.pages).map((p) => `<li><a href="${esc(p)}">${esc(p)}</a> ${esc(routes.pages[p].title || '')}</li>`).join('\n');
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Fixture index | LinkedIn</title>
+<link rel="stylesheet" href="/static/style.css"></head><body class="_index_a1"><main class="_card_1k2j _index_a1">
+<h1>Opt-Out Lens fixture server</h1><p>Query params: ?state=on|off, ?state.KEY=on|off, ?lang=de|fr, ?variant=NAME, ?delayMs=N. See tests/fixtures/README.md.</p>
+<ul>${links}</ul></main></body></html>`;
+}
+
+/**
+ * Start the fixture server.
+ * @param {{port?: number, host?: string, quiet?: boolean}} opts
+ * @returns {Promise<{port:number, origin:string, close():Promise<void>, setLoggedIn(b:boolean):void,
+ *   state:object, requests:Array<{method:string,url:string,time:number}>}>}
+ */
+export async function startServer({ port = 0, host = '127.0.0.1', quiet = true } = {}) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'optout-fixture-'));
+  const { key, cert } = makeCert(tmp);
+  fs.rmSync(tmp, { recursive: true, force: true });
+
+  const state = { loggedIn: true };
+  const requests = [];
+
+  const send = (res, status, body, type = 'text/html; charset=utf-8', extra = {}) => {
+    res.writeHead(status, {
+      'content-type': type,
+      'content-security-policy': CSP,
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+      ...extra,
+    });
+    res.end(body);
+  };
+
+  const server = https.createServer({ key, cert }, (req, res) => {
+    const url = new URL(req.url, `https://${req.headers.host || 'www.linkedin.com'}`);
+    requests.push({ method: req.method, url: url.pathname + url.search, time: Date.now() });
+    if (requests.length > 5000) requests.splice(0, 1000);
+    if (!quiet) console.log(req.method, req.url);
+    try {
+      route(req, res, url);
+    } catch (e) {
+      send(res, 500, `fixture error: ${esc(e.stack)}`, 'text/plain; charset=utf-8');
+    }
+  });
+
+  function readBody(req, cb) {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (d) => { body += d; if (body.length > 1e5) req.destroy(); });
+    req.on('end', () => cb(body));
+  }
+
+  function route(req, res, url) {
+    const p = url.pathname;
+    // --- test control endpoint (loopback only, not part of "LinkedIn") ---
+    if (p === '/__fixture/state') {
+      if (req.method === 'POST') {
+        return readBody(req, (body) => {
+          try {
+            const patch = JSON.parse(body || '{}');
+            if ('loggedIn' in patch) state.loggedIn = !!patch.loggedIn;
+            send(res, 200, JSON.stringify(state), MIME['.json']);
+          } catch (e) { send(res, 400, String(e), 'text/plain'); }
+        });
+      }
+      return send(res, 200, JSON.stringify(state), MIME['.json']);
+    }
+    if (p === '/static/routes.js') {
+      // The route table as a script, so the SPA can render synchronously (no fetch).
+      return send(res, 200, `window.__FIXTURE_ROUTES = ${JSON.stringify(loadRoutes())};\n`, MIME['.js']);
+    }
+    if (p.startsWith('/static/')) {
+      const file = path.join(STATIC_DIR, path.normalize(p.slice('/static/'.length)).replace(/^(\.\.[/\\])+/, ''));
+      if (!file.startsWith(STATIC_DIR) || !fs.existsSync(file) || !fs.statSync(file).isFile()) return send(res, 404, 'not found', 'text/plain');
+      return send(res, 200, fs.readFileSync(file), MIME[path.extname(file)] || 'application/octet-stream');
+    }
+    if (p === '/favicon.ico') return send(res, 204, '');
+    if (p === '/login' || p === '/uas/login') {
+      return send(res, 200, loginHtml(url.searchParams.get('session_redirect') || '/feed/'));
+    }
+    if (p === '/checkpoint/lg/login-submit' && req.method === 'POST') {
+      // Manual poking: "signing in" flips the flag back and returns to where you were.
+      return readBody(req, (body) => {
+        state.loggedIn = true;
+        const to = new URLSearchParams(body).get('session_redirect') || '/mypreferences/d/categories/privacy';
+        const safe = to.startsWith('/') || /^https:\/\/www\.linkedin\.com[:/]/.test(to) ? to : '/';
+        send(res, 302, '', 'text/plain', { location: safe });
+      });
+    }
+    if (p.startsWith('/mypreferences/') || p.startsWith('/psettings/')) {
+      if (!state.loggedIn) {
+        const original = `https://${req.headers.host || 'www.linkedin.com'}${url.pathname}${url.search}`;
+        return send(res, 302, '', 'text/plain', { location: `/login?session_redirect=${encodeURIComponent(original)}` });
+      }
+      const routes = loadRoutes();
+      const cfg = routes.pages[p] || {};
+      const variant = url.searchParams.get('variant') || url.searchParams.get('lang');
+      const lang = url.searchParams.get('lang') || (cfg.variants && cfg.variants[variant] && cfg.variants[variant].lang) || cfg.lang || 'en';
+      return send(res, 200, shellHtml(lang));
+    }
+    if (p === '/') return send(res, 200, indexHtml(loadRoutes()));
+    return send(res, 404, '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Page not found | LinkedIn</title></head><body><h1>Page not found</h1></body></html>');
+  }
+
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const actualPort = server.address().port;
+  return {
+    port: actualPort,
+    origin: `https://www.linkedin.com:${actualPort}`,
+    state,
+    requests,
+    setLoggedIn(v) { state.loggedIn = !!v; },
+    close() {
+      return new Promise((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+        setTimeout(resolve, 2000).unref();
+      });
+    },
+  };
+}
+
+// Standalone mode.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const i = process.argv.indexOf('--port');
+  const port = i > 0 ? Number(process.argv[i + 1]) : 0;
+  const s = await startServer({ port, quiet: !process.argv.includes('--verbose') });
+  console.log(`fixture server on https://127.0.0.1:${s.port}/  (port ${s.port})`);
+  console.log(`Chromium: --host-resolver-rules="MAP www.linkedin.com 127.0.0.1:${s.port}" --ignore-certificate-errors, then https://www.linkedin.com/`);
+  console.log(`curl: curl -k --resolve www.linkedin.com:${s.port}:127.0.0.1 https://www.linkedin.com:${s.port}/mypreferences/d/categories/privacy`);
+  const stop = () => s.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
