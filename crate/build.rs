@@ -1,0 +1,113 @@
+//! Turns `rules/linkedin.toml` into Rust statics, so the wasm ships no TOML parser and the
+//! labels arrive already normalised. Malformed rules fail the build with the reason.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::{env, fs, path::Path};
+
+#[path = "src/normalize.rs"]
+#[allow(dead_code)]
+mod normalize;
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rules {
+    site: Site,
+    setting: Vec<Setting>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Site {
+    origin: String,
+    scan_prefixes: Vec<String>,
+    login_paths: Vec<String>,
+    redirect_params: Vec<String>,
+    candidate_selector: String,
+    login_form_selector: String,
+    context_levels: u32,
+    max_text_chars: u32,
+    settle_ms: u32,
+    debounce_ms: u32,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Setting {
+    id: String,
+    short: String,
+    title: String,
+    category: String,
+    paths: Vec<String>,
+    keys: Vec<String>,
+    protective: String,
+    on_means: String,
+    source: String,
+    #[serde(default)]
+    labels: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    unconfirmed_labels: BTreeMap<String, Vec<String>>,
+}
+
+fn variant(value: &str, allowed: &[(&str, &str)], what: &str, id: &str) -> String {
+    match allowed.iter().find(|(name, _)| *name == value) {
+        Some((_, rust)) => rust.to_string(),
+        None => panic!("rules/linkedin.toml: setting {id}: unknown {what} {value:?}"),
+    }
+}
+
+fn main() {
+    let rules_path = Path::new("rules/linkedin.toml");
+    println!("cargo:rerun-if-changed={}", rules_path.display());
+    println!("cargo:rerun-if-changed=src/normalize.rs");
+    let text = fs::read_to_string(rules_path).expect("read rules/linkedin.toml");
+    let rules: Rules = toml::from_str(&text).unwrap_or_else(|e| panic!("rules/linkedin.toml: {e}"));
+
+    let mut out = String::new();
+    let s = &rules.site;
+    writeln!(
+        out,
+        "/// Site-wide rules.\npub static SITE: Site = Site {{ origin: {:?}, scan_prefixes: &{:?}, login_paths: &{:?}, \
+         redirect_params: &{:?}, candidate_selector: {:?}, login_form_selector: {:?}, \
+         context_levels: {}, max_text_chars: {}, settle_ms: {}, debounce_ms: {} }};",
+        s.origin, s.scan_prefixes, s.login_paths, s.redirect_params, s.candidate_selector,
+        s.login_form_selector, s.context_levels, s.max_text_chars, s.settle_ms, s.debounce_ms
+    )
+    .unwrap();
+
+    out.push_str("/// Every catalogued setting, in catalogue order.\npub static SETTINGS: &[Setting] = &[\n");
+    for st in &rules.setting {
+        let category = variant(
+            &st.category,
+            &[("ai", "Ai"), ("sharing", "Sharing"), ("ads", "Ads"), ("research", "Research"), ("marketing", "Marketing")],
+            "category",
+            &st.id,
+        );
+        let protective = variant(&st.protective, &[("on", "On"), ("off", "Off")], "protective state", &st.id);
+        let mut labels = String::new();
+        for (confirmed, map) in [(true, &st.labels), (false, &st.unconfirmed_labels)] {
+            for (lang, texts) in map {
+                for t in texts {
+                    write!(
+                        labels,
+                        "Label {{ lang: {lang:?}, text: {t:?}, norm: {:?}, confirmed: {confirmed} }}, ",
+                        normalize::normalize(t)
+                    )
+                    .unwrap();
+                }
+            }
+        }
+        writeln!(
+            out,
+            "    Setting {{ id: {:?}, short: {:?}, title: {:?}, category: Category::{category}, \
+             paths: &{:?}, keys: &{:?}, protective: SwitchState::{protective}, on_means: {:?}, \
+             source: {:?}, labels: &[{labels}] }},",
+            st.id, st.short, st.title, st.paths, st.keys, st.on_means, st.source
+        )
+        .unwrap();
+    }
+    out.push_str("];\n");
+
+    let dest = Path::new(&env::var("OUT_DIR").expect("OUT_DIR")).join("catalogue_data.rs");
+    fs::write(dest, out).expect("write catalogue_data.rs");
+}

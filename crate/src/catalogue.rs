@@ -1,0 +1,106 @@
+//! The settings catalogue, generated at build time from `rules/linkedin.toml`.
+
+use serde::{Deserialize, Serialize};
+
+/// Whether a switch is on or off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SwitchState {
+    /// The switch is on.
+    On,
+    /// The switch is off.
+    Off,
+}
+
+/// What a setting is about; the popup groups by it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    /// Training generative AI.
+    Ai,
+    /// Sharing with affiliates (Microsoft) and partners.
+    Sharing,
+    /// Advertising data.
+    Ads,
+    /// Research use.
+    Research,
+    /// LinkedIn's own marketing.
+    Marketing,
+}
+
+/// A label text of a setting in one language.
+#[derive(Debug)]
+pub struct Label {
+    /// BCP 47 language, e.g. `de`.
+    pub lang: &'static str,
+    /// The text as LinkedIn shows it.
+    pub text: &'static str,
+    /// `text` passed through [`crate::normalize::normalize`].
+    pub norm: &'static str,
+    /// False when no source confirms the text; such labels only help on the setting's own page.
+    pub confirmed: bool,
+}
+
+/// One LinkedIn setting the extension watches.
+#[derive(Debug)]
+pub struct Setting {
+    /// Stable id, used in storage, messages and `data-optout-setting`.
+    pub id: &'static str,
+    /// Short name for on-page labels.
+    pub short: &'static str,
+    /// LinkedIn's title of the setting (English).
+    pub title: &'static str,
+    /// What the setting is about.
+    pub category: Category,
+    /// Paths of the page(s) that show this one setting.
+    pub paths: &'static [&'static str],
+    /// Language-independent `aria-labelledby` keys of its switch.
+    pub keys: &'static [&'static str],
+    /// The state that protects the user.
+    pub protective: SwitchState,
+    /// What "on" means for the user, in plain words.
+    pub on_means: &'static str,
+    /// Where the facts came from.
+    pub source: &'static str,
+    /// Titles and switch labels in every known language.
+    pub labels: &'static [Label],
+}
+
+impl Setting {
+    /// The full URL of the setting's first page.
+    pub fn url(&self) -> Option<String> {
+        self.paths.first().map(|p| format!("{}{}", SITE.origin, p))
+    }
+}
+
+/// Site-wide rules: which pages to scan and what the content script collects.
+#[derive(Debug)]
+pub struct Site {
+    /// Scheme and host of LinkedIn.
+    pub origin: &'static str,
+    /// Path prefixes of pages that may show settings.
+    pub scan_prefixes: &'static [&'static str],
+    /// Paths LinkedIn sends signed-out visitors to.
+    pub login_paths: &'static [&'static str],
+    /// Query parameters of a login page that carry the page asked for.
+    pub redirect_params: &'static [&'static str],
+    /// CSS selector of candidate switches.
+    pub candidate_selector: &'static str,
+    /// CSS selector whose presence means a sign-in form is shown.
+    pub login_form_selector: &'static str,
+    /// How many ancestors up to look for a switch's row.
+    pub context_levels: u32,
+    /// Upper bound on each text the content script sends.
+    pub max_text_chars: u32,
+    /// Time after navigation before a missing switch counts as "page changed".
+    pub settle_ms: u32,
+    /// Batching delay for DOM-change re-scans.
+    pub debounce_ms: u32,
+}
+
+include!(concat!(env!("OUT_DIR"), "/catalogue_data.rs"));
+
+/// The setting with this id.
+pub fn by_id(id: &str) -> Option<&'static Setting> {
+    SETTINGS.iter().find(|s| s.id == id)
+}

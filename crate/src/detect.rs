@@ -1,0 +1,323 @@
+//! Page facts in, marks and observations out: which switch on a page is which setting,
+//! and what state it shows.
+//!
+//! A switch is identified by independent signals. Strong ones work on any page: its
+//! `aria-labelledby` key, or a label text equal (after [`normalize`]) to a confirmed
+//! catalogue label. Weak ones only count on a setting's own page: being the page's only
+//! switch, an unconfirmed label, or the row's text containing the setting's title. A switch
+//! whose signals point at no setting, or at more than one, is left alone.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue::{Setting, SwitchState, SETTINGS, SITE};
+use crate::normalize::normalize;
+use crate::url::Location;
+
+/// Most candidates one scan accepts; a page with more is hostile or broken.
+pub const MAX_CANDIDATES: usize = 20_000;
+
+/// What the content script reports about a page.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PageFacts {
+    /// `location.href`.
+    pub url: String,
+    /// Milliseconds since the page loaded or was navigated to in-app.
+    #[serde(default)]
+    pub elapsed_ms: f64,
+    /// Whether a sign-in form is on the page.
+    #[serde(default)]
+    pub login_form: bool,
+    /// Every element matching the plan's candidate selector, in document order.
+    #[serde(default)]
+    pub candidates: Vec<Candidate>,
+}
+
+/// Plain facts about one candidate switch.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct Candidate {
+    /// Lower-case tag name.
+    pub tag: String,
+    /// The `type` attribute of an `<input>`.
+    pub input_type: Option<String>,
+    /// The `role` attribute.
+    pub role: Option<String>,
+    /// The `checked` property of an `<input>`.
+    pub checked: Option<bool>,
+    /// The `aria-checked` attribute.
+    pub aria_checked: Option<String>,
+    /// The ids listed in `aria-labelledby`.
+    pub labelledby: Vec<String>,
+    /// Text of the elements `aria-labelledby` names.
+    pub labelledby_text: String,
+    /// The `aria-label` attribute.
+    pub aria_label: String,
+    /// Text of the `<label>` elements of an `<input>`.
+    pub label_text: String,
+    /// Text of the switch's row: the nearest ancestor holding no other candidate.
+    pub context_text: String,
+}
+
+/// Why a setting's state is not known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reason {
+    /// LinkedIn showed its sign-in page.
+    NotLoggedIn,
+    /// The setting's page settled without a recognisable switch.
+    NotFound,
+    /// The setting's page has not finished rendering.
+    Loading,
+    /// The page showed the setting more than once, in different states.
+    Conflicting,
+    /// The setting's page has not been visited.
+    NotChecked,
+}
+
+impl Reason {
+    /// A sentence for the user.
+    pub fn text(self) -> &'static str {
+        match self {
+            Reason::NotLoggedIn => "Not signed in to LinkedIn: sign in, then open the setting again.",
+            Reason::NotFound => "Its switch was not found on its page: LinkedIn may have changed the page.",
+            Reason::Loading => "The page was still loading.",
+            Reason::Conflicting => "The page showed this setting twice, once on and once off.",
+            Reason::NotChecked => "Not checked yet: open it on LinkedIn.",
+        }
+    }
+}
+
+/// What a scan learned about one setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", content = "reason", rename_all = "lowercase")]
+pub enum Observed {
+    /// The switch is on.
+    On,
+    /// The switch is off.
+    Off,
+    /// The state could not be read, for this reason.
+    Unknown(Reason),
+}
+
+impl From<SwitchState> for Observed {
+    fn from(s: SwitchState) -> Self {
+        match s {
+            SwitchState::On => Observed::On,
+            SwitchState::Off => Observed::Off,
+        }
+    }
+}
+
+/// A setting observed on a page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Observation {
+    /// Setting id.
+    pub setting: String,
+    /// What was seen.
+    #[serde(flatten)]
+    pub observed: Observed,
+}
+
+/// An instruction to the content script to mark one candidate.
+#[derive(Debug, PartialEq, Serialize)]
+pub struct Mark {
+    /// Index into [`PageFacts::candidates`].
+    pub index: usize,
+    /// Setting id.
+    pub setting: &'static str,
+    /// The switch's state.
+    pub state: SwitchState,
+    /// Whether that state protects the user.
+    pub protective: bool,
+    /// Text of the label shown beside the switch.
+    pub label: String,
+}
+
+/// The result of scanning one page.
+#[derive(Debug, Default, Serialize)]
+pub struct ScanOutcome {
+    /// Candidates to mark.
+    pub marks: Vec<Mark>,
+    /// Settings learned about (including ones expected on this page but not found).
+    pub observations: Vec<Observation>,
+}
+
+/// Scans one page's facts.
+pub fn scan(facts: &PageFacts) -> ScanOutcome {
+    let mut outcome = ScanOutcome::default();
+    let Some(loc) = Location::parse(&facts.url).filter(Location::is_linkedin) else {
+        return outcome;
+    };
+
+    if let Some(asked_for) = login_redirect_target(&loc) {
+        for s in settings_at(&asked_for) {
+            outcome.observations.push(Observation {
+                setting: s.id.into(),
+                observed: Observed::Unknown(Reason::NotLoggedIn),
+            });
+        }
+        return outcome;
+    }
+
+    let own_page: Vec<&'static Setting> = settings_at(&loc.path).collect();
+    let switches: Vec<(usize, &Candidate, SwitchState)> = facts
+        .candidates
+        .iter()
+        .take(MAX_CANDIDATES)
+        .enumerate()
+        .filter_map(|(i, c)| switch_state(c).map(|s| (i, c, s)))
+        .collect();
+
+    for &(index, candidate, state) in &switches {
+        if let Some(setting) = identify(candidate, &own_page, switches.len()) {
+            outcome.marks.push(Mark {
+                index,
+                setting: setting.id,
+                state,
+                protective: state == setting.protective,
+                label: mark_label(setting, state),
+            });
+        }
+    }
+
+    // One observation per setting seen; disagreeing duplicates make it unknown.
+    for mark in &outcome.marks {
+        let observed = Observed::from(mark.state);
+        match outcome.observations.iter_mut().find(|o| o.setting == mark.setting) {
+            Some(o) if o.observed != observed => o.observed = Observed::Unknown(Reason::Conflicting),
+            Some(_) => {}
+            None => outcome.observations.push(Observation { setting: mark.setting.into(), observed }),
+        }
+    }
+
+    for s in own_page {
+        if outcome.marks.iter().any(|m| m.setting == s.id) {
+            continue;
+        }
+        let reason = if facts.login_form {
+            Reason::NotLoggedIn
+        } else if facts.elapsed_ms < f64::from(SITE.settle_ms) {
+            Reason::Loading
+        } else {
+            Reason::NotFound
+        };
+        outcome.observations.push(Observation { setting: s.id.into(), observed: Observed::Unknown(reason) });
+    }
+    outcome
+}
+
+/// The state a candidate shows, or `None` if it is not a switch we trust.
+///
+/// For a native checkbox the `checked` property wins over `aria-checked`: it is what the
+/// browser submits and what LinkedIn reads.
+fn switch_state(c: &Candidate) -> Option<SwitchState> {
+    let is_switch = c.role.as_deref().is_some_and(|r| r.trim().eq_ignore_ascii_case("switch"));
+    if !is_switch {
+        return None;
+    }
+    let on = if c.tag == "input" {
+        if !c.input_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("checkbox")) {
+            return None;
+        }
+        c.checked?
+    } else {
+        match c.aria_checked.as_deref().map(str::trim) {
+            Some("true") => true,
+            Some("false") => false,
+            _ => return None,
+        }
+    };
+    Some(if on { SwitchState::On } else { SwitchState::Off })
+}
+
+fn identify(c: &Candidate, own_page: &[&'static Setting], switch_count: usize) -> Option<&'static Setting> {
+    let texts: Vec<String> = [&c.labelledby_text, &c.aria_label, &c.label_text]
+        .into_iter()
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| normalize(t))
+        .collect();
+
+    let mut strong: Vec<&'static Setting> = Vec::new();
+    for s in SETTINGS {
+        let by_key = c.labelledby.iter().any(|id| s.keys.contains(&id.as_str()));
+        let by_label = s.labels.iter().any(|l| l.confirmed && texts.iter().any(|t| t == l.norm));
+        if by_key || by_label {
+            strong.push(s);
+        }
+    }
+    match strong.as_slice() {
+        [one] => return Some(one),
+        [] => {}
+        _ => return None,
+    }
+
+    // Weak signals, only for the settings this page exists to show.
+    let context = normalize(&c.context_text);
+    let weak: Vec<&'static Setting> = own_page
+        .iter()
+        .copied()
+        .filter(|s| {
+            let unconfirmed = s.labels.iter().any(|l| !l.confirmed && texts.iter().any(|t| t == l.norm));
+            let in_row = !context.is_empty() && s.labels.iter().any(|l| l.confirmed && context.contains(l.norm));
+            (own_page.len() == 1 && switch_count == 1) || unconfirmed || in_row
+        })
+        .collect();
+    match weak.as_slice() {
+        [one] => Some(one),
+        _ => None,
+    }
+}
+
+/// The label shown beside a switch, e.g. "AI training: ON (LinkedIn may use your data …)".
+pub fn mark_label(s: &Setting, state: SwitchState) -> String {
+    let word = match state {
+        SwitchState::On => "ON",
+        SwitchState::Off => "OFF",
+    };
+    if state == s.protective {
+        format!("{}: {word}", s.short)
+    } else {
+        format!("{}: {word} ({})", s.short, s.on_means)
+    }
+}
+
+/// The catalogued settings whose own page is at `path`.
+pub fn settings_at(path: &str) -> impl Iterator<Item = &'static Setting> + '_ {
+    SETTINGS.iter().filter(move |s| s.paths.iter().any(|p| same_path(p, path)))
+}
+
+fn same_path(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/') == b.trim_end_matches('/')
+}
+
+/// If `loc` is LinkedIn's sign-in page, the path of the page it was asked for instead
+/// (empty when it does not say).
+fn login_redirect_target(loc: &Location) -> Option<String> {
+    if !SITE.login_paths.iter().any(|p| same_path(p, &loc.path)) {
+        return None;
+    }
+    let target = SITE
+        .redirect_params
+        .iter()
+        .find_map(|name| loc.query_param(name))
+        .and_then(|raw| {
+            // The redirect is either a path or a full URL.
+            if raw.starts_with('/') {
+                Location::parse(&format!("{}{}", SITE.origin, raw))
+            } else {
+                Location::parse(&raw)
+            }
+        })
+        .filter(Location::is_linkedin)
+        .map(|l| l.path)
+        .unwrap_or_default();
+    Some(target)
+}
+
+/// Whether the content script should scan this page at all.
+pub fn should_scan(url: &str) -> bool {
+    Location::parse(url).filter(Location::is_linkedin).is_some_and(|loc| {
+        SITE.scan_prefixes.iter().any(|p| loc.path.starts_with(p)) || login_redirect_target(&loc).is_some()
+    })
+}

@@ -1,0 +1,77 @@
+//! The core of Opt-Out Lens: everything the extension knows about LinkedIn's privacy
+//! settings, as pure functions from data to decisions.
+//!
+//! - [`catalogue`]: the settings (built from `rules/linkedin.toml`).
+//! - [`detect`]: page facts in, marks and observations out.
+//! - [`state`]: the stored per-setting state and how observations change it.
+//! - [`summary`]: what the popup and badge say.
+//!
+//! ```
+//! use opt_out_lens_core::detect::{scan, Candidate, PageFacts};
+//! let facts = PageFacts {
+//!     url: "https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement".into(),
+//!     candidates: vec![Candidate {
+//!         tag: "input".into(),
+//!         input_type: Some("checkbox".into()),
+//!         role: Some("switch".into()),
+//!         checked: Some(true),
+//!         labelledby: vec!["allowDataForGenerativeAI".into()],
+//!         ..Candidate::default()
+//!     }],
+//!     ..PageFacts::default()
+//! };
+//! let outcome = scan(&facts);
+//! assert_eq!(outcome.marks[0].setting, "ai-training");
+//! ```
+//!
+//! The browser-facing glue is in `wasm` (only compiled for wasm32); nothing else here
+//! touches a browser API, so `cargo test` covers it natively.
+#![deny(missing_docs)]
+#![deny(clippy::unwrap_used)]
+
+pub mod catalogue;
+pub mod detect;
+pub mod normalize;
+pub mod state;
+pub mod summary;
+pub mod url;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+use serde::Serialize;
+
+/// What the content script should look for on a page; the content script itself holds
+/// no selectors or knowledge of LinkedIn.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    /// Whether this page may show settings at all.
+    pub scan: bool,
+    /// CSS selector of candidate switches.
+    pub candidate_selector: &'static str,
+    /// CSS selector of a sign-in form.
+    pub login_form_selector: &'static str,
+    /// How many ancestors up to look for a switch's row.
+    pub context_levels: u32,
+    /// Upper bound on each text sent.
+    pub max_text_chars: u32,
+    /// When to re-scan after navigation if nothing changes, so a missing switch is reported.
+    pub settle_ms: u32,
+    /// Batching delay for DOM-change re-scans.
+    pub debounce_ms: u32,
+}
+
+/// The plan for the page at `url`.
+pub fn plan(url: &str) -> Plan {
+    let site = &catalogue::SITE;
+    Plan {
+        scan: detect::should_scan(url),
+        candidate_selector: site.candidate_selector,
+        login_form_selector: site.login_form_selector,
+        context_levels: site.context_levels,
+        max_text_chars: site.max_text_chars,
+        settle_ms: site.settle_ms,
+        debounce_ms: site.debounce_ms,
+    }
+}

@@ -1,0 +1,159 @@
+//! What the extension remembers per setting (in `storage.local`), and how observations
+//! change it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue::{self, SwitchState};
+use crate::detect::{Observation, Observed, Reason};
+
+/// Version of the stored layout. Bump it and add a migration in [`load`] when it changes.
+pub const SCHEMA: u32 = 1;
+
+/// Most history entries kept per setting.
+pub const HISTORY_LIMIT: usize = 50;
+
+/// Everything stored.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stored {
+    /// Layout version, [`SCHEMA`].
+    pub schema: u32,
+    /// Per setting id.
+    pub settings: BTreeMap<String, Entry>,
+}
+
+/// What is known about one setting.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Entry {
+    /// The latest check's result.
+    #[serde(flatten)]
+    pub observed: Observed,
+    /// When the latest check happened (ms since the epoch).
+    pub checked_at: f64,
+    /// The last on/off state seen, kept when a later check could not read it.
+    pub last_known: Option<SwitchState>,
+    /// When `last_known` was seen.
+    pub last_known_at: Option<f64>,
+    /// When the on/off state last changed (or was first seen).
+    pub changed_at: Option<f64>,
+    /// On/off changes, oldest first, at most [`HISTORY_LIMIT`].
+    #[serde(default)]
+    pub history: Vec<Change>,
+}
+
+/// One observed change of a setting's state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// When it was seen (ms since the epoch).
+    pub at: f64,
+    /// The state before, if one was known.
+    pub from: Option<SwitchState>,
+    /// The new state.
+    pub to: SwitchState,
+}
+
+/// The outcome of reading stored data.
+#[derive(Debug, PartialEq)]
+pub struct Loaded {
+    /// Usable state.
+    pub stored: Stored,
+    /// Why the stored data was discarded or changed, for the log.
+    pub reset_reason: Option<String>,
+}
+
+/// Makes usable state out of whatever was read from storage: `Ok(None)` when nothing
+/// was stored, `Err` with the decoding error when it could not be read.
+pub fn load(raw: Result<Option<Stored>, String>) -> Loaded {
+    let fresh = |reason: String| Loaded {
+        stored: Stored { schema: SCHEMA, settings: BTreeMap::new() },
+        reset_reason: Some(reason),
+    };
+    match raw {
+        Ok(None) => Loaded { stored: Stored { schema: SCHEMA, ..Stored::default() }, reset_reason: None },
+        Err(e) => fresh(format!("stored data was unreadable and has been reset ({e})")),
+        Ok(Some(s)) if s.schema > SCHEMA => fresh(format!(
+            "stored data came from a newer version (schema {}, this version reads {SCHEMA}) and has been reset",
+            s.schema
+        )),
+        Ok(Some(s)) if s.schema < SCHEMA => fresh(format!(
+            "stored data had no known schema version ({}) and has been reset",
+            s.schema
+        )),
+        Ok(Some(mut s)) => {
+            let before = s.settings.len();
+            // Settings removed from the catalogue are forgotten.
+            s.settings.retain(|id, _| catalogue::by_id(id).is_some());
+            for e in s.settings.values_mut() {
+                trim_history(&mut e.history);
+            }
+            let dropped = before - s.settings.len();
+            let reset_reason = (dropped > 0).then(|| format!("forgot {dropped} setting(s) no longer in the catalogue"));
+            Loaded { stored: s, reset_reason }
+        }
+    }
+}
+
+/// Records observations made at `now`; returns whether anything stored changed.
+///
+/// Rules: an on/off observation is the new state (a change goes into the history).
+/// "Still loading" is never stored. "Not signed in" does not overwrite a known state,
+/// since the setting was not looked at. Any other unknown replaces the state (the page
+/// no longer shows the switch, so the old state may be stale), keeping `last_known`.
+pub fn apply(stored: &mut Stored, observations: &[Observation], now: f64) -> bool {
+    let mut changed = false;
+    for obs in observations {
+        if catalogue::by_id(&obs.setting).is_none() {
+            continue;
+        }
+        let entry = stored.settings.get(&obs.setting);
+        let next = match (obs.observed, entry) {
+            (Observed::Unknown(Reason::Loading | Reason::NotChecked), _) => continue,
+            (Observed::Unknown(Reason::NotLoggedIn), Some(e)) if e.last_known.is_some() => continue,
+            (Observed::On | Observed::Off, _) => {
+                let state = if obs.observed == Observed::On { SwitchState::On } else { SwitchState::Off };
+                let mut e = entry.cloned().unwrap_or_else(|| blank(now));
+                if e.last_known != Some(state) {
+                    e.history.push(Change { at: now, from: e.last_known, to: state });
+                    trim_history(&mut e.history);
+                    e.changed_at = Some(now);
+                }
+                e.observed = obs.observed;
+                e.last_known = Some(state);
+                e.last_known_at = Some(now);
+                e.checked_at = now;
+                e
+            }
+            (Observed::Unknown(_), _) => {
+                let mut e = entry.cloned().unwrap_or_else(|| blank(now));
+                e.observed = obs.observed;
+                e.checked_at = now;
+                e
+            }
+        };
+        if entry != Some(&next) {
+            stored.settings.insert(obs.setting.clone(), next);
+            changed = true;
+        }
+    }
+    changed
+}
+
+fn blank(now: f64) -> Entry {
+    Entry {
+        observed: Observed::Unknown(Reason::NotChecked),
+        checked_at: now,
+        last_known: None,
+        last_known_at: None,
+        changed_at: None,
+        history: Vec::new(),
+    }
+}
+
+fn trim_history(history: &mut Vec<Change>) {
+    if history.len() > HISTORY_LIMIT {
+        history.drain(..history.len() - HISTORY_LIMIT);
+    }
+}

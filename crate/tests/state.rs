@@ -1,0 +1,130 @@
+//! Stored state: loading, migration, and how observations change it.
+
+use opt_out_lens_core::catalogue::SwitchState;
+use opt_out_lens_core::detect::{Observation, Observed, Reason};
+use opt_out_lens_core::state::{apply, load, Stored, HISTORY_LIMIT, SCHEMA};
+use opt_out_lens_core::summary::{badge, summary};
+
+fn obs(id: &str, observed: Observed) -> Observation {
+    Observation { setting: id.into(), observed }
+}
+
+fn fresh() -> Stored {
+    load(Ok(None)).stored
+}
+
+fn parse(json: &str) -> Result<Option<Stored>, String> {
+    serde_json::from_str::<Stored>(json).map(Some).map_err(|e| e.to_string())
+}
+
+#[test]
+fn nothing_stored_is_a_fresh_start_without_a_reason() {
+    let loaded = load(Ok(None));
+    assert_eq!(loaded.stored.schema, SCHEMA);
+    assert!(loaded.stored.settings.is_empty());
+    assert_eq!(loaded.reset_reason, None);
+}
+
+#[test]
+fn corrupt_newer_and_older_data_is_reset_with_a_reason() {
+    for (json, reason_part) in [
+        ("{\"schema\": 1, \"settings\": 7}", "unreadable"),
+        ("[1,2,3]", "unreadable"),
+        ("{\"schema\": 99, \"settings\": {}}", "newer version"),
+        ("{\"schema\": 0, \"settings\": {}}", "no known schema"),
+    ] {
+        let loaded = load(parse(json));
+        assert!(loaded.stored.settings.is_empty(), "{json}");
+        let reason = loaded.reset_reason.unwrap_or_default();
+        assert!(reason.contains(reason_part), "{json}: {reason}");
+    }
+}
+
+#[test]
+fn stored_state_round_trips_and_unknown_ids_are_dropped() {
+    let mut s = fresh();
+    apply(&mut s, &[obs("ai-training", Observed::On)], 1000.0);
+    let mut json: serde_json::Value = serde_json::to_value(&s).expect("json");
+    assert_eq!(json["settings"]["ai-training"]["state"], "on");
+    json["settings"]["retired-setting"] = json["settings"]["ai-training"].clone();
+    let loaded = load(parse(&json.to_string()));
+    assert_eq!(loaded.stored, s);
+    assert!(loaded.reset_reason.unwrap_or_default().contains("forgot 1"));
+}
+
+#[test]
+fn on_off_observations_record_changes_in_history() {
+    let mut s = fresh();
+    assert!(apply(&mut s, &[obs("ai-training", Observed::On)], 1.0));
+    assert!(apply(&mut s, &[obs("ai-training", Observed::On)], 2.0), "checked time moves");
+    assert!(apply(&mut s, &[obs("ai-training", Observed::Off)], 3.0));
+    let e = &s.settings["ai-training"];
+    assert_eq!(e.observed, Observed::Off);
+    assert_eq!(e.checked_at, 3.0);
+    assert_eq!(e.changed_at, Some(3.0));
+    let changes: Vec<(f64, Option<SwitchState>, SwitchState)> = e.history.iter().map(|c| (c.at, c.from, c.to)).collect();
+    assert_eq!(changes, vec![(1.0, None, SwitchState::On), (3.0, Some(SwitchState::On), SwitchState::Off)]);
+}
+
+#[test]
+fn history_is_bounded() {
+    let mut s = fresh();
+    for i in 0..(HISTORY_LIMIT * 2 + 1) {
+        let state = if i % 2 == 0 { Observed::On } else { Observed::Off };
+        apply(&mut s, &[obs("research", state)], i as f64);
+    }
+    let h = &s.settings["research"].history;
+    assert_eq!(h.len(), HISTORY_LIMIT);
+    assert_eq!(h.last().map(|c| c.at), Some((HISTORY_LIMIT * 2) as f64));
+}
+
+#[test]
+fn unknown_rules() {
+    let mut s = fresh();
+    // Loading is never stored.
+    assert!(!apply(&mut s, &[obs("ai-training", Observed::Unknown(Reason::Loading))], 1.0));
+    assert!(s.settings.is_empty());
+    // Signed out with nothing known: unknown, with the reason.
+    assert!(apply(&mut s, &[obs("ai-training", Observed::Unknown(Reason::NotLoggedIn))], 2.0));
+    assert_eq!(s.settings["ai-training"].observed, Observed::Unknown(Reason::NotLoggedIn));
+    // Signed out after a known state: the known state stays.
+    apply(&mut s, &[obs("ai-training", Observed::Off)], 3.0);
+    assert!(!apply(&mut s, &[obs("ai-training", Observed::Unknown(Reason::NotLoggedIn))], 4.0));
+    assert_eq!(s.settings["ai-training"].observed, Observed::Off);
+    // The page no longer shows the switch: unknown, never a stale "off", but remembered.
+    assert!(apply(&mut s, &[obs("ai-training", Observed::Unknown(Reason::NotFound))], 5.0));
+    let e = &s.settings["ai-training"];
+    assert_eq!(e.observed, Observed::Unknown(Reason::NotFound));
+    assert_eq!(e.last_known, Some(SwitchState::Off));
+}
+
+#[test]
+fn summary_and_badge() {
+    let mut s = fresh();
+    let sum = summary(&s, 0.0);
+    assert_eq!(sum.rows.len(), opt_out_lens_core::catalogue::SETTINGS.len());
+    assert!(sum.rows.iter().all(|r| r.state == "unknown" && r.reason == Some(Reason::NotChecked)));
+    assert_eq!(badge(&s).text, "0");
+    assert_eq!(badge(&s).color, "#5f6368");
+
+    apply(&mut s, &[obs("ai-training", Observed::On), obs("research", Observed::Off), obs("ads-by-nothing", Observed::On)], 0.0);
+    let sum = summary(&s, 5.0 * 60_000.0);
+    let n = sum.rows.len();
+    assert_eq!(sum.headline, format!("1 of {n} settings shares your data"));
+    assert_eq!(sum.unknown, n - 2);
+    let ai = sum.rows.iter().find(|r| r.id == "ai-training").expect("ai row");
+    assert_eq!((ai.state, ai.protective), ("on", false));
+    assert_eq!(ai.seen_text.as_deref(), Some("Checked 5 min ago"));
+    assert!(ai.state_text.starts_with("On: LinkedIn may use your data"));
+    let research = sum.rows.iter().find(|r| r.id == "research").expect("research row");
+    assert_eq!((research.state, research.protective), ("off", true));
+    let b = badge(&s);
+    assert_eq!((b.text.as_str(), b.color), ("1", "#b3261e"));
+
+    apply(&mut s, &[obs("ai-training", Observed::Unknown(Reason::NotFound))], 2.0 * 3_600_000.0);
+    let sum = summary(&s, 2.0 * 3_600_000.0);
+    let ai = sum.rows.iter().find(|r| r.id == "ai-training").expect("ai row");
+    assert_eq!(ai.state, "unknown");
+    assert_eq!(ai.state_text, "Unknown now; it was on 2 h ago.");
+    assert_eq!(ai.reason, Some(Reason::NotFound));
+}
