@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Opt-Out Lens build script.
+#   ./build.sh          install what is missing, build dist/chrome, dist/firefox and the zips
+#   ./build.sh test     build, then run every test (native, wasm in browsers, lint, end-to-end)
+#   ./build.sh demo     build, then show the extension at work on bundled replica pages
+set -euo pipefail
+cd "$(dirname "$0")"
+
+WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen pinned in crate/Cargo.toml
+GECKODRIVER_VERSION=0.37.1
+CRATE=opt_out_lens_core
+VERSION=$(node -p "require('./manifest.json').version")
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+# Reproducible zips: every file gets this time stamp.
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-315532800}
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
+need() { command -v "$1" >/dev/null || die "$1 is missing: $2"; }
+
+ensure_build_tools() {
+  need cargo "install Rust with rustup (https://rustup.rs)"
+  need node "install Node.js 20 or newer"
+  need npm "install npm (comes with Node.js)"
+  need zip "install zip (apt-get install zip)"
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+    say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 2 minutes)"
+    # Not --locked: the CLI's own lockfile fails to resolve on current cargo.
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  fi
+  if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    say "installing npm dev packages from package-lock.json"
+    npm ci --no-audit --no-fund
+  fi
+}
+
+ensure_test_tools() {
+  local missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  command -v firefox-esr >/dev/null || missing+=(firefox-esr)
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      say "installing ${missing[*]} with apt-get"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+      die "missing browsers: run 'sudo apt-get install ${missing[*]}' (Debian) and retry"
+    fi
+  fi
+  if [ "$(geckodriver --version 2>/dev/null | head -1 | awk '{print $2}')" != "$GECKODRIVER_VERSION" ]; then
+    say "installing geckodriver $GECKODRIVER_VERSION (about 2 minutes)"
+    cargo install geckodriver --version "$GECKODRIVER_VERSION" --force
+  fi
+}
+
+build_wasm() {
+  say "compiling the core to wasm"
+  cargo build --release --target wasm32-unknown-unknown -p opt-out-lens-core
+  local pkg=target/pkg
+  rm -rf "$pkg"
+  wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
+    --out-dir "$pkg" "target/wasm32-unknown-unknown/release/$CRATE.wasm"
+  say "optimising with wasm-opt $(wasm-opt --version | awk '{print $3}')"
+  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-reference-types --enable-multivalue --enable-mutable-globals \
+    -o "$pkg/${CRATE}_bg.wasm" "$pkg/${CRATE}_bg.wasm"
+}
+
+assemble() {
+  local browser=$1 out=dist/$1
+  rm -rf "$out"
+  mkdir -p "$out/core"
+  cp extension/*.js extension/*.html extension/*.css "$out/"
+  cp "target/pkg/$CRATE.js" "target/pkg/${CRATE}_bg.wasm" "$out/core/"
+  node tools/icons.mjs "$out/icons"
+  node tools/manifest.mjs "$browser" "$out/manifest.json"
+  local zipfile="$PWD/dist/opt-out-lens-$VERSION-$browser.zip"
+  rm -f "$zipfile"
+  # Same inputs, same bytes: fixed time stamps, sorted names, no extra attributes.
+  find "$out" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+  (cd "$out" && find . -type f | LC_ALL=C sort | sed 's|^\./||' | zip -q -X -D -9 "$zipfile" -@)
+}
+
+build() {
+  ensure_build_tools
+  build_wasm
+  mkdir -p dist
+  assemble chrome
+  assemble firefox
+  say "built dist/chrome, dist/firefox and:"
+  ls -l dist/*.zip | awk '{print "    " $5 " bytes  " $9}'
+  printf '    wasm: %s bytes raw, %s gzipped\n' "$(wc -c < dist/chrome/core/${CRATE}_bg.wasm)" \
+    "$(gzip -9 -c dist/chrome/core/${CRATE}_bg.wasm | wc -c)"
+}
+
+run_tests() {
+  ensure_test_tools
+  say "native tests of the core"
+  cargo test -p opt-out-lens-core
+  say "wasm tests in headless Chromium"
+  CHROMEDRIVER=$(command -v chromedriver) WASM_BINDGEN_TEST_TIMEOUT=120 \
+    cargo test -p opt-out-lens-core --target wasm32-unknown-unknown
+  say "wasm tests in headless Firefox"
+  GECKODRIVER=$(command -v geckodriver) WASM_BINDGEN_TEST_TIMEOUT=120 \
+    cargo test -p opt-out-lens-core --target wasm32-unknown-unknown
+  say "web-ext lint (Firefox build)"
+  web-ext lint --source-dir dist/firefox --warnings-as-errors --self-hosted
+  say "end-to-end tests in Chromium and Firefox"
+  node --test --test-concurrency=1 tests/
+}
+
+case "${1:-build}" in
+  build) build ;;
+  test) build; run_tests ;;
+  demo) build; node tests/demo.mjs ;;
+  *) die "unknown command '$1' (use: build, test, demo)" ;;
+esac

@@ -1,0 +1,273 @@
+// The content script: plain JavaScript with no knowledge of LinkedIn. It asks the core
+// (through the background) what to look for on this URL, reports plain facts about the
+// candidate elements, and applies the marks the core returns. Page text is only read,
+// and our own text only ever goes into text nodes.
+'use strict';
+
+(() => {
+  if (globalThis.__optOutLens) return; // Injected twice (e.g. on update): keep one.
+  globalThis.__optOutLens = true;
+
+  const api = globalThis.browser ?? globalThis.chrome;
+  const ATTR_SETTING = 'data-optout-setting';
+  const ATTR_STATE = 'data-optout-state';
+  const ATTR_ROW = 'data-optout-row';
+  const ATTR_LABEL = 'data-optout-label';
+  const ATTR_FLASH = 'data-optout-flash';
+
+  let plan = null; // The core's plan for `planUrl`.
+  let planUrl = null;
+  let navigatedAt = performance.now();
+  let debounceTimer = 0;
+  let settleTimer = 0;
+  let scanning = false;
+  let rescanWanted = false;
+  let alive = true;
+  const marked = new Map(); // switch element -> { label, row }
+
+  function gone() {
+    try {
+      return !api.runtime?.id;
+    } catch {
+      return true;
+    }
+  }
+
+  async function send(msg) {
+    if (gone()) return teardown();
+    try {
+      const reply = await api.runtime.sendMessage(msg);
+      if (reply && reply.error) console.warn('Opt-Out Lens:', reply.error);
+      return reply && !reply.error ? reply : null;
+    } catch (e) {
+      if (gone()) teardown();
+      else console.warn('Opt-Out Lens: message failed:', e?.message ?? e);
+      return null;
+    }
+  }
+
+  // ---- collecting facts -------------------------------------------------------------
+
+  /** Text of `node` without our own labels, at most `max` characters. */
+  function textOf(node, max) {
+    if (!node) return '';
+    const walker = document.createTreeWalker(node, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
+      acceptNode: (n) =>
+        n.nodeType === Node.ELEMENT_NODE
+          ? n.hasAttribute(ATTR_LABEL) || n.localName === 'script' || n.localName === 'style'
+            ? NodeFilter.FILTER_REJECT
+            : NodeFilter.FILTER_SKIP
+          : NodeFilter.FILTER_ACCEPT,
+    });
+    let out = '';
+    while (out.length < max && walker.nextNode()) out += walker.currentNode.data + ' ';
+    return out.slice(0, max);
+  }
+
+  /**
+   * The row of each switch: its highest ancestor, within the plan's number of levels,
+   * that holds no other candidate. Counted bottom-up once for all switches, so a page
+   * with thousands of switches costs switches x levels, not switches squared.
+   */
+  function rowsOf(elements, levels) {
+    const counts = new Map();
+    for (const el of elements) {
+      let node = el.parentElement;
+      for (let i = 0; node && i < levels; i++, node = node.parentElement) {
+        counts.set(node, (counts.get(node) ?? 0) + 1);
+      }
+    }
+    return elements.map((el) => {
+      let row = null;
+      let node = el.parentElement;
+      for (let i = 0; node && i < levels && node !== document.body; i++, node = node.parentElement) {
+        if (counts.get(node) !== 1) break;
+        row = node;
+      }
+      return row;
+    });
+  }
+
+  function describe(el, row, max) {
+    const ids = (el.getAttribute('aria-labelledby') ?? '').split(/\s+/).filter(Boolean).slice(0, 8);
+    const isInput = el instanceof HTMLInputElement;
+    return {
+      tag: el.localName,
+      inputType: isInput ? el.type : null,
+      role: el.getAttribute('role'),
+      checked: isInput ? el.checked : null,
+      ariaChecked: el.getAttribute('aria-checked'),
+      labelledby: ids.map((id) => id.slice(0, max)),
+      labelledbyText: ids.map((id) => textOf(document.getElementById(id), max)).join(' ').slice(0, max),
+      ariaLabel: (el.getAttribute('aria-label') ?? '').slice(0, max),
+      labelText: isInput && el.labels ? [...el.labels].map((l) => textOf(l, max)).join(' ').slice(0, max) : '',
+      contextText: textOf(row, max),
+    };
+  }
+
+  // ---- marking ------------------------------------------------------------------------
+
+  /** Where our label goes: after the switch, or after the <label> wrapping it, so it
+   *  never becomes part of the switch's accessible name or click target. */
+  function labelAnchor(el) {
+    const wrapping = el.closest('label');
+    return wrapping && wrapping !== el ? wrapping : el;
+  }
+
+  function unmark(el) {
+    const m = marked.get(el);
+    if (!m) return;
+    m.label.remove();
+    m.row?.removeAttribute(ATTR_ROW);
+    el.removeAttribute(ATTR_SETTING);
+    el.removeAttribute(ATTR_STATE);
+    el.removeAttribute(ATTR_FLASH);
+    marked.delete(el);
+  }
+
+  function applyMarks(elements, rows, marks) {
+    const keep = new Set();
+    for (const mark of marks) {
+      const el = elements[mark.index];
+      if (!el) continue;
+      keep.add(el);
+      let m = marked.get(el);
+      if (!m || !m.label.isConnected) {
+        if (m) unmark(el);
+        const label = document.createElement('span');
+        label.setAttribute(ATTR_LABEL, '');
+        label.setAttribute('role', 'note');
+        labelAnchor(el).after(label);
+        m = { label, row: null };
+        marked.set(el, m);
+      }
+      if (m.row && m.row !== rows[mark.index]) m.row.removeAttribute(ATTR_ROW);
+      m.row = rows[mark.index] ?? el.parentElement;
+      const look = mark.protective ? 'protective' : 'exposed';
+      el.setAttribute(ATTR_SETTING, mark.setting);
+      el.setAttribute(ATTR_STATE, mark.state);
+      m.row?.setAttribute(ATTR_ROW, look);
+      m.label.setAttribute(ATTR_LABEL, look);
+      if (m.label.textContent !== mark.label) m.label.textContent = mark.label;
+    }
+    for (const el of [...marked.keys()]) if (!keep.has(el)) unmark(el);
+  }
+
+  function reveal(setting) {
+    const el = [...marked.keys()].find((e) => e.getAttribute(ATTR_SETTING) === setting);
+    if (!el) return;
+    const calm = matchMedia('(prefers-reduced-motion: reduce)').matches;
+    (marked.get(el).row ?? el).scrollIntoView({ block: 'center', behavior: calm ? 'auto' : 'smooth' });
+    el.setAttribute(ATTR_FLASH, '');
+    setTimeout(() => el.removeAttribute(ATTR_FLASH), 2500);
+  }
+
+  // ---- scanning -----------------------------------------------------------------------
+
+  async function scan() {
+    if (!alive) return;
+    if (scanning) {
+      rescanWanted = true;
+      return;
+    }
+    scanning = true;
+    try {
+      if (planUrl !== location.href) {
+        const url = location.href;
+        navigatedAt = performance.now();
+        plan = await send({ type: 'plan', url });
+        planUrl = url;
+        // Re-scan once the page should have settled, so a switch that never appears is
+        // reported as missing rather than still loading.
+        clearTimeout(settleTimer);
+        if (plan?.scan) settleTimer = setTimeout(scheduleScan, plan.settleMs + 50);
+      }
+      if (!plan?.scan) {
+        applyMarks([], [], []);
+        return;
+      }
+      const elements = [...document.querySelectorAll(plan.candidateSelector)];
+      const rows = rowsOf(elements, plan.contextLevels);
+      const facts = {
+        url: location.href,
+        elapsedMs: performance.now() - navigatedAt,
+        loginForm: document.querySelector(plan.loginFormSelector) !== null,
+        candidates: elements.map((el, i) => describe(el, rows[i], plan.maxTextChars)),
+      };
+      const reply = await send({ type: 'scan', facts });
+      if (!reply || !alive || planUrl !== location.href) return;
+      applyMarks(elements, rows, reply.marks);
+      if (reply.reveal) reveal(reply.reveal);
+    } finally {
+      scanning = false;
+      if (rescanWanted) {
+        rescanWanted = false;
+        scheduleScan();
+      }
+    }
+  }
+
+  function scheduleScan() {
+    clearTimeout(debounceTimer);
+    debounceTimer = setTimeout(scan, plan?.debounceMs ?? 100);
+  }
+
+  /** Ignore the DOM changes we make ourselves, or every mark would trigger a re-scan. */
+  function isOurs(node) {
+    return node.nodeType === Node.ELEMENT_NODE && node.hasAttribute(ATTR_LABEL);
+  }
+  function relevant(record) {
+    if (record.type === 'attributes') return true;
+    if (isOurs(record.target) || record.target.parentElement?.hasAttribute(ATTR_LABEL)) return false;
+    return [...record.addedNodes, ...record.removedNodes].some((n) => !isOurs(n));
+  }
+
+  const observer = new MutationObserver((records) => {
+    if (location.href !== planUrl || records.some(relevant)) scheduleScan();
+  });
+
+  function onSwitchFlip(event) {
+    if (event.target instanceof Element && event.target.getAttribute('role') === 'switch') scheduleScan();
+  }
+
+  function onNavigate() {
+    if (location.href !== planUrl) scheduleScan();
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------
+
+  /** Removes every trace from the page once the extension is disabled or removed. */
+  function teardown() {
+    if (!alive) return null;
+    alive = false;
+    observer.disconnect();
+    clearTimeout(debounceTimer);
+    clearTimeout(settleTimer);
+    clearInterval(livenessTimer);
+    document.removeEventListener('change', onSwitchFlip, true);
+    document.removeEventListener('click', onSwitchFlip, true);
+    removeEventListener('popstate', onNavigate);
+    for (const el of [...marked.keys()]) unmark(el);
+    for (const stray of document.querySelectorAll(`[${ATTR_LABEL}]`)) stray.remove();
+    return null;
+  }
+
+  const livenessTimer = setInterval(() => gone() && teardown(), 2000);
+  try {
+    api.runtime.connect({ name: 'content' }).onDisconnect.addListener(() => gone() && teardown());
+  } catch {
+    teardown();
+  }
+
+  observer.observe(document.documentElement, {
+    subtree: true,
+    childList: true,
+    attributes: true,
+    attributeFilter: ['aria-checked', 'aria-labelledby', 'aria-label', 'role', 'id'],
+  });
+  document.addEventListener('change', onSwitchFlip, true);
+  document.addEventListener('click', onSwitchFlip, true);
+  addEventListener('popstate', onNavigate);
+  globalThis.navigation?.addEventListener?.('navigatesuccess', onNavigate);
+  scan();
+})();

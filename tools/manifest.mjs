@@ -1,0 +1,15 @@
+// Writes the manifest for one browser from the single manifest.json: each browser gets
+// only the keys it uses, so neither warns about the other's.
+import { readFileSync, writeFileSync } from 'node:fs';
+
+const [browser, out] = process.argv.slice(2);
+const manifest = JSON.parse(readFileSync(new URL('../manifest.json', import.meta.url), 'utf8'));
+if (browser === 'chrome') {
+  delete manifest.background.scripts; // Chrome runs the service worker.
+  delete manifest.browser_specific_settings;
+} else if (browser === 'firefox') {
+  delete manifest.background.service_worker; // Firefox runs an event page.
+} else {
+  throw new Error(`unknown browser ${browser}`);
+}
+writeFileSync(out, JSON.stringify(manifest, null, 2) + '\n');
