@@ -1,0 +1,4 @@
+// E2E scenarios in headless Chromium (playwright-core). Run: node --test tests/e2e/
+import { defineScenarios } from './scenarios.mjs';
+
+defineScenarios('chromium');

@@ -1,0 +1,4 @@
+// E2E scenarios in headless Firefox ESR (geckodriver, W3C WebDriver). Run: node --test tests/e2e/
+import { defineScenarios } from './scenarios.mjs';
+
+defineScenarios('firefox');
