@@ -65,9 +65,12 @@
   }
 
   /**
-   * The row of each switch: its highest ancestor, within the plan's number of levels,
-   * that holds no other candidate. Counted bottom-up once for all switches, so a page
-   * with thousands of switches costs switches x levels, not switches squared.
+   * For each switch, two ancestors among those (within the plan's number of levels)
+   * that hold no other candidate: the highest, whose text helps identify the switch,
+   * and the lowest that has any text, which is outlined as its row. Counted bottom-up
+   * once for all switches, so thousands of switches cost switches x levels. The row
+   * is the lowest such ancestor holding the switch's label elements, if any, so the
+   * outline takes in the label; else the lowest with any text.
    */
   function rowsOf(elements, levels) {
     const counts = new Map();
@@ -78,18 +81,32 @@
       }
     }
     return elements.map((el) => {
+      const labels = labelElements(el);
+      let context = null;
       let row = null;
+      let texty = null;
       let node = el.parentElement;
       for (let i = 0; node && i < levels && node !== document.body; i++, node = node.parentElement) {
         if (counts.get(node) !== 1) break;
-        row = node;
+        context = node;
+        if (!row && labels.length > 0 && labels.every((l) => node.contains(l))) row = node;
+        if (!texty && textOf(node, 40).trim()) texty = node;
       }
-      return row;
+      return { context, row: row ?? texty ?? el.parentElement };
     });
   }
 
+  function labelledbyIds(el) {
+    return (el.getAttribute('aria-labelledby') ?? '').split(/\s+/).filter(Boolean).slice(0, 8);
+  }
+
+  function labelElements(el) {
+    const byId = labelledbyIds(el).map((id) => document.getElementById(id)).filter(Boolean);
+    return byId.length > 0 ? byId : el instanceof HTMLInputElement && el.labels ? [...el.labels] : [];
+  }
+
   function describe(el, row, max) {
-    const ids = (el.getAttribute('aria-labelledby') ?? '').split(/\s+/).filter(Boolean).slice(0, 8);
+    const ids = labelledbyIds(el);
     const isInput = el instanceof HTMLInputElement;
     return {
       tag: el.localName,
@@ -101,7 +118,7 @@
       labelledbyText: ids.map((id) => textOf(document.getElementById(id), max)).join(' ').slice(0, max),
       ariaLabel: (el.getAttribute('aria-label') ?? '').slice(0, max),
       labelText: isInput && el.labels ? [...el.labels].map((l) => textOf(l, max)).join(' ').slice(0, max) : '',
-      contextText: textOf(row, max),
+      contextText: textOf(row.context, max),
     };
   }
 
@@ -141,8 +158,8 @@
         m = { label, row: null };
         marked.set(el, m);
       }
-      if (m.row && m.row !== rows[mark.index]) m.row.removeAttribute(ATTR_ROW);
-      m.row = rows[mark.index] ?? el.parentElement;
+      if (m.row && m.row !== rows[mark.index].row) m.row.removeAttribute(ATTR_ROW);
+      m.row = rows[mark.index].row;
       const look = mark.protective ? 'protective' : 'exposed';
       el.setAttribute(ATTR_SETTING, mark.setting);
       el.setAttribute(ATTR_STATE, mark.state);

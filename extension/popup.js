@@ -30,7 +30,7 @@ function row(r) {
     el('div', { class: 'top' },
       el('span', { 'data-field': 'title' }, r.title),
       el('span', { class: 'pill', 'data-field': 'state' }, STATE_WORD[r.state])),
-    el('p', { 'data-field': 'meaning' }, r.stateText),
+    r.stateText ? el('p', { 'data-field': 'meaning' }, r.stateText) : null,
     r.reasonText ? el('p', { 'data-field': 'reason' }, r.reasonText) : null,
     el('div', { class: 'bottom' },
       el('span', { 'data-field': 'seen' }, r.seenText ?? 'Never checked'),

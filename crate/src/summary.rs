@@ -90,7 +90,7 @@ pub fn summary(stored: &Stored, now: f64) -> Summary {
                 (Observed::Unknown(_), Some((was, at))) => {
                     format!("Unknown now; it was {} {}.", word(was), ago(now, at))
                 }
-                (Observed::Unknown(_), None) => "Unknown".to_string(),
+                (Observed::Unknown(_), None) => String::new(),
                 _ if protective => "Off: LinkedIn does not use this.".to_string(),
                 _ => format!("On: {}.", s.on_means),
             };
