@@ -18,7 +18,7 @@ pub const MAX_CANDIDATES: usize = 20_000;
 
 /// What the content script reports about a page.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct PageFacts {
     /// `location.href`.
     pub url: String,
@@ -35,7 +35,7 @@ pub struct PageFacts {
 
 /// Plain facts about one candidate switch.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Candidate {
     /// Lower-case tag name.
     pub tag: String,

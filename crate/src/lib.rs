@@ -24,7 +24,7 @@
 //! assert_eq!(outcome.marks[0].setting, "ai-training");
 //! ```
 //!
-//! The browser-facing glue is in `wasm` (only compiled for wasm32); nothing else here
+//! The browser-facing glue is in `wasm` (only compiled for wasm32, and tested there); nothing else here
 //! touches a browser API, so `cargo test` covers it natively.
 #![deny(missing_docs)]
 #![deny(clippy::unwrap_used)]
@@ -37,7 +37,7 @@ pub mod summary;
 pub mod url;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 
 use serde::Serialize;
 
