@@ -109,7 +109,7 @@ run_tests() {
   GECKODRIVER=$(command -v geckodriver) WASM_BINDGEN_TEST_TIMEOUT=120 \
     cargo test -p opt-out-lens-core --target wasm32-unknown-unknown
   say "web-ext lint (Firefox build)"
-  web-ext lint --source-dir dist/firefox --warnings-as-errors --self-hosted
+  web-ext lint --source-dir dist/firefox --warnings-as-errors
   say "end-to-end tests in Chromium and Firefox"
   node --test --test-concurrency=1 tests/
 }
