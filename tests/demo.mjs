@@ -1,0 +1,81 @@
+// Demo: see Opt-Out Lens work without a LinkedIn account.
+// Starts the fixture server (a fake www.linkedin.com), loads dist/chrome into headless Chromium,
+// visits a few settings pages, saves screenshots to dist/demo/ and prints the popup summary.
+// Run: ./build.sh demo   (or `node tests/demo.mjs` after ./build.sh)
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer, catalogue } from './lib/server.mjs';
+import { launchBrowser } from './lib/browsers.mjs';
+import { readPopup, sleep } from './lib/checks.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const EXT = process.env.OPTOUT_EXT_CHROMIUM || path.join(ROOT, 'dist/chrome');
+const OUT = path.join(ROOT, 'dist/demo');
+
+// The whole demo is bounded: never hang a newcomer's terminal.
+setTimeout(() => { console.error('demo: timed out after 120 s'); process.exit(2); }, 120000).unref();
+
+if (!fs.existsSync(path.join(EXT, 'manifest.json'))) {
+  console.error(`demo: no extension at ${EXT}; run ./build.sh first`);
+  process.exit(1);
+}
+
+const byId = Object.fromEntries(catalogue().map((c) => [c.id, c]));
+// A realistic mix: AI training on (the default), some ad settings already turned off.
+const visits = [
+  ['ads-inferred-age', 'off'],
+  ['ads-beyond-linkedin', 'on'],
+  ['ads-inferred-gender', 'off'],
+  ['share-with-affiliates', 'on'],
+  ['research', 'off'],
+  ['ai-training', 'on'],
+];
+
+const server = await startServer();
+const b = await launchBrowser('chromium', { extDir: EXT, server, viewport: { width: 1280, height: 720 } });
+let problems = 0;
+try {
+  fs.mkdirSync(OUT, { recursive: true });
+  for (const [id, state] of visits) {
+    const s = byId[id];
+    await b.page.goto(`${s.path}?state=${state}`);
+    try {
+      await b.page.waitFor((k) => {
+        const sw = document.querySelector(`[aria-labelledby="${k}"]`);
+        return sw && sw.hasAttribute('data-optout-state') && document.querySelector('[data-optout-label]');
+      }, { timeout: 5000, args: [s.key] });
+      const got = await b.page.eval((k) => document.querySelector(`[aria-labelledby="${k}"]`).getAttribute('data-optout-state'), s.key);
+      console.log(`visited ${s.path.padEnd(58)} switch ${state.padEnd(3)} -> marked ${got}`);
+      if (got !== state) problems++;
+    } catch (e) {
+      console.log(`visited ${s.path.padEnd(58)} switch ${state.padEnd(3)} -> NOT MARKED (${e.message.split('\n')[0]})`);
+      problems++;
+    }
+  }
+  await sleep(300); // let the label settle before the picture
+  const pageShot = path.join(OUT, 'ai-setting.png');
+  await b.page.screenshot(pageShot);
+
+  const popup = await b.openPopup({ width: 420, height: 600 });
+  const st = await readPopup(popup, { timeout: 5000 }).catch((e) => { problems++; return { headline: `(popup unreadable: ${e.message.slice(0, 200)})`, rows: {}, order: [] }; });
+  await sleep(300);
+  const popupShot = path.join(OUT, 'popup.png');
+  await popup.screenshot(popupShot);
+
+  console.log('');
+  console.log(`Popup: ${st.headline}`);
+  for (const id of st.order) {
+    const r = st.rows[id];
+    console.log(`  ${id.padEnd(22)} ${r.state.padEnd(8)} ${r.title.trim()}${r.state === 'unknown' ? `  (${r.reason.trim()})` : ''}`);
+  }
+  console.log('');
+  console.log(`Screenshots: ${path.relative(process.cwd(), pageShot)}, ${path.relative(process.cwd(), popupShot)}`);
+} finally {
+  await b.close();
+  await server.close();
+}
+if (problems) {
+  console.error(`demo: ${problems} problem(s), see above`);
+  process.exit(1);
+}
