@@ -11,6 +11,8 @@ GECKODRIVER_VERSION=0.37.1
 CRATE=opt_out_lens_core
 VERSION=$(node -p "require('./manifest.json').version")
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+# Where the build goes (tests and demo read it from the same variable).
+export DIST=${DIST:-dist}
 # Reproducible zips: every file gets this time stamp.
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-315532800}
 
@@ -72,14 +74,15 @@ build_wasm() {
 }
 
 assemble() {
-  local browser=$1 out=dist/$1
+  local browser=$1 out=$DIST/$1
   rm -rf "$out"
   mkdir -p "$out/core"
   cp extension/*.js extension/*.html extension/*.css "$out/"
   cp "target/pkg/$CRATE.js" "target/pkg/${CRATE}_bg.wasm" "$out/core/"
   node tools/icons.mjs "$out/icons"
   node tools/manifest.mjs "$browser" "$out/manifest.json"
-  local zipfile="$PWD/dist/opt-out-lens-$VERSION-$browser.zip"
+  local zipfile
+  zipfile="$(cd "$DIST" && pwd)/opt-out-lens-$VERSION-$browser.zip"
   rm -f "$zipfile"
   # Same inputs, same bytes: fixed time stamps, sorted names, no extra attributes.
   find "$out" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
@@ -89,13 +92,13 @@ assemble() {
 build() {
   ensure_build_tools
   build_wasm
-  mkdir -p dist
+  mkdir -p "$DIST"
   assemble chrome
   assemble firefox
-  say "built dist/chrome, dist/firefox and:"
-  ls -l dist/*.zip | awk '{print "    " $5 " bytes  " $9}'
-  printf '    wasm: %s bytes raw, %s gzipped\n' "$(wc -c < dist/chrome/core/${CRATE}_bg.wasm)" \
-    "$(gzip -9 -c dist/chrome/core/${CRATE}_bg.wasm | wc -c)"
+  say "built $DIST/chrome, $DIST/firefox and:"
+  ls -l "$DIST"/*.zip | awk '{print "    " $5 " bytes  " $9}'
+  printf '    wasm: %s bytes raw, %s gzipped\n' "$(wc -c < "$DIST/chrome/core/${CRATE}_bg.wasm")" \
+    "$(gzip -9 -n -c "$DIST/chrome/core/${CRATE}_bg.wasm" | wc -c)"
 }
 
 run_tests() {
@@ -109,7 +112,7 @@ run_tests() {
   GECKODRIVER=$(command -v geckodriver) WASM_BINDGEN_TEST_TIMEOUT=120 \
     cargo test -p opt-out-lens-core --target wasm32-unknown-unknown
   say "web-ext lint (Firefox build)"
-  web-ext lint --source-dir dist/firefox --warnings-as-errors
+  web-ext lint --source-dir "$DIST/firefox" --warnings-as-errors
   say "end-to-end tests in Chromium and Firefox"
   node --test --test-concurrency=1 tests/
 }
