@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, catalogue } from '../lib/server.mjs';
 import { launchBrowser, GECKODRIVER_BIN, FIREFOX_BIN, CHROMIUM_BIN } from '../lib/browsers.mjs';
-import { checkMarked, readPopup, noMarksOnPage, sleep } from '../lib/checks.mjs';
+import { checkMarked, readPopup, noMarksOnPage, coveredByLabel, sleep } from '../lib/checks.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CATALOGUE = catalogue();
@@ -149,6 +149,40 @@ export function defineScenarios(name) {
         assert.equal(rows.rows['ai-training'].state, 'off');
       } finally {
         await popup.close();
+      }
+    });
+
+    // Beyond the written contract: an absolutely positioned label must not hide LinkedIn's own
+    // explanation text or any control the user may want to click.
+    it('the on-page label hides no page text and no control', { timeout: 60000 }, async () => {
+      const problems = [];
+      const pages = [...CATALOGUE.map((c) => [c, c.path]), [AI, '/mypreferences/d/categories/privacy']];
+      for (const [c, p] of pages) {
+        await b.page.goto(p);
+        await checkMarked(b.page, { key: c.key, id: c.id, state: 'on', timeout: MARK_TIMEOUT });
+        for (const c of await coveredByLabel(b.page)) problems.push(`${p}: ${c}`);
+      }
+      assert.ok(problems.length === 0, `the on-page label hides page content:\n  ${problems.join('\n  ')}`);
+    });
+
+    it('"Show me" in the popup opens the setting\'s page on LinkedIn', { timeout: 40000 }, async () => {
+      const gender = byId['ads-inferred-gender'];
+      const popup = await b.openPopup();
+      try {
+        await readPopup(popup, { until: (r) => r[gender.id] && r[gender.id].hasShow });
+        const before = await b.tabUrls();
+        await popup.click(`[data-setting="${gender.id}"] [data-action="show"]`);
+        const t0 = Date.now();
+        let urls = before;
+        while (Date.now() - t0 < 10000 && !urls.some((u) => new URL(u, 'https://x').pathname === gender.path)) {
+          await sleep(200);
+          urls = await b.tabUrls();
+        }
+        assert.ok(urls.some((u) => u.startsWith('https://www.linkedin.com') && new URL(u).pathname === gender.path),
+          `a tab shows ${gender.path}; tabs: ${JSON.stringify(urls)}`);
+      } finally {
+        await popup.close().catch(() => {});
+        await b.closeOtherTabs();
       }
     });
 

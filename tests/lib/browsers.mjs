@@ -100,6 +100,8 @@ export async function launchChromium({ extDir, server, headless = true, viewport
       page: wrap(page),
       popupUrl: `chrome-extension://${extensionId}/popup.html`,
       async newPage() { return wrap(await ctx.newPage()); },
+      async tabUrls() { return ctx.pages().map((p) => p.url()); },
+      async closeOtherTabs() { for (const p of ctx.pages()) if (p !== page) await p.close().catch(() => {}); },
       async openPopup({ width = 420, height = 600 } = {}) {
         const p = await ctx.newPage();
         await p.setViewportSize({ width, height });
@@ -237,11 +239,13 @@ export async function launchFirefox({ extDir, server, headless = true, viewport 
 
     const base = `https://www.linkedin.com:${server.port}`;
     let current = await S('GET', '/window');
+    const mainHandle = current;
     const use = async (handle) => {
       if (current !== handle) { await S('POST', '/window', { handle }); current = handle; }
     };
-    const mkPage = (handle) => firefoxPage(S, handle, use, base);
-    const mainHandle = current;
+    // After closing a tab, WebDriver has no current window: go back to the main tab.
+    const forget = async () => { current = null; await use(mainHandle).catch(() => {}); };
+    const mkPage = (handle) => firefoxPage(S, handle, use, base, forget);
     const popupUrl = `moz-extension://${FIREFOX_UUID}/popup.html`;
 
     const browser = {
@@ -253,6 +257,25 @@ export async function launchFirefox({ extDir, server, headless = true, viewport 
       systemAccess,
       page: mkPage(mainHandle),
       log: () => gdLog,
+      async tabUrls() {
+        const urls = [];
+        for (const h of await S('GET', '/window/handles')) {
+          await S('POST', '/window', { handle: h });
+          current = h;
+          urls.push(await S('GET', '/url'));
+        }
+        return urls;
+      },
+      async closeOtherTabs() {
+        for (const h of await S('GET', '/window/handles')) {
+          if (h === mainHandle) continue;
+          await S('POST', '/window', { handle: h });
+          current = h;
+          await S('DELETE', '/window').catch(() => {});
+        }
+        await S('POST', '/window', { handle: mainHandle });
+        current = mainHandle;
+      },
       async newPage() {
         const { handle } = await S('POST', '/window/new', { type: 'tab' });
         return mkPage(handle);
@@ -303,7 +326,7 @@ export async function launchFirefox({ extDir, server, headless = true, viewport 
   }
 }
 
-function firefoxPage(S, handle, use, base) {
+function firefoxPage(S, handle, use, base, forget) {
   const page = {
     handle,
     async goto(u) { await use(handle); await S('POST', '/url', { url: new URL(u, base).href }); },
@@ -333,7 +356,7 @@ function firefoxPage(S, handle, use, base) {
     },
     async setViewport(width, height) { await use(handle); await S('POST', '/window/rect', { width, height }); },
     async back() { await use(handle); await S('POST', '/back', {}); },
-    async close() { await use(handle); await S('DELETE', '/window'); },
+    async close() { await use(handle); await S('DELETE', '/window'); await forget(); },
   };
   return page;
 }

@@ -130,3 +130,36 @@ export async function readPopup(popup, { until = () => true, timeout = 5000 } = 
     await sleep(100);
   }
 }
+
+// Runs in the page: what page text or controls does our label cover? (Text = rects of text ranges.)
+function labelCoverage() {
+  const out = [];
+  const hit = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+  for (const label of document.querySelectorAll('[data-optout-label]')) {
+    const L = label.getBoundingClientRect();
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (!n.textContent.trim() || label.contains(n)) continue;
+      const p = n.parentElement;
+      if (p && p.closest('[data-optout-label]')) continue;
+      const st = p && getComputedStyle(p);
+      if (st && (st.visibility === 'hidden' || st.display === 'none')) continue;
+      const range = document.createRange();
+      range.selectNodeContents(n);
+      for (const r of range.getClientRects()) {
+        if (hit(L, r)) { out.push({ label: label.textContent.slice(0, 40), covers: 'text', what: n.textContent.trim().slice(0, 60) }); break; }
+      }
+    }
+    for (const c of document.querySelectorAll('[role=switch], a[href], button, input')) {
+      if (label.contains(c)) continue;
+      if (hit(L, c.getBoundingClientRect())) out.push({ label: label.textContent.slice(0, 40), covers: 'control', what: c.outerHTML.slice(0, 80) });
+    }
+  }
+  return out;
+}
+
+/** What our labels hide on the current page: ["covers text \"...\"", "covers control <a ...>"]. */
+export async function coveredByLabel(page) {
+  const covered = await page.eval(labelCoverage);
+  return covered.map((c) => `covers ${c.covers} ${JSON.stringify(c.what)}`);
+}
