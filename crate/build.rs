@@ -25,10 +25,14 @@ struct Site {
     redirect_params: Vec<String>,
     candidate_selector: String,
     login_form_selector: String,
+    dialog_selector: String,
     context_levels: u32,
     max_text_chars: u32,
     settle_ms: u32,
     debounce_ms: u32,
+    page_timeout_ms: u32,
+    click_settle_ms: u32,
+    confirm_wait_ms: u32,
 }
 
 #[derive(serde::Deserialize)]
@@ -69,9 +73,11 @@ fn main() {
         out,
         "/// Site-wide rules.\npub static SITE: Site = Site {{ origin: {:?}, scan_prefixes: &{:?}, login_paths: &{:?}, \
          redirect_params: &{:?}, candidate_selector: {:?}, login_form_selector: {:?}, \
-         context_levels: {}, max_text_chars: {}, settle_ms: {}, debounce_ms: {} }};",
+         dialog_selector: {:?}, context_levels: {}, max_text_chars: {}, settle_ms: {}, debounce_ms: {}, \
+         page_timeout_ms: {}, click_settle_ms: {}, confirm_wait_ms: {} }};",
         s.origin, s.scan_prefixes, s.login_paths, s.redirect_params, s.candidate_selector,
-        s.login_form_selector, s.context_levels, s.max_text_chars, s.settle_ms, s.debounce_ms
+        s.login_form_selector, s.dialog_selector, s.context_levels, s.max_text_chars, s.settle_ms,
+        s.debounce_ms, s.page_timeout_ms, s.click_settle_ms, s.confirm_wait_ms
     )
     .unwrap();
 

@@ -88,6 +88,8 @@ pub struct Site {
     pub candidate_selector: &'static str,
     /// CSS selector whose presence means a sign-in form is shown.
     pub login_form_selector: &'static str,
+    /// CSS selector of an open modal dialog.
+    pub dialog_selector: &'static str,
     /// How many ancestors up to look for a switch's row.
     pub context_levels: u32,
     /// Upper bound on each text the content script sends.
@@ -96,6 +98,12 @@ pub struct Site {
     pub settle_ms: u32,
     /// Batching delay for DOM-change re-scans.
     pub debounce_ms: u32,
+    /// How long a page in a job may take to show its setting's state.
+    pub page_timeout_ms: u32,
+    /// How long a switch may take to change after the one click.
+    pub click_settle_ms: u32,
+    /// How long a LinkedIn confirmation dialog is left to the person.
+    pub confirm_wait_ms: u32,
 }
 
 include!(concat!(env!("OUT_DIR"), "/catalogue_data.rs"));

@@ -28,13 +28,16 @@ pub struct PageFacts {
     /// Whether a sign-in form is on the page.
     #[serde(default)]
     pub login_form: bool,
+    /// Whether a modal dialog is open (LinkedIn asking to confirm a change).
+    #[serde(default)]
+    pub dialog_open: bool,
     /// Every element matching the plan's candidate selector, in document order.
     #[serde(default)]
     pub candidates: Vec<Candidate>,
 }
 
 /// Plain facts about one candidate switch.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Candidate {
     /// Lower-case tag name.
@@ -73,6 +76,14 @@ pub enum Reason {
     Conflicting,
     /// The setting's page has not been visited.
     NotChecked,
+    /// The page did not load or answer in time.
+    TimedOut,
+    /// After the click, the switch still showed the same state.
+    DidNotChange,
+    /// LinkedIn asked for a confirmation in a dialog that was not given.
+    NotConfirmed,
+    /// The person cancelled.
+    Cancelled,
 }
 
 impl Reason {
@@ -84,6 +95,10 @@ impl Reason {
             Reason::Loading => "The page was still loading.",
             Reason::Conflicting => "The page showed this setting twice, once on and once off.",
             Reason::NotChecked => "Not checked yet: open it on LinkedIn.",
+            Reason::TimedOut => "The page did not load in time.",
+            Reason::DidNotChange => "The switch did not change after one click; it was not clicked again.",
+            Reason::NotConfirmed => "LinkedIn asked for a confirmation on the page, which was not given.",
+            Reason::Cancelled => "Cancelled before this setting was reached.",
         }
     }
 }

@@ -31,6 +31,7 @@
 
 pub mod catalogue;
 pub mod detect;
+pub mod job;
 pub mod normalize;
 pub mod state;
 pub mod summary;
@@ -52,6 +53,8 @@ pub struct Plan {
     pub candidate_selector: &'static str,
     /// CSS selector of a sign-in form.
     pub login_form_selector: &'static str,
+    /// CSS selector of an open modal dialog.
+    pub dialog_selector: &'static str,
     /// How many ancestors up to look for a switch's row.
     pub context_levels: u32,
     /// Upper bound on each text sent.
@@ -69,6 +72,7 @@ pub fn plan(url: &str) -> Plan {
         scan: detect::should_scan(url),
         candidate_selector: site.candidate_selector,
         login_form_selector: site.login_form_selector,
+        dialog_selector: site.dialog_selector,
         context_levels: site.context_levels,
         max_text_chars: site.max_text_chars,
         settle_ms: site.settle_ms,

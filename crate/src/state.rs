@@ -22,6 +22,10 @@ pub struct Stored {
     pub schema: u32,
     /// Per setting id.
     pub settings: BTreeMap<String, Entry>,
+    /// When a "Check all" last completed: from then on, a setting seen on for the first
+    /// time is news worth a warning.
+    #[serde(default)]
+    pub baseline_at: Option<f64>,
 }
 
 /// What is known about one setting.
@@ -42,6 +46,27 @@ pub struct Entry {
     /// On/off changes, oldest first, at most [`HISTORY_LIMIT`].
     #[serde(default)]
     pub history: Vec<Change>,
+    /// Why this setting needs the person's attention, until it is seen off or dismissed.
+    #[serde(default)]
+    pub alert: Option<Alert>,
+}
+
+/// Why a setting is flagged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Alert {
+    /// It was off and is on again.
+    TurnedBackOn,
+    /// Seen for the first time, on, after a complete check.
+    NewlyOn,
+}
+
+/// Who made a change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChangedBy {
+    /// The person, through Opt-Out Lens's guided opt-out.
+    UserViaExtension,
 }
 
 /// One observed change of a setting's state.
@@ -53,6 +78,9 @@ pub struct Change {
     pub from: Option<SwitchState>,
     /// The new state.
     pub to: SwitchState,
+    /// Who made it, when known (otherwise it was seen, made by whoever).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<ChangedBy>,
 }
 
 /// The outcome of reading stored data.
@@ -68,7 +96,7 @@ pub struct Loaded {
 /// was stored, `Err` with the decoding error when it could not be read.
 pub fn load(raw: Result<Option<Stored>, String>) -> Loaded {
     let fresh = |reason: String| Loaded {
-        stored: Stored { schema: SCHEMA, settings: BTreeMap::new() },
+        stored: Stored { schema: SCHEMA, ..Stored::default() },
         reset_reason: Some(reason),
     };
     match raw {
@@ -97,12 +125,15 @@ pub fn load(raw: Result<Option<Stored>, String>) -> Loaded {
 }
 
 /// Records observations made at `now`; returns whether anything stored changed.
+/// `by_extension` lists settings whose change the person made through the extension.
 ///
 /// Rules: an on/off observation is the new state (a change goes into the history).
+/// Seeing on a setting that was off, or (after a complete check) one never seen before,
+/// raises an alert; seeing it off clears it.
 /// "Still loading" is never stored. "Not signed in" does not overwrite a known state,
 /// since the setting was not looked at. Any other unknown replaces the state (the page
 /// no longer shows the switch, so the old state may be stale), keeping `last_known`.
-pub fn apply(stored: &mut Stored, observations: &[Observation], now: f64) -> bool {
+pub fn apply(stored: &mut Stored, observations: &[Observation], now: f64, by_extension: &[String]) -> bool {
     let mut changed = false;
     for obs in observations {
         if catalogue::by_id(&obs.setting).is_none() {
@@ -116,9 +147,17 @@ pub fn apply(stored: &mut Stored, observations: &[Observation], now: f64) -> boo
                 let state = if obs.observed == Observed::On { SwitchState::On } else { SwitchState::Off };
                 let mut e = entry.cloned().unwrap_or_else(|| blank(now));
                 if e.last_known != Some(state) {
-                    e.history.push(Change { at: now, from: e.last_known, to: state });
+                    let by = by_extension.contains(&obs.setting).then_some(ChangedBy::UserViaExtension);
+                    e.history.push(Change { at: now, from: e.last_known, to: state, by });
                     trim_history(&mut e.history);
                     e.changed_at = Some(now);
+                    let exposed = catalogue::by_id(&obs.setting).is_some_and(|s| s.protective != state);
+                    e.alert = match (exposed, e.last_known) {
+                        (false, _) => None,
+                        (true, Some(_)) => Some(Alert::TurnedBackOn),
+                        (true, None) if stored.baseline_at.is_some() => Some(Alert::NewlyOn),
+                        (true, None) => None,
+                    };
                 }
                 e.observed = obs.observed;
                 e.last_known = Some(state);
@@ -149,7 +188,18 @@ fn blank(now: f64) -> Entry {
         last_known_at: None,
         changed_at: None,
         history: Vec::new(),
+        alert: None,
     }
+}
+
+/// The person has seen the alert on a setting; returns whether one was cleared.
+pub fn dismiss_alert(stored: &mut Stored, id: &str) -> bool {
+    stored.settings.get_mut(id).and_then(|e| e.alert.take()).is_some()
+}
+
+/// A "Check all" completed at `now`: it becomes the baseline for news.
+pub fn sweep_completed(stored: &mut Stored, now: f64) {
+    stored.baseline_at = Some(now);
 }
 
 fn trim_history(history: &mut Vec<Change>) {

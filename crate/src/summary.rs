@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::catalogue::{Category, SwitchState, SETTINGS};
 use crate::detect::{Observed, Reason};
-use crate::state::Stored;
+use crate::state::{Alert, Stored};
 
 /// The popup's content.
 #[derive(Debug, Serialize)]
@@ -18,6 +18,10 @@ pub struct Summary {
     pub exposed: usize,
     /// Settings whose state is unknown.
     pub unknown: usize,
+    /// Settings flagged for attention (turned back on, or newly on).
+    pub alerts: usize,
+    /// A warning to lead with, when any setting is flagged.
+    pub warning: Option<String>,
     /// One row per catalogued setting, in catalogue order.
     pub rows: Vec<Row>,
     /// Background reading on the November 2025 changes.
@@ -48,6 +52,12 @@ pub struct Row {
     pub seen_text: Option<String>,
     /// The page to open for "Show me".
     pub url: Option<String>,
+    /// Why this setting is flagged, if it is.
+    pub alert: Option<Alert>,
+    /// "Changed 3 days ago (off → on)", if a change was seen.
+    pub changed_text: Option<String>,
+    /// Whether the latest check saw a different state than the check before it.
+    pub changed_at_last_check: bool,
 }
 
 /// A link for background reading.
@@ -73,6 +83,7 @@ pub struct Badge {
 const RED: &str = "#b3261e";
 const GREY: &str = "#5f6368";
 const GREEN: &str = "#1e7d32";
+const AMBER: &str = "#e37400";
 
 /// Builds the popup's summary at time `now` (ms since the epoch).
 pub fn summary(stored: &Stored, now: f64) -> Summary {
@@ -105,6 +116,14 @@ pub fn summary(stored: &Stored, now: f64) -> Summary {
                 reason_text: reason.map(Reason::text),
                 seen_text: entry.filter(|_| reason != Some(Reason::NotChecked)).map(|e| format!("Checked {}", ago(now, e.checked_at))),
                 url: s.url(),
+                alert: entry.and_then(|e| e.alert),
+                changed_text: entry.and_then(|e| e.history.last()).filter(|c| c.from.is_some()).map(|c| {
+                    let by = if c.by.is_some() { ", by you through Opt-Out Lens" } else { "" };
+                    format!("Changed {} ({} \u{2192} {}{by})", ago(now, c.at), c.from.map_or("?", word), word(c.to))
+                }),
+                changed_at_last_check: entry.is_some_and(|e| {
+                    e.history.last().is_some_and(|c| c.from.is_some() && c.at == e.checked_at)
+                }),
             }
         })
         .collect();
@@ -119,23 +138,34 @@ pub fn summary(stored: &Stored, now: f64) -> Summary {
         1 => "1 setting is not known yet: open it with \u{201c}Show me\u{201d}.".to_string(),
         n => format!("{n} settings are not known yet: open them with \u{201c}Show me\u{201d}."),
     });
-    Summary { headline, subline, exposed, unknown, rows, links: links() }
+    let flagged: Vec<&str> = rows.iter().filter(|r| r.alert.is_some()).map(|r| r.title).collect();
+    let warning = match flagged.as_slice() {
+        [] => None,
+        [one] => Some(format!("Turned on again: \u{201c}{one}\u{201d}. You had it off, or it is new since your last full check.")),
+        many => Some(format!("{} settings turned on again or appeared since your last full check: {}.", many.len(), many.join(", "))),
+    };
+    Summary { headline, subline, exposed, unknown, alerts: flagged.len(), warning, rows, links: links() }
 }
 
 /// The toolbar badge for the stored state.
 pub fn badge(stored: &Stored) -> Badge {
     let s = summary(stored, 0.0);
-    let color = if s.exposed > 0 {
+    let color = if s.alerts > 0 {
+        AMBER
+    } else if s.exposed > 0 {
         RED
     } else if s.unknown > 0 {
         GREY
     } else {
         GREEN
     };
-    let title = match s.unknown {
-        0 => format!("Opt-Out Lens: {}", s.headline),
-        n => format!("Opt-Out Lens: {}; {n} not known yet", s.headline),
-    };
+    let mut title = format!("Opt-Out Lens: {}", s.headline);
+    if s.unknown > 0 {
+        title += &format!("; {} not known yet", s.unknown);
+    }
+    if let Some(w) = &s.warning {
+        title += &format!(". {w}");
+    }
     Badge { text: s.exposed.to_string(), color, title }
 }
 

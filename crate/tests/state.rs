@@ -9,6 +9,11 @@ fn obs(id: &str, observed: Observed) -> Observation {
     Observation { setting: id.into(), observed }
 }
 
+/// Observations seen on the page (no change made through the extension).
+fn see(s: &mut Stored, observations: &[Observation], now: f64) -> bool {
+    apply(s, observations, now, &[])
+}
+
 fn fresh() -> Stored {
     load(Ok(None)).stored
 }
@@ -43,7 +48,7 @@ fn corrupt_newer_and_older_data_is_reset_with_a_reason() {
 #[test]
 fn stored_state_round_trips_and_unknown_ids_are_dropped() {
     let mut s = fresh();
-    apply(&mut s, &[obs("ai-training", Observed::On)], 1000.0);
+    see(&mut s, &[obs("ai-training", Observed::On)], 1000.0);
     let mut json: serde_json::Value = serde_json::to_value(&s).expect("json");
     assert_eq!(json["settings"]["ai-training"]["state"], "on");
     json["settings"]["retired-setting"] = json["settings"]["ai-training"].clone();
@@ -55,9 +60,9 @@ fn stored_state_round_trips_and_unknown_ids_are_dropped() {
 #[test]
 fn on_off_observations_record_changes_in_history() {
     let mut s = fresh();
-    assert!(apply(&mut s, &[obs("ai-training", Observed::On)], 1.0));
-    assert!(apply(&mut s, &[obs("ai-training", Observed::On)], 2.0), "checked time moves");
-    assert!(apply(&mut s, &[obs("ai-training", Observed::Off)], 3.0));
+    assert!(see(&mut s, &[obs("ai-training", Observed::On)], 1.0));
+    assert!(see(&mut s, &[obs("ai-training", Observed::On)], 2.0), "checked time moves");
+    assert!(see(&mut s, &[obs("ai-training", Observed::Off)], 3.0));
     let e = &s.settings["ai-training"];
     assert_eq!(e.observed, Observed::Off);
     assert_eq!(e.checked_at, 3.0);
@@ -71,7 +76,7 @@ fn history_is_bounded() {
     let mut s = fresh();
     for i in 0..(HISTORY_LIMIT * 2 + 1) {
         let state = if i % 2 == 0 { Observed::On } else { Observed::Off };
-        apply(&mut s, &[obs("research", state)], i as f64);
+        see(&mut s, &[obs("research", state)], i as f64);
     }
     let h = &s.settings["research"].history;
     assert_eq!(h.len(), HISTORY_LIMIT);
@@ -82,17 +87,17 @@ fn history_is_bounded() {
 fn unknown_rules() {
     let mut s = fresh();
     // Loading is never stored.
-    assert!(!apply(&mut s, &[obs("ai-training", Observed::Unknown(Reason::Loading))], 1.0));
+    assert!(!see(&mut s, &[obs("ai-training", Observed::Unknown(Reason::Loading))], 1.0));
     assert!(s.settings.is_empty());
     // Signed out with nothing known: unknown, with the reason.
-    assert!(apply(&mut s, &[obs("ai-training", Observed::Unknown(Reason::NotLoggedIn))], 2.0));
+    assert!(see(&mut s, &[obs("ai-training", Observed::Unknown(Reason::NotLoggedIn))], 2.0));
     assert_eq!(s.settings["ai-training"].observed, Observed::Unknown(Reason::NotLoggedIn));
     // Signed out after a known state: the known state stays.
-    apply(&mut s, &[obs("ai-training", Observed::Off)], 3.0);
-    assert!(!apply(&mut s, &[obs("ai-training", Observed::Unknown(Reason::NotLoggedIn))], 4.0));
+    see(&mut s, &[obs("ai-training", Observed::Off)], 3.0);
+    assert!(!see(&mut s, &[obs("ai-training", Observed::Unknown(Reason::NotLoggedIn))], 4.0));
     assert_eq!(s.settings["ai-training"].observed, Observed::Off);
     // The page no longer shows the switch: unknown, never a stale "off", but remembered.
-    assert!(apply(&mut s, &[obs("ai-training", Observed::Unknown(Reason::NotFound))], 5.0));
+    assert!(see(&mut s, &[obs("ai-training", Observed::Unknown(Reason::NotFound))], 5.0));
     let e = &s.settings["ai-training"];
     assert_eq!(e.observed, Observed::Unknown(Reason::NotFound));
     assert_eq!(e.last_known, Some(SwitchState::Off));
@@ -107,7 +112,7 @@ fn summary_and_badge() {
     assert_eq!(badge(&s).text, "0");
     assert_eq!(badge(&s).color, "#5f6368");
 
-    apply(&mut s, &[obs("ai-training", Observed::On), obs("research", Observed::Off), obs("ads-by-nothing", Observed::On)], 0.0);
+    see(&mut s, &[obs("ai-training", Observed::On), obs("research", Observed::Off), obs("ads-by-nothing", Observed::On)], 0.0);
     let sum = summary(&s, 5.0 * 60_000.0);
     let n = sum.rows.len();
     assert_eq!(sum.headline, format!("1 of {n} settings shares your data"));
@@ -121,10 +126,43 @@ fn summary_and_badge() {
     let b = badge(&s);
     assert_eq!((b.text.as_str(), b.color), ("1", "#b3261e"));
 
-    apply(&mut s, &[obs("ai-training", Observed::Unknown(Reason::NotFound))], 2.0 * 3_600_000.0);
+    see(&mut s, &[obs("ai-training", Observed::Unknown(Reason::NotFound))], 2.0 * 3_600_000.0);
     let sum = summary(&s, 2.0 * 3_600_000.0);
     let ai = sum.rows.iter().find(|r| r.id == "ai-training").expect("ai row");
     assert_eq!(ai.state, "unknown");
     assert_eq!(ai.state_text, "Unknown now; it was on 2 h ago.");
     assert_eq!(ai.reason, Some(Reason::NotFound));
+}
+
+#[test]
+fn alerts_for_turned_back_on_and_newly_on_after_a_full_check() {
+    use opt_out_lens_core::state::{dismiss_alert, sweep_completed, Alert, ChangedBy};
+    let mut s = fresh();
+    // Before any full check, a first sighting in the on state is not news.
+    see(&mut s, &[obs("ai-training", Observed::On)], 1.0);
+    assert_eq!(s.settings["ai-training"].alert, None);
+    // Turned off through the extension: recorded as such.
+    apply(&mut s, &[obs("ai-training", Observed::Off)], 2.0, &["ai-training".to_string()]);
+    assert_eq!(s.settings["ai-training"].history.last().and_then(|c| c.by), Some(ChangedBy::UserViaExtension));
+    // Seen on again: flagged, and the badge turns amber.
+    see(&mut s, &[obs("ai-training", Observed::On)], 3.0);
+    assert_eq!(s.settings["ai-training"].alert, Some(Alert::TurnedBackOn));
+    assert_eq!(badge(&s).color, "#e37400");
+    let sum = summary(&s, 3.0);
+    assert_eq!(sum.alerts, 1);
+    assert!(sum.warning.unwrap_or_default().contains("Data for Generative AI Improvement"));
+    assert!(sum.rows[0].changed_at_last_check);
+    // Seeing it on again keeps the flag; seeing it off clears it.
+    see(&mut s, &[obs("ai-training", Observed::On)], 4.0);
+    assert_eq!(s.settings["ai-training"].alert, Some(Alert::TurnedBackOn));
+    assert!(!summary(&s, 4.0).rows[0].changed_at_last_check);
+    see(&mut s, &[obs("ai-training", Observed::Off)], 5.0);
+    assert_eq!(s.settings["ai-training"].alert, None);
+    // After a complete check, a setting seen on for the first time is news.
+    sweep_completed(&mut s, 6.0);
+    see(&mut s, &[obs("research", Observed::On)], 7.0);
+    assert_eq!(s.settings["research"].alert, Some(Alert::NewlyOn));
+    assert!(dismiss_alert(&mut s, "research"));
+    assert!(!dismiss_alert(&mut s, "research"));
+    assert_eq!(summary(&s, 8.0).alerts, 0);
 }

@@ -1,0 +1,309 @@
+//! Jobs that walk one tab through settings pages: "Check all" (read every setting) and
+//! guided opt-out (turn chosen settings off, one click each, on the person's confirmation).
+//!
+//! The background only navigates the tab and relays; every decision is here: which pages,
+//! in which order, when a page counts as done, when to click, when a click succeeded, and
+//! when to give up. A job is plain data, so it survives the service worker being stopped:
+//! the background keeps it in `storage.session` and feeds it scans and clock ticks.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue::{self, SwitchState, SITE};
+use crate::detect::{Observed, Reason, ScanOutcome};
+use crate::url::Location;
+
+/// What a job does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum JobKind {
+    /// Read every catalogued setting.
+    Sweep,
+    /// Turn chosen settings to their protective state.
+    OptOut,
+}
+
+/// Where a job is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum JobStatus {
+    /// Working through its steps.
+    Running,
+    /// Every step has a result.
+    Finished,
+    /// The person cancelled it.
+    Cancelled,
+    /// It stopped early; see `stop_reason`.
+    Stopped,
+}
+
+/// The result of one step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Read: the switch is on.
+    On,
+    /// Read: the switch is off.
+    Off,
+    /// Read: the state could not be read (see the step's reason).
+    Unknown,
+    /// Opt-out: clicked once, and the read-back shows the protective state.
+    TurnedOff,
+    /// Opt-out: already in the protective state; not clicked.
+    AlreadyOff,
+    /// Opt-out: not done (see the step's reason).
+    Failed,
+}
+
+/// One page of a job.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Step {
+    /// Setting id.
+    pub setting: String,
+    /// The page to open.
+    pub url: String,
+    /// When the page was asked for.
+    pub started_at: Option<f64>,
+    /// When the one click was made (opt-out only).
+    pub clicked_at: Option<f64>,
+    /// LinkedIn showed a dialog after the click: waiting for the person.
+    #[serde(default)]
+    pub awaiting_confirmation: bool,
+    /// The result, once there is one.
+    pub outcome: Option<Outcome>,
+    /// Why, for `Unknown` and `Failed`.
+    pub reason: Option<Reason>,
+}
+
+/// A job in progress or done.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Job {
+    /// What it does.
+    pub kind: JobKind,
+    /// Where it is.
+    pub status: JobStatus,
+    /// Why it stopped early.
+    pub stop_reason: Option<Reason>,
+    /// The pages, in order.
+    pub steps: Vec<Step>,
+    /// Index of the step being worked on (`steps.len()` when done).
+    pub current: usize,
+    /// The browser tab it drives.
+    pub tab_id: Option<f64>,
+    /// Whether the job opened that tab (and so closes it when done).
+    pub own_tab: bool,
+    /// When it started and finished.
+    pub started_at: f64,
+    /// When it finished, was cancelled or stopped.
+    pub finished_at: Option<f64>,
+}
+
+/// What the background must do after feeding the job.
+#[derive(Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Directive {
+    /// Click the candidate with this index in the scan just reported (once).
+    pub click: Option<usize>,
+    /// Navigate the job's tab here.
+    pub navigate: Option<String>,
+    /// Bring the job's tab to the front: LinkedIn is asking the person something.
+    pub show_tab: bool,
+    /// The job has ended: close its tab if it opened it.
+    pub finished: bool,
+    /// Settings whose change, seen in this scan, the person made through the extension.
+    pub changed_by_extension: Vec<String>,
+    /// Observations that must not be stored (a signed-out page during a job changes nothing).
+    pub discard_observations: bool,
+}
+
+impl Job {
+    /// "Check all": every catalogued setting that has a page, in catalogue order.
+    pub fn sweep(now: f64) -> Job {
+        let steps = catalogue::SETTINGS.iter().filter_map(|s| s.url().map(|url| step(s.id, url))).collect();
+        Job::new(JobKind::Sweep, steps, now)
+    }
+
+    /// Guided opt-out of the given settings, in catalogue order, each once.
+    pub fn opt_out(ids: &[String], now: f64) -> Result<Job, String> {
+        if ids.is_empty() {
+            return Err("no settings chosen".into());
+        }
+        if let Some(bad) = ids.iter().find(|id| catalogue::by_id(id).and_then(|s| s.url()).is_none()) {
+            return Err(format!("unknown setting {bad}"));
+        }
+        let steps = catalogue::SETTINGS
+            .iter()
+            .filter(|s| ids.iter().any(|id| id == s.id))
+            .filter_map(|s| s.url().map(|url| step(s.id, url)))
+            .collect();
+        Ok(Job::new(JobKind::OptOut, steps, now))
+    }
+
+    fn new(kind: JobKind, mut steps: Vec<Step>, now: f64) -> Job {
+        if let Some(first) = steps.first_mut() {
+            first.started_at = Some(now);
+        }
+        Job { kind, status: JobStatus::Running, stop_reason: None, steps, current: 0, tab_id: None, own_tab: false, started_at: now, finished_at: None }
+    }
+
+    /// The page the job's tab should show now.
+    pub fn current_url(&self) -> Option<&str> {
+        (self.status == JobStatus::Running).then(|| self.steps.get(self.current).map(|s| s.url.as_str())).flatten()
+    }
+
+    /// Feeds the scan of the job's tab at `url`.
+    pub fn on_scan(&mut self, url: &str, outcome: &ScanOutcome, dialog_open: bool, now: f64) -> Directive {
+        let mut d = Directive::default();
+        if self.status != JobStatus::Running {
+            return d;
+        }
+        let Some(step) = self.steps.get(self.current) else { return d };
+        let setting = step.setting.clone();
+        let observed = outcome.observations.iter().find(|o| o.setting == setting).map(|o| o.observed);
+
+        // Signed out: stop at once; nothing seen now may overwrite what is stored.
+        let signed_out = observed == Some(Observed::Unknown(Reason::NotLoggedIn))
+            || outcome.observations.iter().any(|o| o.observed == Observed::Unknown(Reason::NotLoggedIn));
+        if signed_out {
+            d.discard_observations = true;
+            self.stop(Reason::NotLoggedIn, now, &mut d);
+            return d;
+        }
+        // A late scan of the previous page: not this step's business.
+        if !on_page(url, &step.url) {
+            return d;
+        }
+        let protective = catalogue::by_id(&setting).map_or(SwitchState::Off, |s| s.protective);
+        let step = &mut self.steps[self.current];
+        let done = match (self.kind, observed) {
+            (_, None | Some(Observed::Unknown(Reason::Loading))) => None,
+            (JobKind::Sweep, Some(Observed::On)) => Some((Outcome::On, None)),
+            (JobKind::Sweep, Some(Observed::Off)) => Some((Outcome::Off, None)),
+            (JobKind::Sweep, Some(Observed::Unknown(r))) => Some((Outcome::Unknown, Some(r))),
+            (JobKind::OptOut, Some(Observed::Unknown(r))) => Some((Outcome::Failed, Some(r))),
+            (JobKind::OptOut, Some(seen)) => {
+                let is_protective = seen == Observed::from(protective);
+                match (is_protective, step.clicked_at) {
+                    (true, None) => Some((Outcome::AlreadyOff, None)),
+                    (true, Some(_)) => {
+                        d.changed_by_extension.push(setting.clone());
+                        Some((Outcome::TurnedOff, None))
+                    }
+                    (false, None) => {
+                        let marks: Vec<_> = outcome.marks.iter().filter(|m| m.setting == setting).collect();
+                        match marks.as_slice() {
+                            [one] if one.state != protective => {
+                                d.click = Some(one.index);
+                                step.clicked_at = Some(now);
+                                None
+                            }
+                            _ => Some((Outcome::Failed, Some(Reason::Conflicting))),
+                        }
+                    }
+                    (false, Some(_)) => {
+                        if dialog_open && !step.awaiting_confirmation {
+                            step.awaiting_confirmation = true;
+                            d.show_tab = true;
+                        }
+                        None
+                    }
+                }
+            }
+        };
+        if let Some((outcome, reason)) = done {
+            self.finish_step(outcome, reason, now, &mut d);
+        }
+        d
+    }
+
+    /// Advances on the clock: a page that never answers, a click that changed nothing.
+    pub fn on_tick(&mut self, now: f64) -> Directive {
+        let mut d = Directive::default();
+        if self.status != JobStatus::Running {
+            return d;
+        }
+        let Some(step) = self.steps.get(self.current) else { return d };
+        let failure = match step.clicked_at {
+            Some(at) if step.awaiting_confirmation => (now - at > f64::from(SITE.confirm_wait_ms)).then_some(Reason::NotConfirmed),
+            Some(at) => (now - at > f64::from(SITE.click_settle_ms)).then_some(Reason::DidNotChange),
+            None => step
+                .started_at
+                .is_some_and(|at| now - at > f64::from(SITE.page_timeout_ms))
+                .then_some(Reason::TimedOut),
+        };
+        if let Some(reason) = failure {
+            let outcome = if self.kind == JobKind::Sweep { Outcome::Unknown } else { Outcome::Failed };
+            self.finish_step(outcome, Some(reason), now, &mut d);
+        }
+        d
+    }
+
+    /// Stops the job at the person's request; steps not reached are marked cancelled.
+    pub fn cancel(&mut self, now: f64) -> Directive {
+        let mut d = Directive::default();
+        if self.status == JobStatus::Running {
+            self.end(JobStatus::Cancelled, Reason::Cancelled, now, &mut d);
+        }
+        d
+    }
+
+    /// The job's tab went away.
+    pub fn tab_closed(&mut self, now: f64) -> Directive {
+        self.own_tab = false;
+        self.cancel(now)
+    }
+
+    fn stop(&mut self, reason: Reason, now: f64, d: &mut Directive) {
+        self.stop_reason = Some(reason);
+        self.end(JobStatus::Stopped, reason, now, d);
+    }
+
+    fn end(&mut self, status: JobStatus, reason: Reason, now: f64, d: &mut Directive) {
+        let unfinished = if self.kind == JobKind::Sweep { Outcome::Unknown } else { Outcome::Failed };
+        for s in self.steps.iter_mut().filter(|s| s.outcome.is_none()) {
+            s.outcome = Some(unfinished);
+            s.reason = Some(reason);
+        }
+        self.current = self.steps.len();
+        self.status = status;
+        self.finished_at = Some(now);
+        d.finished = true;
+        d.navigate = None;
+    }
+
+    fn finish_step(&mut self, outcome: Outcome, reason: Option<Reason>, now: f64, d: &mut Directive) {
+        let step = &mut self.steps[self.current];
+        step.outcome = Some(outcome);
+        step.reason = reason;
+        self.current += 1;
+        match self.steps.get_mut(self.current) {
+            Some(next) => {
+                next.started_at = Some(now);
+                d.navigate = Some(next.url.clone());
+            }
+            None => {
+                self.status = JobStatus::Finished;
+                self.finished_at = Some(now);
+                d.finished = true;
+            }
+        }
+    }
+
+    /// "4 of 11" for the popup.
+    pub fn progress(&self) -> (usize, usize) {
+        (self.steps.iter().filter(|s| s.outcome.is_some()).count(), self.steps.len())
+    }
+}
+
+fn step(setting: &str, url: String) -> Step {
+    Step { setting: setting.into(), url, started_at: None, clicked_at: None, awaiting_confirmation: false, outcome: None, reason: None }
+}
+
+/// Whether a scan of `url` is of the step's page (ports aside, for loopback test servers).
+fn on_page(url: &str, step_url: &str) -> bool {
+    match (Location::parse(url), Location::parse(step_url)) {
+        (Some(a), Some(b)) => a.host == b.host && a.path.trim_end_matches('/') == b.path.trim_end_matches('/'),
+        _ => false,
+    }
+}

@@ -1,0 +1,169 @@
+//! The "Check all" planner and guided opt-out decisions.
+
+use opt_out_lens_core::catalogue::{SETTINGS, SITE};
+use opt_out_lens_core::detect::{scan, Candidate, PageFacts, Reason, ScanOutcome};
+use opt_out_lens_core::job::{Job, JobKind, JobStatus, Outcome};
+
+fn switch(key: &str, checked: bool) -> Candidate {
+    Candidate {
+        tag: "input".into(),
+        input_type: Some("checkbox".into()),
+        role: Some("switch".into()),
+        checked: Some(checked),
+        labelledby: vec![key.into()],
+        ..Candidate::default()
+    }
+}
+
+/// Scans the page at `url` showing `candidates`, `elapsed` ms after it loaded.
+fn page(url: &str, candidates: Vec<Candidate>, elapsed: f64) -> ScanOutcome {
+    scan(&PageFacts { url: url.into(), elapsed_ms: elapsed, candidates, ..PageFacts::default() })
+}
+
+fn key_of(id: &str) -> &'static str {
+    SETTINGS.iter().find(|s| s.id == id).and_then(|s| s.keys.first()).copied().unwrap_or("unknownKey")
+}
+
+fn outcomes(job: &Job) -> Vec<(String, Option<Outcome>, Option<Reason>)> {
+    job.steps.iter().map(|s| (s.setting.clone(), s.outcome, s.reason)).collect()
+}
+
+#[test]
+fn sweep_visits_every_catalogued_page_in_order() {
+    let mut job = Job::sweep(0.0);
+    assert_eq!(job.kind, JobKind::Sweep);
+    assert_eq!(job.steps.len(), SETTINGS.len());
+    let mut now = 0.0;
+    for (i, s) in SETTINGS.iter().enumerate() {
+        let url = job.current_url().expect("running").to_string();
+        assert_eq!(url, s.url().expect("url"));
+        assert_eq!(job.progress(), (i, SETTINGS.len()));
+        now += 100.0;
+        // A still-loading page does not advance the sweep.
+        let d = job.on_scan(&url, &page(&url, vec![], 50.0), false, now);
+        assert_eq!((d.navigate.as_deref(), d.finished), (None, false));
+        let d = job.on_scan(&url, &page(&url, vec![switch(key_of(s.id), i % 2 == 0)], 300.0), false, now);
+        assert_eq!(d.click, None, "a sweep never clicks");
+        if i + 1 < SETTINGS.len() {
+            assert_eq!(d.navigate, SETTINGS[i + 1].url());
+        } else {
+            assert!(d.finished);
+        }
+    }
+    assert_eq!(job.status, JobStatus::Finished);
+    assert_eq!(job.progress(), (SETTINGS.len(), SETTINGS.len()));
+    assert!(job.steps.iter().enumerate().all(|(i, s)| s.outcome == Some(if i % 2 == 0 { Outcome::On } else { Outcome::Off })));
+    assert_eq!(job.current_url(), None);
+}
+
+#[test]
+fn a_page_without_its_switch_or_that_never_answers_becomes_unknown_and_the_sweep_goes_on() {
+    let mut job = Job::sweep(0.0);
+    let first = job.current_url().expect("url").to_string();
+    let d = job.on_scan(&first, &page(&first, vec![], f64::from(SITE.settle_ms) + 1.0), false, 6000.0);
+    assert_eq!(d.navigate, SETTINGS[1].url());
+    assert_eq!(outcomes(&job)[0], (SETTINGS[0].id.into(), Some(Outcome::Unknown), Some(Reason::NotFound)));
+    // Page 2 never reports: the clock moves it on.
+    assert_eq!(job.on_tick(6000.0 + f64::from(SITE.page_timeout_ms) - 1.0), Default::default());
+    let d = job.on_tick(6000.0 + f64::from(SITE.page_timeout_ms) + 1.0);
+    assert_eq!(d.navigate, SETTINGS[2].url());
+    assert_eq!(outcomes(&job)[1].2, Some(Reason::TimedOut));
+}
+
+#[test]
+fn signed_out_stops_the_job_and_discards_observations() {
+    let mut job = Job::sweep(0.0);
+    let url = job.current_url().expect("url").to_string();
+    job.on_scan(&url, &page(&url, vec![switch(key_of(SETTINGS[0].id), true)], 300.0), false, 1.0);
+    let asked = job.current_url().expect("url").to_string();
+    let login = format!("https://www.linkedin.com/login?session_redirect={}", asked.replace(':', "%3A").replace('/', "%2F"));
+    let d = job.on_scan(&login, &page(&login, vec![], 100.0), false, 2.0);
+    assert!(d.finished && d.discard_observations);
+    assert_eq!(job.status, JobStatus::Stopped);
+    assert_eq!(job.stop_reason, Some(Reason::NotLoggedIn));
+    assert_eq!(outcomes(&job)[0].1, Some(Outcome::On), "what was seen before stays");
+    assert!(outcomes(&job)[1..].iter().all(|o| o.1 == Some(Outcome::Unknown) && o.2 == Some(Reason::NotLoggedIn)));
+}
+
+#[test]
+fn late_scans_of_the_previous_page_are_ignored_and_cancel_ends_the_job() {
+    let mut job = Job::sweep(0.0);
+    let first = job.current_url().expect("url").to_string();
+    job.on_scan(&first, &page(&first, vec![switch(key_of(SETTINGS[0].id), true)], 300.0), false, 1.0);
+    let d = job.on_scan(&first, &page(&first, vec![switch(key_of(SETTINGS[0].id), false)], 400.0), false, 2.0);
+    assert_eq!(d, Default::default());
+    assert_eq!(job.progress().0, 1);
+    let d = job.cancel(3.0);
+    assert!(d.finished);
+    assert_eq!(job.status, JobStatus::Cancelled);
+    assert!(outcomes(&job)[1..].iter().all(|o| o.2 == Some(Reason::Cancelled)));
+    assert_eq!(job.cancel(4.0), Default::default(), "cancelling twice does nothing");
+}
+
+#[test]
+fn opt_out_clicks_once_and_succeeds_only_on_read_back() {
+    let ids = vec!["research".to_string(), "ai-training".to_string()];
+    let mut job = Job::opt_out(&ids, 0.0).expect("job");
+    // Catalogue order, not request order.
+    assert_eq!(job.steps.iter().map(|s| s.setting.as_str()).collect::<Vec<_>>(), ["ai-training", "research"]);
+    let ai = job.current_url().expect("url").to_string();
+    let decoy = switch("allowAiReplySuggestions", true);
+    let d = job.on_scan(&ai, &page(&ai, vec![decoy.clone(), switch("allowDataForGenerativeAI", true)], 300.0), false, 1.0);
+    assert_eq!(d.click, Some(1), "the identified switch, never the decoy");
+    // The next scan still shows it on (the page has not reacted yet): no second click.
+    let d = job.on_scan(&ai, &page(&ai, vec![decoy.clone(), switch("allowDataForGenerativeAI", true)], 400.0), false, 2.0);
+    assert_eq!(d.click, None);
+    let d = job.on_scan(&ai, &page(&ai, vec![decoy, switch("allowDataForGenerativeAI", false)], 500.0), false, 3.0);
+    assert_eq!(d.changed_by_extension, vec!["ai-training".to_string()]);
+    assert_eq!(d.navigate, SETTINGS.iter().find(|s| s.id == "research").and_then(|s| s.url()));
+    // Already off: not clicked.
+    let research = job.current_url().expect("url").to_string();
+    let d = job.on_scan(&research, &page(&research, vec![switch("allowAnonymizedDataResearch", false)], 300.0), false, 4.0);
+    assert_eq!((d.click, d.finished), (None, true));
+    assert_eq!(
+        outcomes(&job),
+        vec![("ai-training".into(), Some(Outcome::TurnedOff), None), ("research".into(), Some(Outcome::AlreadyOff), None)]
+    );
+}
+
+#[test]
+fn opt_out_failures_are_reported_never_retried() {
+    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0).expect("job");
+    let ai = job.current_url().expect("url").to_string();
+    let on = || page(&ai, vec![switch("allowDataForGenerativeAI", true)], 300.0);
+    assert_eq!(job.on_scan(&ai, &on(), false, 1.0).click, Some(0));
+    for t in [2.0, 3.0, 4.0] {
+        assert_eq!(job.on_scan(&ai, &on(), false, t).click, None);
+    }
+    let d = job.on_tick(1.0 + f64::from(SITE.click_settle_ms) + 1.0);
+    assert!(d.finished);
+    assert_eq!(outcomes(&job)[0], ("ai-training".into(), Some(Outcome::Failed), Some(Reason::DidNotChange)));
+
+    // LinkedIn asks for confirmation: the tab is shown, the extension waits for the person.
+    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0).expect("job");
+    assert_eq!(job.on_scan(&ai, &on(), false, 1.0).click, Some(0));
+    let d = job.on_scan(&ai, &on(), true, 2.0);
+    assert!(d.show_tab && d.click.is_none());
+    assert!(job.steps[0].awaiting_confirmation);
+    assert!(!job.on_tick(1.0 + f64::from(SITE.click_settle_ms) + 1.0).finished, "waits longer for a person");
+    job.on_tick(1.0 + f64::from(SITE.confirm_wait_ms) + 1.0);
+    assert_eq!(outcomes(&job)[0].2, Some(Reason::NotConfirmed));
+
+    // Two switches claim the setting in different states: nothing is clicked.
+    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0).expect("job");
+    let two = page(&ai, vec![switch("allowDataForGenerativeAI", true), switch("allowDataForGenerativeAI", false)], 300.0);
+    let d = job.on_scan(&ai, &two, false, 1.0);
+    assert_eq!(d.click, None);
+    assert_eq!(outcomes(&job)[0].1, Some(Outcome::Failed));
+
+    // The switch is missing: failed, not found.
+    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0).expect("job");
+    job.on_scan(&ai, &page(&ai, vec![], 9000.0), false, 1.0);
+    assert_eq!(outcomes(&job)[0], ("ai-training".into(), Some(Outcome::Failed), Some(Reason::NotFound)));
+}
+
+#[test]
+fn opt_out_refuses_unknown_or_no_settings() {
+    assert!(Job::opt_out(&[], 0.0).is_err());
+    assert!(Job::opt_out(&["made-up".to_string()], 0.0).is_err());
+}
