@@ -135,12 +135,12 @@ pub struct Observation {
 }
 
 /// An instruction to the content script to mark one candidate.
-#[derive(Debug, PartialEq, Serialize)]
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
 pub struct Mark {
     /// Index into [`PageFacts::candidates`].
     pub index: usize,
     /// Setting id.
-    pub setting: &'static str,
+    pub setting: String,
     /// The switch's state.
     pub state: SwitchState,
     /// Whether that state protects the user.
@@ -150,7 +150,7 @@ pub struct Mark {
 }
 
 /// The result of scanning one page.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct ScanOutcome {
     /// Candidates to mark.
     pub marks: Vec<Mark>,
@@ -188,7 +188,7 @@ pub fn scan(facts: &PageFacts) -> ScanOutcome {
         if let Some(setting) = identify(candidate, &own_page, switches.len()) {
             outcome.marks.push(Mark {
                 index,
-                setting: setting.id,
+                setting: setting.id.into(),
                 state,
                 protective: state == setting.protective,
                 label: mark_label(setting, state),
@@ -202,7 +202,7 @@ pub fn scan(facts: &PageFacts) -> ScanOutcome {
         match outcome.observations.iter_mut().find(|o| o.setting == mark.setting) {
             Some(o) if o.observed != observed => o.observed = Observed::Unknown(Reason::Conflicting),
             Some(_) => {}
-            None => outcome.observations.push(Observation { setting: mark.setting.into(), observed }),
+            None => outcome.observations.push(Observation { setting: mark.setting.clone(), observed }),
         }
     }
 

@@ -31,6 +31,7 @@
 
 pub mod catalogue;
 pub mod detect;
+pub mod export;
 pub mod job;
 pub mod normalize;
 pub mod state;

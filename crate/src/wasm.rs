@@ -4,9 +4,10 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::detect::{Observation, PageFacts};
+use crate::detect::{Observation, PageFacts, ScanOutcome};
+use crate::job::{Directive, Job};
 use crate::state::{self, Stored};
-use crate::{catalogue, summary};
+use crate::{catalogue, export, summary};
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     value
@@ -56,13 +57,90 @@ struct Applied {
     changed: bool,
 }
 
-/// Records observations in loaded state: `{stored, changed}`.
+/// Records observations in loaded state: `{stored, changed}`. `byExtension` lists the
+/// settings whose change the person made through the extension.
 #[wasm_bindgen(js_name = applyObservations)]
-pub fn apply_observations(stored: JsValue, observations: JsValue, now: f64) -> Result<JsValue, JsError> {
+pub fn apply_observations(stored: JsValue, observations: JsValue, now: f64, by_extension: JsValue) -> Result<JsValue, JsError> {
     let mut stored: Stored = from_js(stored, "stored state")?;
     let observations: Vec<Observation> = from_js(observations, "observations")?;
-    let changed = state::apply(&mut stored, &observations, now);
+    let by_extension: Vec<String> =
+        if by_extension.is_undefined() { Vec::new() } else { from_js(by_extension, "setting ids")? };
+    let changed = state::apply(&mut stored, &observations, now, &by_extension);
     to_js(&Applied { stored, changed })
+}
+
+/// Clears the alert on a setting: `{stored, changed}`.
+#[wasm_bindgen(js_name = dismissAlert)]
+pub fn dismiss_alert(stored: JsValue, id: &str) -> Result<JsValue, JsError> {
+    let mut stored: Stored = from_js(stored, "stored state")?;
+    let changed = state::dismiss_alert(&mut stored, id);
+    to_js(&Applied { stored, changed })
+}
+
+/// Records a completed "Check all" as the baseline for news: `{stored, changed}`.
+#[wasm_bindgen(js_name = sweepCompleted)]
+pub fn sweep_completed(stored: JsValue, now: f64) -> Result<JsValue, JsError> {
+    let mut stored: Stored = from_js(stored, "stored state")?;
+    state::sweep_completed(&mut stored, now);
+    to_js(&Applied { stored, changed: true })
+}
+
+/// The JSON export (an object; the caller stringifies it).
+#[wasm_bindgen(js_name = exportJson)]
+pub fn export_json(stored: JsValue, now: f64) -> Result<JsValue, JsError> {
+    let stored: Stored = from_js(stored, "stored state")?;
+    to_js(&export::export(&stored, now))
+}
+
+/// The Markdown report.
+#[wasm_bindgen(js_name = exportMarkdown)]
+pub fn export_markdown(stored: JsValue, now: f64) -> Result<String, JsError> {
+    let stored: Stored = from_js(stored, "stored state")?;
+    Ok(export::markdown(&stored, now))
+}
+
+/// A new "Check all" job.
+#[wasm_bindgen(js_name = jobSweep)]
+pub fn job_sweep(now: f64) -> Result<JsValue, JsError> {
+    to_js(&Job::sweep(now))
+}
+
+/// A new guided opt-out job for the given setting ids; throws on an empty or unknown list.
+#[wasm_bindgen(js_name = jobOptOut)]
+pub fn job_opt_out(ids: JsValue, now: f64) -> Result<JsValue, JsError> {
+    let ids: Vec<String> = from_js(ids, "setting ids")?;
+    to_js(&Job::opt_out(&ids, now).map_err(|e| JsError::new(&e))?)
+}
+
+#[derive(Serialize)]
+struct Stepped {
+    job: Job,
+    directive: Directive,
+}
+
+/// Feeds a scan of the job's tab: `{job, directive}`.
+#[wasm_bindgen(js_name = jobOnScan)]
+pub fn job_on_scan(job: JsValue, url: &str, outcome: JsValue, dialog_open: bool, now: f64) -> Result<JsValue, JsError> {
+    let mut job: Job = from_js(job, "job")?;
+    let outcome: ScanOutcome = from_js(outcome, "scan outcome")?;
+    let directive = job.on_scan(url, &outcome, dialog_open, now);
+    to_js(&Stepped { job, directive })
+}
+
+/// Advances a job on the clock: `{job, directive}`.
+#[wasm_bindgen(js_name = jobOnTick)]
+pub fn job_on_tick(job: JsValue, now: f64) -> Result<JsValue, JsError> {
+    let mut job: Job = from_js(job, "job")?;
+    let directive = job.on_tick(now);
+    to_js(&Stepped { job, directive })
+}
+
+/// Cancels a job (`tabClosed`: because its tab was closed): `{job, directive}`.
+#[wasm_bindgen(js_name = jobCancel)]
+pub fn job_cancel(job: JsValue, now: f64, tab_closed: bool) -> Result<JsValue, JsError> {
+    let mut job: Job = from_js(job, "job")?;
+    let directive = if tab_closed { job.tab_closed(now) } else { job.cancel(now) };
+    to_js(&Stepped { job, directive })
 }
 
 /// The popup's summary of loaded state at `now`.

@@ -30,7 +30,7 @@ fn check(facts: PageFacts, marks: &[(usize, &str, &str)], observations: &[(&str,
     let got_marks: Vec<(usize, &str, String)> = out
         .marks
         .iter()
-        .map(|m| (m.index, m.setting, format!("{:?}", m.state).to_lowercase()))
+        .map(|m| (m.index, m.setting.as_str(), format!("{:?}", m.state).to_lowercase()))
         .collect();
     let want_marks: Vec<(usize, &str, String)> = marks.iter().map(|&(i, s, st)| (i, s, st.to_string())).collect();
     assert_eq!(got_marks, want_marks, "marks for {}", facts.url);

@@ -65,7 +65,7 @@ fn stored_state_round_trips_through_plain_objects() {
     assert!(get(&loaded, "resetReason").is_null());
     let stored = get(&loaded, "stored");
     let obs = js(r#"[{"setting":"ai-training","state":"off"},{"setting":"research","state":"unknown","reason":"not-found"}]"#);
-    let applied = apply_observations(stored, obs, 1000.0).expect("apply");
+    let applied = apply_observations(stored, obs, 1000.0, JsValue::UNDEFINED).expect("apply");
     assert_eq!(get(&applied, "changed"), JsValue::TRUE);
     let next = get(&applied, "stored");
     // JSON.stringify sees everything: no Map or other exotic values that storage would drop.

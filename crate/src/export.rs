@@ -1,0 +1,192 @@
+//! The export: the summary and history as versioned JSON (schema in
+//! `docs/export.schema.json`) and as a readable Markdown report.
+
+use serde::Serialize;
+
+use crate::catalogue::{Category, SwitchState, SETTINGS};
+use crate::detect::{Observed, Reason};
+use crate::state::{Alert, ChangedBy, Stored};
+use crate::summary::summary;
+
+/// Identifies the JSON format.
+pub const FORMAT: &str = "opt-out-lens-export";
+/// Version of the JSON format; bump on any incompatible change.
+pub const VERSION: u32 = 1;
+
+/// The JSON export.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Export {
+    /// Always [`FORMAT`].
+    pub format: &'static str,
+    /// Always [`VERSION`].
+    pub version: u32,
+    /// When the export was made (RFC 3339, UTC).
+    pub exported_at: String,
+    /// When a "Check all" last completed.
+    pub last_full_check_at: Option<String>,
+    /// Counts.
+    pub summary: Counts,
+    /// Every catalogued setting, in catalogue order.
+    pub settings: Vec<SettingExport>,
+}
+
+/// Counts over all settings.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Counts {
+    /// Catalogued settings.
+    pub total: usize,
+    /// Known to be on (sharing data).
+    pub exposed: usize,
+    /// Not known.
+    pub unknown: usize,
+    /// Flagged as turned back on or newly on.
+    pub alerts: usize,
+}
+
+/// One setting in the export.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingExport {
+    /// Stable id.
+    pub id: &'static str,
+    /// LinkedIn's title.
+    pub title: &'static str,
+    /// Category.
+    pub category: Category,
+    /// The state that protects the member.
+    pub protective: SwitchState,
+    /// `on`, `off` or `unknown`.
+    pub state: &'static str,
+    /// Why it is unknown.
+    pub reason: Option<Reason>,
+    /// When it was last checked.
+    pub checked_at: Option<String>,
+    /// The last on/off state seen.
+    pub last_known: Option<SwitchState>,
+    /// When that was seen.
+    pub last_known_at: Option<String>,
+    /// Why it is flagged.
+    pub alert: Option<Alert>,
+    /// Changes seen, oldest first.
+    pub history: Vec<ChangeExport>,
+}
+
+/// One change in the export.
+#[derive(Debug, Serialize)]
+pub struct ChangeExport {
+    /// When it was seen.
+    pub at: String,
+    /// State before, if known.
+    pub from: Option<SwitchState>,
+    /// State after.
+    pub to: SwitchState,
+    /// Who made it, if known.
+    pub by: Option<ChangedBy>,
+}
+
+/// The JSON export of `stored` at `now`.
+pub fn export(stored: &Stored, now: f64) -> Export {
+    let sum = summary(stored, now);
+    let settings = SETTINGS
+        .iter()
+        .map(|s| {
+            let e = stored.settings.get(s.id);
+            let observed = e.map_or(Observed::Unknown(Reason::NotChecked), |e| e.observed);
+            let (state, reason) = match observed {
+                Observed::On => ("on", None),
+                Observed::Off => ("off", None),
+                Observed::Unknown(r) => ("unknown", Some(r)),
+            };
+            SettingExport {
+                id: s.id,
+                title: s.title,
+                category: s.category,
+                protective: s.protective,
+                state,
+                reason,
+                checked_at: e.map(|e| rfc3339(e.checked_at)),
+                last_known: e.and_then(|e| e.last_known),
+                last_known_at: e.and_then(|e| e.last_known_at).map(rfc3339),
+                alert: e.and_then(|e| e.alert),
+                history: e
+                    .map(|e| e.history.iter().map(|c| ChangeExport { at: rfc3339(c.at), from: c.from, to: c.to, by: c.by }).collect())
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    Export {
+        format: FORMAT,
+        version: VERSION,
+        exported_at: rfc3339(now),
+        last_full_check_at: stored.baseline_at.map(rfc3339),
+        summary: Counts { total: sum.rows.len(), exposed: sum.exposed, unknown: sum.unknown, alerts: sum.alerts },
+        settings,
+    }
+}
+
+/// A Markdown report of `stored` at `now`.
+pub fn markdown(stored: &Stored, now: f64) -> String {
+    let sum = summary(stored, now);
+    let mut out = format!("# Opt-Out Lens report\n\nMade {}.\n\n**{}.**", rfc3339(now), sum.headline);
+    if let Some(sub) = &sum.subline {
+        out += &format!(" {sub}");
+    }
+    out += "\n\n";
+    if let Some(w) = &sum.warning {
+        out += &format!("> **Warning:** {w}\n\n");
+    }
+    out += "| Setting | State | Last checked | Note |\n|---|---|---|---|\n";
+    for r in &sum.rows {
+        let note = r.reason_text.map(str::to_string).or_else(|| r.changed_text.clone()).unwrap_or_default();
+        let checked = stored.settings.get(r.id).filter(|_| r.reason != Some(Reason::NotChecked)).map(|e| rfc3339(e.checked_at));
+        out += &format!(
+            "| {} | {} | {} | {} |\n",
+            cell(r.title),
+            r.state.to_uppercase(),
+            checked.as_deref().unwrap_or("never"),
+            cell(&note)
+        );
+    }
+    let changes: Vec<String> = SETTINGS
+        .iter()
+        .filter_map(|s| stored.settings.get(s.id).map(|e| (s, e)))
+        .flat_map(|(s, e)| {
+            e.history.iter().map(move |c| {
+                let from = c.from.map_or("first seen".to_string(), |f| format!("{f:?}").to_lowercase());
+                let by = if c.by.is_some() { " (by you, through Opt-Out Lens)" } else { "" };
+                format!("- {} — {}: {from} → {}{by}", rfc3339(c.at), cell(s.title), format!("{:?}", c.to).to_lowercase())
+            })
+        })
+        .collect();
+    if !changes.is_empty() {
+        out += "\n## Changes seen\n\n";
+        out += &changes.join("\n");
+        out += "\n";
+    }
+    out += "\nOpt-Out Lens reads LinkedIn's settings pages in your browser and sends nothing anywhere.\n";
+    out
+}
+
+/// Escapes text for a Markdown table cell.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// Milliseconds since the Unix epoch as RFC 3339 UTC, e.g. `2025-11-03T09:30:00Z`.
+pub fn rfc3339(ms: f64) -> String {
+    let secs = (ms / 1000.0).floor() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
+}
