@@ -1,6 +1,6 @@
 // Demo: see Opt-Out Lens work without a LinkedIn account.
 // Starts the fixture server (a fake www.linkedin.com), loads dist/chrome into headless Chromium,
-// visits a few settings pages, saves screenshots to dist/demo/ and prints the popup summary.
+// visits a few settings pages, saves screenshots to $DIST/demo/ (default dist/demo/) and prints the popup summary.
 // Run: ./build.sh demo   (or `node tests/demo.mjs` after ./build.sh)
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,8 +10,9 @@ import { launchBrowser } from './lib/browsers.mjs';
 import { readPopup, sleep } from './lib/checks.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const EXT = process.env.OPTOUT_EXT_CHROMIUM || path.join(ROOT, 'dist/chrome');
-const OUT = path.join(ROOT, 'dist/demo');
+const DIST = path.resolve(ROOT, process.env.DIST || 'dist'); // same variable as build.sh
+const EXT = process.env.OPTOUT_EXT_CHROMIUM || path.join(DIST, 'chrome');
+const OUT = path.join(DIST, 'demo');
 
 // The whole demo is bounded: never hang a newcomer's terminal.
 setTimeout(() => { console.error('demo: timed out after 120 s'); process.exit(2); }, 120000).unref();

@@ -17,10 +17,13 @@ const byId = Object.fromEntries(CATALOGUE.map((c) => [c.id, c]));
 // How long a mark may take to appear (contract: ~1 s after render; generous for slow CI).
 const MARK_TIMEOUT = Number(process.env.OPTOUT_MARK_TIMEOUT || 5000);
 
-/** Where the unpacked extension is; OPTOUT_EXT_CHROMIUM / OPTOUT_EXT_FIREFOX override (harness self-test). */
+/**
+ * Where the unpacked extension is: $DIST/chrome or $DIST/firefox (DIST as in build.sh, default dist);
+ * OPTOUT_EXT_CHROMIUM / OPTOUT_EXT_FIREFOX override it (e.g. to self-test the harness).
+ */
 export function extDirFor(name) {
   const env = process.env[`OPTOUT_EXT_${name.toUpperCase()}`];
-  return env || path.join(ROOT, 'dist', name === 'chromium' ? 'chrome' : 'firefox');
+  return env || path.resolve(ROOT, process.env.DIST || 'dist', name === 'chromium' ? 'chrome' : 'firefox');
 }
 
 /** Why this browser cannot run here (null if it can). */

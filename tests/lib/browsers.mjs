@@ -21,7 +21,11 @@ import net from 'node:net';
 
 export const CHROMIUM_BIN = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 export const FIREFOX_BIN = process.env.FIREFOX_BIN || '/usr/bin/firefox-esr';
-export const GECKODRIVER_BIN = process.env.GECKODRIVER || [path.join(os.homedir(), '.cargo/bin/geckodriver'), '/usr/local/bin/geckodriver', '/usr/bin/geckodriver'].find((p) => fs.existsSync(p));
+// geckodriver: $GECKODRIVER, else the first on PATH, else cargo's install dir.
+export const GECKODRIVER_BIN = process.env.GECKODRIVER || [
+  ...(process.env.PATH || '').split(':').filter(Boolean).map((d) => path.join(d, 'geckodriver')),
+  path.join(os.homedir(), '.cargo/bin/geckodriver'),
+].find((p) => fs.existsSync(p));
 export const GECKO_ID = 'opt-out-lens@opt-out-lens';
 // Pinned moz-extension:// UUID so the popup URL is known in advance.
 export const FIREFOX_UUID = 'c0ffee00-0b7e-4c1e-9a11-0970071e5e55';
@@ -164,8 +168,8 @@ async function wd(baseUrl, method, pathname, body, timeoutMs = 60000) {
   return json.value;
 }
 
-export async function launchFirefox({ extDir, server, headless = true, viewport = { width: 1280, height: 900 } }) {
-  if (!GECKODRIVER_BIN) throw new Error('geckodriver not found (looked in ~/.cargo/bin, /usr/local/bin, /usr/bin; or set GECKODRIVER)');
+export async function launchFirefox({ extDir, server, headless = true, viewport = { width: 1280, height: 900 }, extraPrefs = {} }) {
+  if (!GECKODRIVER_BIN) throw new Error('geckodriver not found (looked on PATH and in ~/.cargo/bin; or set GECKODRIVER)');
   extDir = path.resolve(extDir);
   const port = await freePort();
   // --allow-system-access lets us use the chrome context as a fallback for opening the popup.
@@ -218,8 +222,10 @@ export async function launchFirefox({ extDir, server, headless = true, viewport 
       'browser.region.network.url': '', 'browser.search.geoip.url': '',
       'services.settings.server': 'https://127.0.0.1:9/', 'extensions.blocklist.enabled': false,
       'network.http.speculative-parallel-limit': 0, 'browser.urlbar.speculativeConnect.enabled': false,
-      // Grant host permissions of MV3 add-ons at install (the user would be asked otherwise).
+      // Firefox's own default (greprefs.js, ESR 153): MV3 host permissions are granted at install.
+      // Set explicitly so a profile/driver default can't silently disable the content script.
       'extensions.originControls.grantByDefault': true,
+      ...extraPrefs,
     };
     const session = await wd(baseUrl, 'POST', '/session', {
       capabilities: {
@@ -281,12 +287,14 @@ export async function launchFirefox({ extDir, server, headless = true, viewport 
         return mkPage(handle);
       },
       // Try plain navigation to moz-extension://; fall back to opening the tab from the chrome context.
+      popupMethod: null, // 'navigate' or 'chrome-context', once a popup was opened
       async openPopup({ width = 420, height = 600 } = {}) {
         const p = await browser.newPage();
         try {
           await p.goto(popupUrl);
           const u = await p.url();
           if (!u.startsWith('moz-extension://')) throw new Error(`landed on ${u}`);
+          browser.popupMethod = 'navigate';
         } catch (e) {
           if (!systemAccess) throw new Error(`Firefox popup: WebDriver could not open ${popupUrl} (${e.message}) and geckodriver has no --allow-system-access`);
           await p.close().catch(() => {});
@@ -305,6 +313,7 @@ export async function launchFirefox({ extDir, server, headless = true, viewport 
           const after = await S('GET', '/window/handles');
           const handle = after.find((h) => !before.has(h));
           if (!handle) throw new Error('Firefox popup: chrome-context tab did not appear');
+          browser.popupMethod = 'chrome-context';
           const p2 = mkPage(handle);
           await p2.waitFor(() => document.readyState === 'complete' && location.protocol === 'moz-extension:', { timeout: 10000, what: 'popup tab to load' });
           return p2;
