@@ -1,11 +1,14 @@
 // The background: runs the Rust core (WebAssembly may not run in content scripts on
 // LinkedIn, whose CSP lacks 'wasm-unsafe-eval'), answers the content script, keeps the
-// stored state and the badge. It makes no network requests.
+// stored state and the badge, and drives "Check all" and guided opt-out jobs through one
+// tab. Every decision comes from the core. It makes no network requests.
 import './messages.js';
 import init, * as core from './core/opt_out_lens_core.js';
 
 const api = globalThis.browser ?? globalThis.chrome;
 const STATE_KEY = 'state';
+const JOB_KEY = 'job';
+const log = (...args) => console.warn('Opt-Out Lens:', ...args);
 
 // Chrome's service worker must register its listeners synchronously, so the wasm is
 // started lazily and shared behind one promise.
@@ -15,15 +18,32 @@ function ready() {
   return coreReady;
 }
 
-// Stored state is read-modify-written by one queue, so concurrent scans from several
-// tabs cannot lose each other's observations.
-let queue = Promise.resolve();
+/** Runs tasks one after another, so read-modify-write of storage never interleaves. */
+function serial() {
+  let tail = Promise.resolve();
+  return (task) => {
+    const run = tail.then(task);
+    tail = run.catch(() => {});
+    return run;
+  };
+}
+const stateQueue = serial();
+const jobQueue = serial();
+
+// ---- stored state and badge ---------------------------------------------------------
+
+async function readState() {
+  await ready();
+  const raw = (await api.storage.local.get(STATE_KEY))[STATE_KEY];
+  const { stored, resetReason } = core.loadState(raw);
+  if (resetReason) log(resetReason);
+  return { stored, resetReason };
+}
+
+/** Applies `change(stored) -> {stored, changed}` to the stored state. */
 function updateState(change) {
-  const run = queue.then(async () => {
-    await ready();
-    const raw = (await api.storage.local.get(STATE_KEY))[STATE_KEY];
-    const { stored, resetReason } = core.loadState(raw);
-    if (resetReason) console.warn('Opt-Out Lens:', resetReason);
+  return stateQueue(async () => {
+    const { stored, resetReason } = await readState();
     const { stored: next, changed } = change(stored);
     if (changed || resetReason) {
       await api.storage.local.set({ [STATE_KEY]: next });
@@ -31,8 +51,6 @@ function updateState(change) {
     }
     return next;
   });
-  queue = run.catch(() => {});
-  return run;
 }
 
 async function showBadge(stored) {
@@ -45,12 +63,12 @@ async function showBadge(stored) {
 }
 
 async function refreshBadge() {
-  await ready();
-  const raw = (await api.storage.local.get(STATE_KEY))[STATE_KEY];
-  await showBadge(core.loadState(raw).stored);
+  await showBadge((await readState()).stored);
 }
 
-// "Show me": which setting to reveal once its page in a tab has been scanned. Kept in
+// ---- "Show me" ----------------------------------------------------------------------
+
+// Which setting to point at once its page in a tab has been scanned. Kept in
 // storage.session so it survives the service worker being stopped in between.
 const revealKey = (tabId) => `reveal:${tabId}`;
 
@@ -69,14 +87,105 @@ async function show(setting) {
   // Reuse a tab already on a LinkedIn settings page; never navigate away from another
   // LinkedIn page the person may be using.
   const tabs = await api.tabs.query({ url: 'https://www.linkedin.com/*' });
-  const reusable = tabs.find((t) => t.url && core.planFor(t.url).scan);
+  const job = await loadJob();
+  const reusable = tabs.find((t) => t.url && core.planFor(t.url).scan && !(job?.status === 'running' && job.tabId === t.id));
   const tab = reusable
     ? await api.tabs.update(reusable.id, { url, active: true })
     : await api.tabs.create({ url, active: true });
-  if (reusable) await api.windows?.update?.(reusable.windowId, { focused: true }).catch(() => {});
   await api.storage.session.set({ [revealKey(tab.id)]: setting });
   return { tabId: tab.id };
 }
+
+// ---- jobs: "Check all" and guided opt-out ----------------------------------------------
+
+async function loadJob() {
+  return (await api.storage.session.get(JOB_KEY))[JOB_KEY] ?? null;
+}
+
+let ticker = null;
+function keepTicking(on) {
+  if (on && !ticker) ticker = setInterval(() => tick().catch((e) => log('tick', e)), 1000);
+  if (!on && ticker) {
+    clearInterval(ticker);
+    ticker = null;
+  }
+}
+
+/** Saves the job first (so a stopped worker resumes from here), then does what the core said. */
+async function follow(job, directive) {
+  await api.storage.session.set({ [JOB_KEY]: job });
+  try {
+    if (directive.navigate) await api.tabs.update(job.tabId, { url: directive.navigate });
+    if (directive.showTab) await api.tabs.update(job.tabId, { active: true });
+  } catch (e) {
+    // The tab is gone or refuses: end the job rather than wait for pages that never come.
+    log('job tab unusable:', e?.message ?? e);
+    const ended = core.jobCancel(job, Date.now(), true);
+    return follow(ended.job, ended.directive);
+  }
+  if (directive.finished) {
+    keepTicking(false);
+    if (job.kind === 'sweep' && job.status === 'finished') {
+      await updateState((stored) => core.sweepCompleted(stored, Date.now()));
+    }
+    if (job.ownTab && job.tabId != null) await api.tabs.remove(job.tabId).catch(() => {});
+  } else {
+    keepTicking(true);
+  }
+}
+
+function startJob(kind, settings) {
+  return jobQueue(async () => {
+    await ready();
+    const running = await loadJob();
+    if (running?.status === 'running') throw new Error('a check is already running');
+    const now = Date.now();
+    const job = kind === 'sweep' ? core.jobSweep(now) : kind === 'opt-out' ? core.jobOptOut(settings ?? [], now) : null;
+    if (!job) throw new Error(`unknown job kind ${kind}`);
+    // The job is saved with its tab before the tab loads anything, so the first scan
+    // from that tab is recognised as the job's.
+    const tab = await api.tabs.create({ url: 'about:blank', active: false });
+    job.tabId = tab.id;
+    job.ownTab = true;
+    await follow(job, { navigate: job.steps[0].url });
+    return { started: true };
+  });
+}
+
+function tick() {
+  return jobQueue(async () => {
+    const job = await loadJob();
+    if (job?.status !== 'running') return keepTicking(false);
+    await ready();
+    const { job: next, directive } = core.jobOnTick(job, Date.now());
+    if (directive.navigate || directive.finished) await follow(next, directive);
+    else keepTicking(true);
+  });
+}
+
+function cancelJob(tabClosed) {
+  return jobQueue(async () => {
+    const job = await loadJob();
+    if (job?.status !== 'running') return { cancelled: false };
+    await ready();
+    const { job: next, directive } = core.jobCancel(job, Date.now(), tabClosed);
+    await follow(next, directive);
+    return { cancelled: true };
+  });
+}
+
+/** Feeds a scan to the job if it comes from the job's tab; returns the core's directive. */
+function jobScan(tabId, facts, outcome) {
+  return jobQueue(async () => {
+    const job = await loadJob();
+    if (job?.status !== 'running' || job.tabId !== tabId) return null;
+    const { job: next, directive } = core.jobOnScan(job, facts.url, outcome, facts.dialogOpen === true, Date.now());
+    await follow(next, directive);
+    return directive;
+  });
+}
+
+// ---- messages -------------------------------------------------------------------------
 
 async function handle(msg, sender) {
   await ready();
@@ -85,15 +194,38 @@ async function handle(msg, sender) {
       return core.planFor(msg.url);
     case 'scan': {
       const outcome = core.scan(msg.facts);
-      if (outcome.observations.length > 0) {
+      const directive = await jobScan(sender.tab.id, msg.facts, outcome);
+      if (outcome.observations.length > 0 && !directive?.discardObservations) {
         const now = Date.now();
-        await updateState((stored) => core.applyObservations(stored, outcome.observations, now));
+        const byExtension = directive?.changedByExtension ?? [];
+        await updateState((stored) => core.applyObservations(stored, outcome.observations, now, byExtension));
       }
-      const reveal = await takeReveal(sender.tab.id, outcome.marks);
-      return { marks: outcome.marks, reveal };
+      const clickMark = directive?.click != null ? outcome.marks.find((m) => m.index === directive.click) : null;
+      return {
+        marks: outcome.marks,
+        reveal: await takeReveal(sender.tab.id, outcome.marks),
+        // The one click guided opt-out makes, on the element the core identified.
+        click: clickMark ? { index: clickMark.index, setting: clickMark.setting, state: clickMark.state } : null,
+      };
     }
     case 'show':
       return show(msg.setting);
+    case 'job-start':
+      return startJob(msg.kind, msg.settings);
+    case 'job-cancel':
+      return cancelJob(false);
+    case 'job-tick':
+      await tick();
+      return { ok: true };
+    case 'alert-dismiss':
+      await updateState((stored) => core.dismissAlert(stored, msg.setting));
+      return { ok: true };
+    case 'forget':
+      await cancelJob(false);
+      await stateQueue(() => api.storage.local.clear());
+      await api.storage.session.clear();
+      await refreshBadge();
+      return { ok: true };
     default:
       throw new Error(`no handler for ${msg.type}`);
   }
@@ -102,11 +234,11 @@ async function handle(msg, sender) {
 api.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   const reason = OptOutMessages.rejectReason(msg, sender, api.runtime);
   if (reason) {
-    console.warn('Opt-Out Lens: rejected a message:', reason);
+    log('rejected a message:', reason);
     return false;
   }
   handle(msg, sender).then(sendResponse, (err) => {
-    console.warn(`Opt-Out Lens: ${msg.type} failed:`, err?.message ?? err);
+    log(`${msg.type} failed:`, err?.message ?? err);
     sendResponse({ error: String(err?.message ?? err) });
   });
   return true;
@@ -119,7 +251,15 @@ api.runtime.onConnect.addListener((port) => {
 
 api.tabs.onRemoved.addListener((tabId) => {
   api.storage.session.remove(revealKey(tabId)).catch(() => {});
+  loadJob()
+    .then((job) => job?.status === 'running' && job.tabId === tabId && cancelJob(true))
+    .catch((e) => log('tab closed', e));
 });
 
-api.runtime.onInstalled.addListener(() => refreshBadge().catch((e) => console.warn('Opt-Out Lens: badge', e)));
-api.runtime.onStartup.addListener(() => refreshBadge().catch((e) => console.warn('Opt-Out Lens: badge', e)));
+api.runtime.onInstalled.addListener(() => refreshBadge().catch((e) => log('badge', e)));
+api.runtime.onStartup.addListener(() => refreshBadge().catch((e) => log('badge', e)));
+
+// A service worker stopped mid-job resumes its clock when it starts again.
+loadJob()
+  .then((job) => job?.status === 'running' && keepTicking(true))
+  .catch((e) => log('resume', e));

@@ -19,6 +19,7 @@
   let planUrl = null;
   let navigatedAt = performance.now();
   let debounceTimer = 0;
+  let lastScanAt = -Infinity;
   let settleTimer = 0;
   let scanning = false;
   let rescanWanted = false;
@@ -168,6 +169,63 @@
       if (m.label.textContent !== mark.label) m.label.textContent = mark.label;
     }
     for (const el of [...marked.keys()]) if (!keep.has(el)) unmark(el);
+    placeAll();
+  }
+
+  // ---- placing the label ----------------------------------------------------------
+
+  const MIN_GAP = 140; // narrowest free space (px) worth putting a label into
+
+  /** Horizontal spans taken by the row's text and controls in the switch's line. */
+  function occupiedSpans(row, band) {
+    const spans = [];
+    const inBand = (r) => r.width > 0 && r.bottom > band.top + 1 && r.top < band.bottom - 1;
+    const walker = document.createTreeWalker(row, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
+      acceptNode: (n) =>
+        n.nodeType === Node.ELEMENT_NODE
+          ? n.hasAttribute(ATTR_LABEL) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT
+          : n.data.trim() ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT,
+    });
+    const range = document.createRange();
+    for (let i = 0; i < 2000 && walker.nextNode(); i++) {
+      const n = walker.currentNode;
+      if (n.nodeType === Node.TEXT_NODE) {
+        range.selectNodeContents(n);
+        for (const r of range.getClientRects()) if (inBand(r)) spans.push([r.left, r.right]);
+      } else if (n.matches('input, button, select, textarea, img, svg, [role]')) {
+        const r = n.getBoundingClientRect();
+        if (inBand(r)) spans.push([r.left, r.right]);
+      }
+    }
+    spans.push([band.left, band.right]);
+    return spans.sort((a, b) => a[0] - b[0]);
+  }
+
+  /**
+   * Moves the label into free space in the switch's row, next to the content left of
+   * the switch, so it hides no page text. With no room there, it sits above the row.
+   */
+  function placeLabel(label, el, row) {
+    label.style.removeProperty('transform');
+    label.style.removeProperty('max-width');
+    const band = el.getBoundingClientRect();
+    const box = (row ?? el).getBoundingClientRect();
+    if (band.width === 0 && band.height === 0) return; // not rendered (hidden page part)
+    let best = null;
+    let edge = box.left + 4;
+    for (const [left, right] of occupiedSpans(row ?? el, band)) {
+      if (left - edge >= MIN_GAP && right <= band.right + 1) best = [edge, left];
+      edge = Math.max(edge, right);
+    }
+    if (best) label.style.setProperty('max-width', `${Math.floor(best[1] - best[0] - 16)}px`, 'important');
+    const at = label.getBoundingClientRect(); // its static position, with the final width
+    const x = best ? best[1] - 8 - at.width : box.right - at.width;
+    const y = best ? band.top + band.height / 2 - at.height / 2 : box.top - at.height - 6;
+    label.style.setProperty('transform', `translate(${Math.round(x - at.left)}px, ${Math.round(y - at.top)}px)`, 'important');
+  }
+
+  function placeAll() {
+    for (const [el, m] of marked) if (m.label.isConnected) placeLabel(m.label, el, m.row);
   }
 
   function reveal(setting) {
@@ -179,6 +237,24 @@
     setTimeout(() => el.removeAttribute(ATTR_FLASH), 2500);
   }
 
+  /**
+   * Guided opt-out: the one click the core decided on, after the person confirmed it in
+   * the popup. Only on the element just reported, and only if it still is the switch of
+   * that setting in that state; the read-back comes from the re-scan the change causes.
+   */
+  function clickOnce(elements, { index, setting, state }) {
+    const el = elements[index];
+    const live = el instanceof HTMLInputElement ? el.checked : el?.getAttribute('aria-checked') === 'true';
+    const stillSame = el?.isConnected && el.getAttribute(ATTR_SETTING) === setting && (live ? 'on' : 'off') === state;
+    if (!stillSame) {
+      console.warn('Opt-Out Lens: the switch changed before the click; not clicked');
+      scheduleScan();
+      return;
+    }
+    el.click();
+    scheduleScan();
+  }
+
   // ---- scanning -----------------------------------------------------------------------
 
   async function scan() {
@@ -188,6 +264,7 @@
       return;
     }
     scanning = true;
+    lastScanAt = performance.now();
     try {
       if (planUrl !== location.href) {
         const url = location.href;
@@ -209,12 +286,14 @@
         url: location.href,
         elapsedMs: performance.now() - navigatedAt,
         loginForm: document.querySelector(plan.loginFormSelector) !== null,
+        dialogOpen: document.querySelector(plan.dialogSelector) !== null,
         candidates: elements.map((el, i) => describe(el, rows[i], plan.maxTextChars)),
       };
       const reply = await send({ type: 'scan', facts });
       if (!reply || !alive || planUrl !== location.href) return;
       applyMarks(elements, rows, reply.marks);
       if (reply.reveal) reveal(reply.reveal);
+      if (reply.click) clickOnce(elements, reply.click);
     } finally {
       scanning = false;
       if (rescanWanted) {
@@ -224,9 +303,20 @@
     }
   }
 
+  /**
+   * Leading and trailing debounce: the first change after a quiet spell is scanned at
+   * once (timers in background tabs are throttled to one a second, which would slow
+   * "Check all"), later ones are batched into one trailing scan.
+   */
   function scheduleScan() {
+    const wait = plan?.debounceMs ?? 100;
     clearTimeout(debounceTimer);
-    debounceTimer = setTimeout(scan, plan?.debounceMs ?? 100);
+    if (!scanning && performance.now() - lastScanAt > wait) {
+      lastScanAt = performance.now();
+      queueMicrotask(scan);
+    } else {
+      debounceTimer = setTimeout(scan, wait);
+    }
   }
 
   /** Ignore the DOM changes we make ourselves, or every mark would trigger a re-scan. */
@@ -247,6 +337,12 @@
     if (event.target instanceof Element && event.target.getAttribute('role') === 'switch') scheduleScan();
   }
 
+  let resizeTimer = 0;
+  function onResize() {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(placeAll, 100);
+  }
+
   function onNavigate() {
     if (location.href !== planUrl) scheduleScan();
   }
@@ -264,6 +360,7 @@
     document.removeEventListener('change', onSwitchFlip, true);
     document.removeEventListener('click', onSwitchFlip, true);
     removeEventListener('popstate', onNavigate);
+    removeEventListener('resize', onResize);
     for (const el of [...marked.keys()]) unmark(el);
     for (const stray of document.querySelectorAll(`[${ATTR_LABEL}]`)) stray.remove();
     return null;
@@ -285,6 +382,7 @@
   document.addEventListener('change', onSwitchFlip, true);
   document.addEventListener('click', onSwitchFlip, true);
   addEventListener('popstate', onNavigate);
+  addEventListener('resize', onResize);
   globalThis.navigation?.addEventListener?.('navigatesuccess', onNavigate);
   scan();
 })();

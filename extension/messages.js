@@ -7,13 +7,28 @@ globalThis.OptOutMessages = (() => {
   // Largest message accepted: a page with thousands of switches fits; a flood does not.
   const MAX_CHARS = 8 * 1024 * 1024;
 
-  // type -> who may send it and the type of each field. Deeper shapes (the page facts)
-  // are checked by the core, which refuses anything it cannot deserialize.
+  // type -> who may send it and the type of each field ('?' marks an optional one).
+  // Deeper shapes (page facts, setting ids) are checked by the core, which refuses
+  // anything it cannot deserialize.
   const KINDS = {
+    // Content script: what to look for here; what is here.
     plan: { from: 'content', fields: { url: 'string' } },
     scan: { from: 'content', fields: { facts: 'object' } },
+    // Popup: open a setting's page and point at its switch.
     show: { from: 'extension-page', fields: { setting: 'string' } },
+    // Popup: "Check all" (kind 'sweep') or guided opt-out (kind 'opt-out', with the
+    // settings the person confirmed).
+    'job-start': { from: 'extension-page', fields: { kind: 'string', settings: 'array?' } },
+    'job-cancel': { from: 'extension-page', fields: {} },
+    // Popup, while showing progress: wakes a stopped service worker to check timeouts.
+    'job-tick': { from: 'extension-page', fields: {} },
+    'alert-dismiss': { from: 'extension-page', fields: { setting: 'string' } },
+    // Popup: erase everything stored.
+    forget: { from: 'extension-page', fields: {} },
   };
+
+  const typeOk = (v, t) =>
+    t === 'array' ? Array.isArray(v) : t === 'object' ? v !== null && typeof v === 'object' && !Array.isArray(v) : typeof v === t;
 
   /** Returns null if `msg` from `sender` is acceptable, else the reason it is not. */
   function rejectReason(msg, sender, runtime) {
@@ -28,9 +43,11 @@ globalThis.OptOutMessages = (() => {
     for (const k of keys) {
       if (!Object.hasOwn(kind.fields, k)) return `unexpected field ${k}`;
     }
-    for (const [k, t] of Object.entries(kind.fields)) {
-      const v = msg[k];
-      if (typeof v !== t || v === null || (t === 'object' && Array.isArray(v))) return `field ${k} must be ${t}`;
+    for (const [k, spec] of Object.entries(kind.fields)) {
+      const optional = spec.endsWith('?');
+      const t = optional ? spec.slice(0, -1) : spec;
+      if (optional && msg[k] === undefined) continue;
+      if (!typeOk(msg[k], t)) return `field ${k} must be ${t}`;
     }
     let size;
     try {

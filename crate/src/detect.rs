@@ -284,7 +284,8 @@ fn identify(c: &Candidate, own_page: &[&'static Setting], switch_count: usize) -
     }
 }
 
-/// The label shown beside a switch, e.g. "AI training: ON (LinkedIn may use your data …)".
+/// The label shown beside a switch, e.g. "AI training: ON (LinkedIn may use your data)".
+/// Short on purpose: it must fit beside the switch; the popup says more.
 pub fn mark_label(s: &Setting, state: SwitchState) -> String {
     let word = match state {
         SwitchState::On => "ON",
@@ -293,7 +294,7 @@ pub fn mark_label(s: &Setting, state: SwitchState) -> String {
     if state == s.protective {
         format!("{}: {word}", s.short)
     } else {
-        format!("{}: {word} ({})", s.short, s.on_means)
+        format!("{}: {word} (LinkedIn may use your data)", s.short)
     }
 }
 

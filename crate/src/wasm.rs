@@ -162,3 +162,9 @@ pub fn badge(stored: JsValue) -> Result<JsValue, JsError> {
 pub fn setting_url(id: &str) -> Option<String> {
     catalogue::by_id(id).and_then(|s| s.url())
 }
+
+/// The sentence for a reason code such as `not-found`; empty for an unknown code.
+#[wasm_bindgen(js_name = reasonText)]
+pub fn reason_text(code: JsValue) -> String {
+    serde_wasm_bindgen::from_value::<crate::detect::Reason>(code).map(|r| r.text().to_string()).unwrap_or_default()
+}

@@ -226,7 +226,7 @@ fn port_trailing_slash_query_and_fragment_do_not_matter() {
 #[test]
 fn mark_labels_say_what_on_means() {
     let out = scan(&page(AI_PAGE, vec![checkbox("allowDataForGenerativeAI", "", true)]));
-    assert_eq!(out.marks[0].label, "AI training: ON (LinkedIn may use your data to train content-generating AI)");
+    assert_eq!(out.marks[0].label, "AI training: ON (LinkedIn may use your data)");
     assert!(!out.marks[0].protective);
     let out = scan(&page(AI_PAGE, vec![checkbox("allowDataForGenerativeAI", "", false)]));
     assert_eq!(out.marks[0].label, "AI training: OFF");
