@@ -137,6 +137,7 @@
     if (!m) return;
     m.label.remove();
     m.row?.removeAttribute(ATTR_ROW);
+    if (m.row) resizes.unobserve(m.row);
     el.removeAttribute(ATTR_SETTING);
     el.removeAttribute(ATTR_STATE);
     el.removeAttribute(ATTR_FLASH);
@@ -159,12 +160,16 @@
         m = { label, row: null };
         marked.set(el, m);
       }
-      if (m.row && m.row !== rows[mark.index].row) m.row.removeAttribute(ATTR_ROW);
+      if (m.row && m.row !== rows[mark.index].row) {
+        m.row.removeAttribute(ATTR_ROW);
+        resizes.unobserve(m.row);
+      }
       m.row = rows[mark.index].row;
       const look = mark.protective ? 'protective' : 'exposed';
       el.setAttribute(ATTR_SETTING, mark.setting);
       el.setAttribute(ATTR_STATE, mark.state);
       m.row?.setAttribute(ATTR_ROW, look);
+      if (m.row) resizes.observe(m.row);
       m.label.setAttribute(ATTR_LABEL, look);
       if (m.label.textContent !== mark.label) m.label.textContent = mark.label;
     }
@@ -227,6 +232,10 @@
   function placeAll() {
     for (const [el, m] of marked) if (m.label.isConnected) placeLabel(m.label, el, m.row);
   }
+
+  // Rows change size when the page's styles or fonts arrive after the first scan:
+  // place the labels again then.
+  const resizes = new ResizeObserver(() => onResize());
 
   function reveal(setting) {
     const el = [...marked.keys()].find((e) => e.getAttribute(ATTR_SETTING) === setting);
@@ -340,7 +349,7 @@
   let resizeTimer = 0;
   function onResize() {
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(placeAll, 100);
+    resizeTimer = setTimeout(placeAll, 50);
   }
 
   function onNavigate() {
@@ -354,6 +363,7 @@
     if (!alive) return null;
     alive = false;
     observer.disconnect();
+    resizes.disconnect();
     clearTimeout(debounceTimer);
     clearTimeout(settleTimer);
     clearInterval(livenessTimer);

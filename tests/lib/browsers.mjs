@@ -318,7 +318,15 @@ export async function launchFirefox({ extDir, server, headless = true, viewport 
           await p2.waitFor(() => document.readyState === 'complete' && location.protocol === 'moz-extension:', { timeout: 10000, what: 'popup tab to load' });
           return p2;
         }
+        // Firefox tabs share one window: give it back its size when the popup tab closes,
+        // or every later page would be laid out 420 px wide.
+        const rect = await S('GET', '/window/rect').catch(() => null);
         await p.setViewport(width, height).catch(() => {});
+        const close = p.close;
+        p.close = async () => {
+          await close();
+          if (rect) await S('POST', '/window/rect', { width: rect.width, height: rect.height }).catch(() => {});
+        };
         return p;
       },
       async close() {
