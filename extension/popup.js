@@ -215,8 +215,12 @@ async function main() {
   $('export-md').addEventListener('click', async () => {
     download(`opt-out-lens-${stamp()}.md`, 'text/markdown', core.exportMarkdown(await loadStored(), Date.now()));
   });
-  $('forget').addEventListener('click', async () => {
-    if (confirm('Erase everything Opt-Out Lens has stored (states, history, progress)?')) await send({ type: 'forget' });
+  $('forget').addEventListener('click', () => {
+    const dialog = $('forget-confirm');
+    dialog.returnValue = '';
+    dialog.onclose = () => dialog.returnValue === 'yes' && send({ type: 'forget' });
+    dialog.showModal();
+    $('forget-no').focus();
   });
   await renderSummary();
   await loadJob();
