@@ -3,6 +3,7 @@
 #   ./build.sh          install what is missing, build dist/chrome, dist/firefox and the zips
 #   ./build.sh test     build, then run every test (native, wasm in browsers, lint, end-to-end)
 #   ./build.sh demo     build, then show the extension at work on bundled replica pages
+#   ./build.sh bench    build, then measure speed and size (not part of the tests)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -121,5 +122,6 @@ case "${1:-build}" in
   build) build ;;
   test) build; run_tests ;;
   demo) build; node tests/demo.mjs ;;
-  *) die "unknown command '$1' (use: build, test, demo)" ;;
+  bench) build; ensure_test_tools; node tests/bench/run.mjs ;;
+  *) die "unknown command '$1' (use: build, test, demo, bench)" ;;
 esac
