@@ -103,9 +103,10 @@ impl Reason {
     }
 }
 
-/// What a scan learned about one setting.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", content = "reason", rename_all = "lowercase")]
+/// What a scan learned about one setting. In stored and wire form it is two fields,
+/// `state` and (when unknown) `reason`, written out by hand in each container: serde's
+/// `flatten` would cost the wasm several kilobytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Observed {
     /// The switch is on.
     On,
@@ -113,6 +114,38 @@ pub enum Observed {
     Off,
     /// The state could not be read, for this reason.
     Unknown(Reason),
+}
+
+/// The `state` field of an [`Observed`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StateWord {
+    /// On.
+    On,
+    /// Off.
+    Off,
+    /// Unknown; see the reason.
+    Unknown,
+}
+
+impl Observed {
+    /// The two fields of the stored and wire form.
+    pub fn split(self) -> (StateWord, Option<Reason>) {
+        match self {
+            Observed::On => (StateWord::On, None),
+            Observed::Off => (StateWord::Off, None),
+            Observed::Unknown(r) => (StateWord::Unknown, Some(r)),
+        }
+    }
+
+    /// Rebuilds from the two fields; an unknown state without a reason reads as never checked.
+    pub fn join(state: StateWord, reason: Option<Reason>) -> Observed {
+        match state {
+            StateWord::On => Observed::On,
+            StateWord::Off => Observed::Off,
+            StateWord::Unknown => Observed::Unknown(reason.unwrap_or(Reason::NotChecked)),
+        }
+    }
 }
 
 impl From<SwitchState> for Observed {
@@ -126,12 +159,33 @@ impl From<SwitchState> for Observed {
 
 /// A setting observed on a page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(from = "ObservationWire", into = "ObservationWire")]
 pub struct Observation {
     /// Setting id.
     pub setting: String,
     /// What was seen.
-    #[serde(flatten)]
     pub observed: Observed,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+struct ObservationWire {
+    setting: String,
+    state: StateWord,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reason: Option<Reason>,
+}
+
+impl From<ObservationWire> for Observation {
+    fn from(w: ObservationWire) -> Self {
+        Observation { setting: w.setting, observed: Observed::join(w.state, w.reason) }
+    }
+}
+
+impl From<Observation> for ObservationWire {
+    fn from(o: Observation) -> Self {
+        let (state, reason) = o.observed.split();
+        ObservationWire { setting: o.setting, state, reason }
+    }
 }
 
 /// An instruction to the content script to mark one candidate.

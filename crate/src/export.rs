@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::catalogue::{Category, SwitchState, SETTINGS};
 use crate::detect::{Observed, Reason};
 use crate::state::{Alert, ChangedBy, Stored};
-use crate::summary::summary;
+use crate::summary::{summary, word};
 
 /// Identifies the JSON format.
 pub const FORMAT: &str = "opt-out-lens-export";
@@ -144,7 +144,7 @@ pub fn markdown(stored: &Stored, now: f64) -> String {
         out += &format!(
             "| {} | {} | {} | {} |\n",
             cell(r.title),
-            r.state.to_uppercase(),
+            r.state.to_ascii_uppercase(),
             checked.as_deref().unwrap_or("never"),
             cell(&note)
         );
@@ -154,9 +154,9 @@ pub fn markdown(stored: &Stored, now: f64) -> String {
         .filter_map(|s| stored.settings.get(s.id).map(|e| (s, e)))
         .flat_map(|(s, e)| {
             e.history.iter().map(move |c| {
-                let from = c.from.map_or("first seen".to_string(), |f| format!("{f:?}").to_lowercase());
+                let from = c.from.map_or("first seen", word);
                 let by = if c.by.is_some() { " (by you, through Opt-Out Lens)" } else { "" };
-                format!("- {} — {}: {from} → {}{by}", rfc3339(c.at), cell(s.title), format!("{:?}", c.to).to_lowercase())
+                format!("- {} — {}: {from} → {}{by}", rfc3339(c.at), cell(s.title), word(c.to))
             })
         })
         .collect();

@@ -6,9 +6,10 @@
 /// Folds text so that labels compare equal across case, accents, apostrophe styles,
 /// dashes, spacing and invisible characters.
 ///
-/// Accent folding covers Latin-1 and Latin Extended-A (the alphabets of the languages
-/// LinkedIn's settings are known in) with a small table rather than full Unicode
-/// decomposition, which would add tens of kilobytes to the wasm.
+/// Case and accent folding cover ASCII, Latin-1 and Latin Extended-A (the alphabets of the
+/// languages LinkedIn's settings are known in) with a small table rather than Unicode's
+/// case and decomposition tables, which would add tens of kilobytes to the wasm. Letters
+/// of other scripts are kept as they are, on both sides of a comparison.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
@@ -31,10 +32,7 @@ pub fn normalize(text: &str) -> String {
             '\u{2010}'..='\u{2015}' | '\u{2212}' => out.push('-'),
             '\u{00DF}' => out.push_str("ss"),
             '\u{0142}' | '\u{0141}' => out.push('l'),
-            _ => match fold_latin(c) {
-                Some(base) => out.push(base),
-                None => out.extend(c.to_lowercase()),
-            },
+            _ => out.push(fold_latin(c).unwrap_or(c.to_ascii_lowercase())),
         }
     }
     // Trailing punctuation differs between page revisions ("Label:" vs "Label").
@@ -76,7 +74,7 @@ fn fold_latin(c: char) -> Option<char> {
         ("ÝýÿŶŷŸ", 'y'),
         ("ŹźŻżŽž", 'z'),
     ];
-    if c.is_ascii() || !('\u{00C0}'..='\u{017F}').contains(&c) {
+    if !('\u{00C0}'..='\u{017F}').contains(&c) {
         return None;
     }
     GROUPS

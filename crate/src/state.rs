@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{self, SwitchState};
-use crate::detect::{Observation, Observed, Reason};
+use crate::detect::{Observation, Observed, Reason, StateWord};
 
 /// Version of the stored layout. Bump it and add a migration in [`load`] when it changes.
 pub const SCHEMA: u32 = 1;
@@ -30,10 +30,9 @@ pub struct Stored {
 
 /// What is known about one setting.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(from = "EntryWire", into = "EntryWire")]
 pub struct Entry {
     /// The latest check's result.
-    #[serde(flatten)]
     pub observed: Observed,
     /// When the latest check happened (ms since the epoch).
     pub checked_at: f64,
@@ -44,11 +43,56 @@ pub struct Entry {
     /// When the on/off state last changed (or was first seen).
     pub changed_at: Option<f64>,
     /// On/off changes, oldest first, at most [`HISTORY_LIMIT`].
-    #[serde(default)]
     pub history: Vec<Change>,
     /// Why this setting needs the person's attention, until it is seen off or dismissed.
-    #[serde(default)]
     pub alert: Option<Alert>,
+}
+
+/// [`Entry`] as stored: `observed` as two fields (see [`Observed`]).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EntryWire {
+    state: StateWord,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reason: Option<Reason>,
+    checked_at: f64,
+    last_known: Option<SwitchState>,
+    last_known_at: Option<f64>,
+    changed_at: Option<f64>,
+    #[serde(default)]
+    history: Vec<Change>,
+    #[serde(default)]
+    alert: Option<Alert>,
+}
+
+impl From<EntryWire> for Entry {
+    fn from(w: EntryWire) -> Self {
+        Entry {
+            observed: Observed::join(w.state, w.reason),
+            checked_at: w.checked_at,
+            last_known: w.last_known,
+            last_known_at: w.last_known_at,
+            changed_at: w.changed_at,
+            history: w.history,
+            alert: w.alert,
+        }
+    }
+}
+
+impl From<Entry> for EntryWire {
+    fn from(e: Entry) -> Self {
+        let (state, reason) = e.observed.split();
+        EntryWire {
+            state,
+            reason,
+            checked_at: e.checked_at,
+            last_known: e.last_known,
+            last_known_at: e.last_known_at,
+            changed_at: e.changed_at,
+            history: e.history,
+            alert: e.alert,
+        }
+    }
 }
 
 /// Why a setting is flagged.

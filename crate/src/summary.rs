@@ -177,7 +177,8 @@ fn links() -> Vec<Link> {
     ]
 }
 
-fn word(s: SwitchState) -> &'static str {
+/// "on" or "off".
+pub fn word(s: SwitchState) -> &'static str {
     match s {
         SwitchState::On => "on",
         SwitchState::Off => "off",

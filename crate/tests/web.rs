@@ -87,7 +87,7 @@ fn corrupt_storage_is_reset_with_a_reason() {
     for bad in [r#""garbage""#, r#"{"schema":"one"}"#, r#"{"schema":1,"settings":[1]}"#, r#"{"schema":42,"settings":{}}"#] {
         let loaded = load_state(js(bad)).expect("load never throws");
         assert!(get(&loaded, "resetReason").as_string().is_some(), "{bad}");
-        assert_eq!(json(&get(&loaded, "stored")), r#"{"schema":1,"settings":{}}"#);
+        assert_eq!(json(&get(&loaded, "stored")), r#"{"schema":1,"settings":{},"baselineAt":null}"#);
     }
 }
 
