@@ -1,0 +1,221 @@
+//! Shared by the libFuzzer target and the libFuzzer-free loop: page facts derived from
+//! bytes, and the invariants checked on scan → state::apply → summary.
+
+use arbitrary::{Result, Unstructured};
+use opt_out_lens_core::catalogue::{SwitchState, SETTINGS};
+use opt_out_lens_core::detect::{scan, Candidate, Observed, PageFacts};
+use opt_out_lens_core::state::{self, Stored, HISTORY_LIMIT, SCHEMA};
+use opt_out_lens_core::summary::summary;
+
+const ORIGINS: &[&str] = &[
+    "https://www.linkedin.com",
+    "https://linkedin.com",
+    "http://www.linkedin.com",
+    "https://www.linkedin.com:8443",
+    "https://evil.example",
+    "https://www.linkedin.com.evil.example",
+    "",
+];
+const PATHS: &[&str] = &[
+    "/mypreferences/d/categories/privacy",
+    "/mypreferences/d/categories/ads",
+    "/mypreferences/",
+    "/psettings/",
+    "/feed/",
+    "/login",
+    "/authwall",
+    "/",
+];
+const WEIRD: &[&str] = &[
+    "\u{202e}", "\u{200b}", "\u{feff}", "\u{2019}", "\u{2013}", "<img src=x onerror=alert(1)>", "&amp;",
+    " ", "\t\n", "ß", "İ", "ﬁ", "\u{301}", "e\u{301}", "😀", "\u{0}", "%2F", "?", "#", "//", "..",
+];
+
+fn pick<'a>(u: &mut Unstructured, from: &[&'a str]) -> Result<&'a str> {
+    Ok(from[u.choose_index(from.len())?])
+}
+
+/// A string that is often close to something the core knows.
+fn text(u: &mut Unstructured) -> Result<String> {
+    let mut s = String::new();
+    for _ in 0..u.int_in_range(0..=3)? {
+        match u.int_in_range(0..=5)? {
+            0 => {
+                let st = &SETTINGS[u.choose_index(SETTINGS.len())?];
+                if !st.labels.is_empty() {
+                    let l = &st.labels[u.choose_index(st.labels.len())?];
+                    s.push_str(if u.arbitrary()? { l.text } else { l.norm });
+                }
+            }
+            1 => s.push_str(SETTINGS[u.choose_index(SETTINGS.len())?].title),
+            2 => s.push_str(pick(u, WEIRD)?),
+            3 => s.push_str(&u.arbitrary::<String>()?),
+            4 => {
+                // Case games with a label.
+                let st = &SETTINGS[u.choose_index(SETTINGS.len())?];
+                s.push_str(&st.title.to_uppercase());
+            }
+            _ => s.push(' '),
+        }
+    }
+    Ok(s)
+}
+
+fn key(u: &mut Unstructured) -> Result<String> {
+    Ok(match u.int_in_range(0..=2)? {
+        0 => {
+            let st = &SETTINGS[u.choose_index(SETTINGS.len())?];
+            st.keys.first().map_or_else(String::new, |k| k.to_string())
+        }
+        1 => u.arbitrary()?,
+        _ => String::new(),
+    })
+}
+
+fn candidate(u: &mut Unstructured) -> Result<Candidate> {
+    Ok(Candidate {
+        tag: pick(u, &["input", "div", "button", "INPUT", "span", ""])?.to_string(),
+        input_type: match u.int_in_range(0..=3)? {
+            0 => Some("checkbox".into()),
+            1 => Some("CheckBox".into()),
+            2 => Some(u.arbitrary()?),
+            _ => None,
+        },
+        role: match u.int_in_range(0..=4)? {
+            0 | 1 => Some("switch".into()),
+            2 => Some(pick(u, &[" Switch ", "SWITCH", "checkbox", "switch button", ""])?.into()),
+            3 => Some(u.arbitrary()?),
+            _ => None,
+        },
+        checked: u.arbitrary()?,
+        aria_checked: match u.int_in_range(0..=3)? {
+            0 => Some("true".into()),
+            1 => Some("false".into()),
+            2 => Some(pick(u, &[" true ", "TRUE", "mixed", "", "1"])?.into()),
+            _ => None,
+        },
+        labelledby: (0..u.int_in_range(0..=3)?).map(|_| key(u)).collect::<Result<_>>()?,
+        labelledby_text: text(u)?,
+        aria_label: text(u)?,
+        label_text: text(u)?,
+        context_text: text(u)?,
+    })
+}
+
+/// Page facts from fuzz bytes.
+pub fn facts(u: &mut Unstructured) -> Result<PageFacts> {
+    let url = match u.int_in_range(0..=4)? {
+        0 | 1 => {
+            let st = &SETTINGS[u.choose_index(SETTINGS.len())?];
+            let p = st.paths.first().copied().unwrap_or("/");
+            let slash = if u.arbitrary()? { "/" } else { "" };
+            format!("{}{p}{slash}", pick(u, ORIGINS)?)
+        }
+        2 => format!("{}{}", pick(u, ORIGINS)?, pick(u, PATHS)?),
+        3 => {
+            // A sign-in page that says which page was asked for.
+            let st = &SETTINGS[u.choose_index(SETTINGS.len())?];
+            let p = st.paths.first().copied().unwrap_or("/");
+            let target = if u.arbitrary()? { format!("https://www.linkedin.com{p}") } else { p.to_string() };
+            format!("https://www.linkedin.com{}?session_redirect={}", pick(u, &["/login", "/uas/login", "/authwall"])?, target)
+        }
+        _ => u.arbitrary()?,
+    };
+    let n = u.int_in_range(0..=24)?;
+    Ok(PageFacts {
+        url,
+        elapsed_ms: u.arbitrary()?,
+        login_form: u.arbitrary()?,
+        dialog_open: u.arbitrary()?,
+        candidates: (0..n).map(|_| candidate(u)).collect::<Result<_>>()?,
+    })
+}
+
+/// What the candidate shows, computed independently of the core: `None` if it is not a
+/// switch. A native checkbox's `checked` wins over `aria-checked`.
+fn reads(c: &Candidate) -> Option<SwitchState> {
+    if !c.role.as_deref().is_some_and(|r| r.trim().eq_ignore_ascii_case("switch")) {
+        return None;
+    }
+    let on = if c.tag == "input" {
+        if !c.input_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("checkbox")) {
+            return None;
+        }
+        c.checked?
+    } else {
+        match c.aria_checked.as_deref().map(str::trim) {
+            Some("true") => true,
+            Some("false") => false,
+            _ => return None,
+        }
+    };
+    Some(if on { SwitchState::On } else { SwitchState::Off })
+}
+
+/// Runs the pipeline on `pages` (one after another, as a session would) and panics on a
+/// broken invariant.
+pub fn check(pages: &[PageFacts], now0: f64) {
+    let mut stored = Stored { schema: SCHEMA, ..Stored::default() };
+    let mut now = if now0.is_finite() { now0 } else { 0.0 };
+    for facts in pages {
+        let out = scan(facts);
+        let mut seen = std::collections::HashSet::new();
+        for m in &out.marks {
+            assert!(m.index < facts.candidates.len(), "mark index {} out of {} candidates", m.index, facts.candidates.len());
+            assert!(seen.insert(m.index), "candidate {} marked twice", m.index);
+            let c = &facts.candidates[m.index];
+            let shows = reads(c);
+            assert!(shows.is_some(), "marked a candidate that is not a switch: {c:?}");
+            assert_eq!(shows, Some(m.state), "mark state differs from what the switch shows: {c:?}");
+            assert!(!m.label.is_empty());
+        }
+        for o in &out.observations {
+            if o.observed == Observed::Off || o.observed == Observed::On {
+                let want = if o.observed == Observed::Off { SwitchState::Off } else { SwitchState::On };
+                assert!(
+                    out.marks.iter().any(|m| m.setting == o.setting && m.state == want && reads(&facts.candidates[m.index]) == Some(want)),
+                    "{} observed {:?} without a marked switch showing it",
+                    o.setting,
+                    o.observed
+                );
+            }
+        }
+        let before = stored.clone();
+        state::apply(&mut stored, &out.observations, now, &[]);
+        for (id, e) in &stored.settings {
+            assert!(e.history.len() <= HISTORY_LIMIT);
+            let now_obs = out.observations.iter().find(|o| &o.setting == id).map(|o| o.observed);
+            if e.observed == Observed::Off {
+                let was_off = before.settings.get(id).is_some_and(|b| b.observed == Observed::Off);
+                assert!(now_obs == Some(Observed::Off) || (was_off && now_obs.is_none()) || (was_off && e == &before.settings[id]),
+                    "{id} stored off without being seen off");
+            }
+            assert!(e.observed != Observed::Unknown(opt_out_lens_core::detect::Reason::Loading), "'still loading' stored");
+        }
+        let sum = summary(&stored, now);
+        assert_eq!(sum.rows.len(), SETTINGS.len());
+        for r in &sum.rows {
+            if r.state == "off" {
+                assert!(stored.settings.get(r.id).is_some_and(|e| e.observed == Observed::Off), "{} summarised off", r.id);
+            }
+        }
+        now += 1000.0;
+    }
+}
+
+/// One fuzz input: up to 4 pages of one session.
+pub fn run(data: &[u8]) {
+    let mut u = Unstructured::new(data);
+    let mut pages = Vec::new();
+    let now: f64 = u.arbitrary().unwrap_or(0.0);
+    for _ in 0..4 {
+        match facts(&mut u) {
+            Ok(f) => pages.push(f),
+            Err(_) => break,
+        }
+        if u.is_empty() {
+            break;
+        }
+    }
+    check(&pages, now);
+}
