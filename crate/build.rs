@@ -39,19 +39,30 @@ struct Site {
 #[serde(deny_unknown_fields)]
 struct Setting {
     id: String,
-    short: String,
     title: String,
     category: String,
     paths: Vec<String>,
     keys: Vec<String>,
     protective: String,
-    on_means: String,
     source: String,
+    #[serde(default)]
+    policy: Vec<Policy>,
     #[serde(default)]
     labels: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     unconfirmed_labels: BTreeMap<String, Vec<String>>,
 }
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Policy {
+    kind: String,
+    regions: Vec<String>,
+    since: String,
+}
+
+const REGIONS: &[(&str, &str)] =
+    &[("eu", "Eu"), ("uk", "Uk"), ("ch", "Ch"), ("ca", "Ca"), ("hk", "Hk"), ("us", "Us"), ("other", "Other")];
 
 fn variant(value: &str, allowed: &[(&str, &str)], what: &str, id: &str) -> String {
     match allowed.iter().find(|(name, _)| *name == value) {
@@ -103,12 +114,24 @@ fn main() {
                 }
             }
         }
+        let mut policy = String::new();
+        for p in &st.policy {
+            let kind = variant(&p.kind, &[("applies", "Applies"), ("not-applied", "NotApplied"), ("opt-in", "OptIn")], "policy kind", &st.id);
+            let regions: Vec<String> =
+                p.regions.iter().map(|r| format!("Region::{}", variant(r, REGIONS, "region", &st.id))).collect();
+            let valid_date = p.since.len() == 10 && p.since.chars().enumerate().all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
+            assert!(valid_date, "rules/linkedin.toml: setting {}: policy date {:?} is not YYYY-MM-DD", st.id, p.since);
+            write!(policy, "Policy {{ kind: PolicyKind::{kind}, regions: &[{}], since: {:?} }}, ", regions.join(", "), p.since).unwrap();
+        }
+        // UI text lives in the i18n catalogue under names derived from the id.
+        let msg = st.id.replace('-', "_");
         writeln!(
             out,
-            "    Setting {{ id: {:?}, short: {:?}, title: {:?}, category: Category::{category}, \
-             paths: &{:?}, keys: &{:?}, protective: SwitchState::{protective}, on_means: {:?}, \
-             source: {:?}, labels: &[{labels}] }},",
-            st.id, st.short, st.title, st.paths, st.keys, st.on_means, st.source
+            "    Setting {{ id: {:?}, title: {:?}, category: Category::{category}, \
+             paths: &{:?}, keys: &{:?}, protective: SwitchState::{protective}, \
+             source: {:?}, labels: &[{labels}], policy: &[{policy}], \
+             msg_short: \"setting_{msg}_short\", msg_title: \"setting_{msg}_title\", msg_meaning: \"setting_{msg}_meaning\" }},",
+            st.id, st.title, st.paths, st.keys, st.source
         )
         .unwrap();
     }

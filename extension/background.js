@@ -3,11 +3,14 @@
 // stored state and the badge, and drives "Check all" and guided opt-out jobs through one
 // tab. Every decision comes from the core. It makes no network requests.
 import './messages.js';
+import './i18n.js';
 import init, * as core from './core/opt_out_lens_core.js';
 
 const api = globalThis.browser ?? globalThis.chrome;
 const STATE_KEY = 'state';
 const JOB_KEY = 'job';
+const OPTIONS_KEY = 'options';
+const REMINDER = 'recheck';
 const log = (...args) => console.warn('Opt-Out Lens:', ...args);
 
 // Chrome's service worker must register its listeners synchronously, so the wasm is
@@ -58,7 +61,7 @@ async function showBadge(stored) {
   await Promise.all([
     api.action.setBadgeText({ text: badge.text }),
     api.action.setBadgeBackgroundColor({ color: badge.color }),
-    api.action.setTitle({ title: badge.title }),
+    api.action.setTitle({ title: badge.title.map(OptOutText.say).join(' ') }),
   ]);
 }
 
@@ -185,6 +188,64 @@ function jobScan(tabId, facts, outcome) {
   });
 }
 
+// ---- watching: notifications, reminders, the keyboard shortcut -----------------------
+
+async function options() {
+  return (await api.storage.local.get(OPTIONS_KEY))[OPTIONS_KEY] ?? {};
+}
+
+async function notify(title, message) {
+  if (!api.notifications || !(await api.permissions.contains({ permissions: ['notifications'] }))) return;
+  await api.notifications.create(`opt-out-lens-${Date.now()}`, {
+    type: 'basic',
+    iconUrl: api.runtime.getURL('icons/icon-128.png'),
+    title,
+    message,
+  });
+}
+
+/** A system notification when a setting turned (back) on, if the person asked for them. */
+async function notifyNewAlerts(before, after) {
+  const flagged = (stored) => Object.keys(stored?.settings ?? {}).filter((id) => stored.settings[id].alert);
+  const old = new Set(flagged(before));
+  if (!flagged(after).some((id) => !old.has(id)) || (await options()).notify !== true) return;
+  const summary = core.summary(after, Date.now(), null);
+  await notify(OptOutText.msg('notifyFlipTitle'), OptOutText.say(summary.warning));
+}
+
+/** Keeps the reminder alarm in step with the options. Reminders never open LinkedIn. */
+async function syncReminder() {
+  if (!api.alarms) return;
+  const days = Number((await options()).remindDays ?? 0);
+  if (days > 0) {
+    const existing = await api.alarms.get(REMINDER);
+    if (existing?.periodInMinutes !== days * 1440) await api.alarms.create(REMINDER, { periodInMinutes: days * 1440 });
+  } else {
+    await api.alarms.clear(REMINDER);
+  }
+}
+
+function listenForAlarms() {
+  if (!api.alarms || listenForAlarms.done) return;
+  listenForAlarms.done = true;
+  api.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === REMINDER) notify(OptOutText.msg('remindTitle'), OptOutText.msg('remindBody')).catch((e) => log('reminder', e));
+  });
+}
+
+/** The shortcut: point at the switches on this settings page, or open the first one still on. */
+async function highlightOrOpen() {
+  await ready();
+  const [tab] = await api.tabs.query({ active: true, currentWindow: true });
+  if (tab?.url && core.planFor(tab.url).scan) {
+    const reply = await api.tabs.sendMessage(tab.id, { type: 'highlight' }).catch(() => null);
+    if (reply?.marked > 0) return;
+  }
+  const { rows } = core.summary((await readState()).stored, Date.now(), null);
+  const target = rows.find((r) => r.state === 'on' && !r.protective) ?? rows.find((r) => r.state === 'unknown');
+  if (target) await show(target.id);
+}
+
 // ---- messages -------------------------------------------------------------------------
 
 async function handle(msg, sender) {
@@ -198,7 +259,12 @@ async function handle(msg, sender) {
       if (outcome.observations.length > 0 && !directive?.discardObservations) {
         const now = Date.now();
         const byExtension = directive?.changedByExtension ?? [];
-        await updateState((stored) => core.applyObservations(stored, outcome.observations, now, byExtension));
+        let before = null;
+        const after = await updateState((stored) => {
+          before = stored;
+          return core.applyObservations(stored, outcome.observations, now, byExtension);
+        });
+        await notifyNewAlerts(before, after);
       }
       const clickMark = directive?.click != null ? outcome.marks.find((m) => m.index === directive.click) : null;
       return {
@@ -255,6 +321,19 @@ api.tabs.onRemoved.addListener((tabId) => {
     .then((job) => job?.status === 'running' && job.tabId === tabId && cancelJob(true))
     .catch((e) => log('tab closed', e));
 });
+
+api.commands?.onCommand.addListener((command) => {
+  if (command === 'highlight') highlightOrOpen().catch((e) => log('shortcut', e));
+});
+
+api.storage.onChanged.addListener((changes, area) => {
+  if (area === 'local' && OPTIONS_KEY in changes) syncReminder().catch((e) => log('reminder', e));
+});
+api.permissions.onAdded?.addListener(() => {
+  listenForAlarms();
+  syncReminder().catch((e) => log('reminder', e));
+});
+listenForAlarms();
 
 api.runtime.onInstalled.addListener(() => refreshBadge().catch((e) => log('badge', e)));
 api.runtime.onStartup.addListener(() => refreshBadge().catch((e) => log('badge', e)));

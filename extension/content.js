@@ -171,7 +171,8 @@
       m.row?.setAttribute(ATTR_ROW, look);
       if (m.row) resizes.observe(m.row);
       m.label.setAttribute(ATTR_LABEL, look);
-      if (m.label.textContent !== mark.label) m.label.textContent = mark.label;
+      const text = OptOutText.say(mark.label);
+      if (m.label.textContent !== text) m.label.textContent = text;
     }
     for (const el of [...marked.keys()]) if (!keep.has(el)) unmark(el);
     placeAll();
@@ -236,6 +237,23 @@
   // Rows change size when the page's styles or fonts arrive after the first scan:
   // place the labels again then.
   const resizes = new ResizeObserver(() => onResize());
+
+  /** The keyboard shortcut: scroll to the first marked switch and flash every one. */
+  function highlightAll() {
+    const els = [...marked.keys()].filter((el) => el.isConnected);
+    if (els.length > 0) reveal(els[0].getAttribute(ATTR_SETTING));
+    for (const el of els) {
+      el.setAttribute(ATTR_FLASH, '');
+      setTimeout(() => el.removeAttribute(ATTR_FLASH), 2500);
+    }
+    return els.length;
+  }
+
+  function onMessage(msg, sender, sendResponse) {
+    if (OptOutMessages.rejectReason(msg, sender, api.runtime) || msg.type !== 'highlight') return false;
+    sendResponse({ marked: highlightAll() });
+    return false;
+  }
 
   function reveal(setting) {
     const el = [...marked.keys()].find((e) => e.getAttribute(ATTR_SETTING) === setting);
@@ -371,6 +389,11 @@
     document.removeEventListener('click', onSwitchFlip, true);
     removeEventListener('popstate', onNavigate);
     removeEventListener('resize', onResize);
+    try {
+      api.runtime.onMessage.removeListener(onMessage);
+    } catch {
+      // The extension context is gone already.
+    }
     for (const el of [...marked.keys()]) unmark(el);
     for (const stray of document.querySelectorAll(`[${ATTR_LABEL}]`)) stray.remove();
     return null;
@@ -393,6 +416,7 @@
   document.addEventListener('click', onSwitchFlip, true);
   addEventListener('popstate', onNavigate);
   addEventListener('resize', onResize);
+  api.runtime.onMessage.addListener(onMessage);
   globalThis.navigation?.addEventListener?.('navigatesuccess', onNavigate);
   scan();
 })();

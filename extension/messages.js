@@ -25,6 +25,8 @@ globalThis.OptOutMessages = (() => {
     'alert-dismiss': { from: 'extension-page', fields: { setting: 'string' } },
     // Popup: erase everything stored.
     forget: { from: 'extension-page', fields: {} },
+    // Background to the content script (keyboard shortcut): point at the marked switches.
+    highlight: { from: 'extension-page', fields: {} },
   };
 
   const typeOk = (v, t) =>

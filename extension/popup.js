@@ -7,7 +7,9 @@ import init, * as core from './core/opt_out_lens_core.js';
 const api = globalThis.browser ?? globalThis.chrome;
 const STATE_KEY = 'state';
 const JOB_KEY = 'job';
+const OPTIONS_KEY = 'options';
 const $ = (id) => document.getElementById(id);
+const { say, msg } = OptOutText;
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -28,34 +30,36 @@ async function send(msg) {
   return reply;
 }
 
-const STATE_WORD = { on: 'ON', off: 'OFF', unknown: 'UNKNOWN' };
+const PILL = { on: 'pillOn', off: 'pillOff', unknown: 'pillUnknown' };
 let summary = null;
 let job = null;
 
 function row(r) {
   const look = r.state === 'unknown' ? 'unknown' : r.protective ? 'protective' : 'exposed';
+  const title = say(r.title);
   const buttons = el('span', { class: 'row-actions' });
   if (look === 'exposed' && r.url) {
-    buttons.append(button('Turn off', { 'data-action': 'turn-off', 'aria-label': `Turn off: ${r.title}` }, () => confirmTurnOff([r])));
+    buttons.append(button(msg('turnOff'), { 'data-action': 'turn-off', 'aria-label': msg('turnOffFor', title) }, () => confirmTurnOff([r])));
   }
   if (r.alert) {
-    buttons.append(button('Dismiss', { 'data-action': 'dismiss', 'aria-label': `Dismiss the warning about ${r.title}` }, () =>
+    buttons.append(button(msg('dismiss'), { 'data-action': 'dismiss', 'aria-label': msg('dismissFor', title) }, () =>
       send({ type: 'alert-dismiss', setting: r.id })));
   }
   if (r.url) {
-    const show = button('Show me', { 'data-action': 'show', 'aria-label': `Show me: ${r.title}` }, async () => {
+    const show = button(msg('showMe'), { 'data-action': 'show', 'aria-label': msg('showMeFor', title) }, async () => {
       show.disabled = true;
       try {
         await send({ type: 'show', setting: r.id });
         if (!document.body.classList.contains('as-tab')) window.close();
       } catch {
-        show.textContent = 'Could not open';
+        show.textContent = msg('couldNotOpen');
       } finally {
         show.disabled = false;
       }
     });
     buttons.append(show);
   }
+  const changed = r.changedText ? (r.changedAtLastCheck ? `${msg('changedAtLastCheck')} ` : '') + say(r.changedText) : null;
   return el(
     'li',
     {
@@ -67,12 +71,13 @@ function row(r) {
       'data-changed': r.changedAtLastCheck ? 'true' : null,
     },
     el('div', { class: 'top' },
-      el('span', { 'data-field': 'title' }, r.title),
-      el('span', { class: 'pill', 'data-field': 'state' }, STATE_WORD[r.state])),
-    r.stateText ? el('p', { 'data-field': 'meaning' }, r.stateText) : null,
-    r.reasonText ? el('p', { 'data-field': 'reason' }, r.reasonText) : null,
-    r.changedText ? el('p', { 'data-field': 'changed' }, (r.changedAtLastCheck ? 'New at the last check. ' : '') + r.changedText) : null,
-    el('div', { class: 'bottom' }, el('span', { 'data-field': 'seen' }, r.seenText ?? 'Never checked'), buttons),
+      el('span', { 'data-field': 'title' }, title),
+      el('span', { class: 'pill', 'data-field': 'state' }, msg(PILL[r.state]))),
+    r.stateText ? el('p', { 'data-field': 'meaning' }, say(r.stateText)) : null,
+    r.reasonText ? el('p', { 'data-field': 'reason' }, say(r.reasonText)) : null,
+    r.regionText ? el('p', { 'data-field': 'region' }, say(r.regionText)) : null,
+    changed ? el('p', { 'data-field': 'changed' }, changed) : null,
+    el('div', { class: 'bottom' }, el('span', { 'data-field': 'seen' }, r.seenText ? say(r.seenText) : msg('neverChecked')), buttons),
   );
 }
 
@@ -83,15 +88,21 @@ async function loadStored() {
   return stored;
 }
 
+/** The person's region: chosen in the options, else guessed from time zone and languages. */
+async function region() {
+  const chosen = (await api.storage.local.get(OPTIONS_KEY))[OPTIONS_KEY]?.region;
+  return chosen ?? core.guessRegion(Intl.DateTimeFormat().resolvedOptions().timeZone ?? '', [...navigator.languages]);
+}
+
 async function renderSummary() {
-  summary = core.summary(await loadStored(), Date.now());
-  $('headline').textContent = summary.headline;
-  $('subline').textContent = summary.subline ?? '';
+  summary = core.summary(await loadStored(), Date.now(), await region());
+  $('headline').textContent = say(summary.headline);
+  $('subline').textContent = say(summary.subline);
   $('warning').hidden = !summary.warning;
-  $('warning').textContent = summary.warning ?? '';
+  $('warning').textContent = say(summary.warning);
   $('settings').replaceChildren(...summary.rows.map(row));
   $('links').replaceChildren(
-    ...summary.links.map((l) => el('li', {}, el('a', { href: l.url, target: '_blank', rel: 'noreferrer' }, l.title))),
+    ...summary.links.map((l) => el('li', {}, el('a', { href: l.url, target: '_blank', rel: 'noreferrer' }, say(l.title)))),
   );
   renderActions();
 }
@@ -104,17 +115,17 @@ function renderActions() {
   $('check-all').disabled = running;
   $('turn-off-all').hidden = n === 0;
   $('turn-off-all').disabled = running;
-  $('turn-off-all').textContent = n === 1 ? 'Turn off 1 setting' : `Turn off all ${n}`;
+  $('turn-off-all').textContent = n === 1 ? msg('turnOffOne') : msg('turnOffAll', n);
   for (const b of document.querySelectorAll('[data-action="turn-off"]')) b.disabled = running;
 }
 
-const OUTCOME_TEXT = {
-  on: 'on',
-  off: 'off',
-  unknown: 'unknown',
-  'turned-off': 'turned off',
-  'already-off': 'already off',
-  failed: 'failed',
+const OUTCOME = {
+  on: 'outcomeOn',
+  off: 'outcomeOff',
+  unknown: 'outcomeUnknown',
+  'turned-off': 'outcomeTurnedOff',
+  'already-off': 'outcomeAlreadyOff',
+  failed: 'outcomeFailed',
 };
 
 function renderJob() {
@@ -129,20 +140,19 @@ function renderJob() {
   box.dataset.status = job.status;
   const done = job.steps.filter((s) => s.outcome).length;
   const total = job.steps.length;
-  const title = (id) => summary?.rows.find((r) => r.id === id)?.title ?? id;
-  const verb = job.kind === 'sweep' ? 'Checking' : 'Turning off';
+  const title = (id) => say(summary?.rows.find((r) => r.id === id)?.title) || id;
   const current = job.steps[job.current];
   let status;
   if (job.status === 'running') {
-    status = `${verb}: ${done + 1 > total ? total : done + 1} of ${total}`;
+    status = msg(job.kind === 'sweep' ? 'jobChecking' : 'jobTurningOff', Math.min(done + 1, total), total);
     if (current) status += ` — ${title(current.setting)}`;
-    if (current?.awaitingConfirmation) status += '. LinkedIn is asking you to confirm on its page: the tab is open for you.';
+    if (current?.awaitingConfirmation) status += `. ${msg('jobAwaitingConfirmation')}`;
   } else if (job.status === 'stopped' && job.stopReason === 'not-logged-in') {
-    status = 'Stopped: you are not signed in to LinkedIn. Sign in and try again; nothing stored was changed.';
+    status = msg('jobStoppedSignedOut');
   } else if (job.status === 'cancelled') {
-    status = `Cancelled after ${done - job.steps.filter((s) => s.reason === 'cancelled').length} of ${total}.`;
+    status = msg('jobCancelled', done - job.steps.filter((s) => s.reason === 'cancelled').length, total);
   } else {
-    status = job.kind === 'sweep' ? `Checked all ${total} settings.` : 'Done.';
+    status = job.kind === 'sweep' ? msg('jobCheckedAll', total) : msg('jobDone');
   }
   $('job-status').textContent = status;
   $('job-progress').max = total;
@@ -153,8 +163,8 @@ function renderJob() {
   const results = job.kind === 'opt-out' ? job.steps.filter((s) => s.outcome) : [];
   $('job-results').replaceChildren(
     ...results.map((s) => {
-      const why = s.reason ? `: ${core.reasonText(s.reason)}` : '';
-      return el('li', { 'data-result': s.setting, 'data-outcome': s.outcome }, `${title(s.setting)} — ${OUTCOME_TEXT[s.outcome]}${why}`);
+      const why = s.reason ? `: ${msg(core.reasonMessage(s.reason))}` : '';
+      return el('li', { 'data-result': s.setting, 'data-outcome': s.outcome }, `${title(s.setting)} — ${msg(OUTCOME[s.outcome])}${why}`);
     }),
   );
   renderActions();
@@ -169,15 +179,15 @@ async function loadJob() {
 function confirmTurnOff(rows) {
   if (rows.length === 0) return;
   const dialog = $('confirm');
-  $('confirm-list').replaceChildren(...rows.map((r) => el('li', { 'data-confirm': r.id }, r.title)));
-  $('confirm-yes').textContent = rows.length === 1 ? 'Turn off 1 setting' : `Turn off ${rows.length} settings`;
+  $('confirm-list').replaceChildren(...rows.map((r) => el('li', { 'data-confirm': r.id }, say(r.title))));
+  $('confirm-yes').textContent = rows.length === 1 ? msg('confirmYesOne') : msg('confirmYes', rows.length);
   dialog.returnValue = '';
   dialog.onclose = async () => {
     if (dialog.returnValue !== 'yes') return;
     try {
       await send({ type: 'job-start', kind: 'opt-out', settings: rows.map((r) => r.id) });
     } catch (e) {
-      $('job-status').textContent = `Could not start: ${e.message}`;
+      $('job-status').textContent = msg('jobCouldNotStart', e.message);
       $('job').hidden = false;
     }
   };
@@ -201,11 +211,13 @@ function stamp() {
 async function main() {
   // Opened as a tab (not the toolbar popup) the page may be wider; close() would shut the tab.
   if (location.search.includes('tab') || window.outerWidth > 700) document.body.classList.add('as-tab');
+  OptOutText.translate(document);
   await init({ module_or_path: new URL('./core/opt_out_lens_core_bg.wasm', import.meta.url) });
   $('check-all').addEventListener('click', () => send({ type: 'job-start', kind: 'sweep' }).catch((e) => {
-    $('job-status').textContent = `Could not start: ${e.message}`;
+    $('job-status').textContent = msg('jobCouldNotStart', e.message);
     $('job').hidden = false;
   }));
+  $('open-options').addEventListener('click', () => api.runtime.openOptionsPage());
   $('turn-off-all').addEventListener('click', () => confirmTurnOff(exposedRows()));
   $('job-cancel').addEventListener('click', () => send({ type: 'job-cancel' }));
   $('export-json').addEventListener('click', async () => {
@@ -213,7 +225,8 @@ async function main() {
     download(`opt-out-lens-${stamp()}.json`, 'application/json', JSON.stringify(data, null, 2) + '\n');
   });
   $('export-md').addEventListener('click', async () => {
-    download(`opt-out-lens-${stamp()}.md`, 'text/markdown', core.exportMarkdown(await loadStored(), Date.now()));
+    const lookup = (key, args) => api.i18n.getMessage(key, args);
+    download(`opt-out-lens-${stamp()}.md`, 'text/markdown', core.exportMarkdown(await loadStored(), Date.now(), lookup));
   });
   $('forget').addEventListener('click', () => {
     const dialog = $('forget-confirm');
@@ -236,5 +249,5 @@ async function main() {
 }
 
 main().catch((e) => {
-  $('headline').textContent = `Opt-Out Lens could not start: ${e?.message ?? e}`;
+  $('headline').textContent = msg('couldNotStartApp', e?.message ?? e);
 });

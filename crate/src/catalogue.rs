@@ -46,9 +46,7 @@ pub struct Label {
 pub struct Setting {
     /// Stable id, used in storage, messages and `data-optout-setting`.
     pub id: &'static str,
-    /// Short name for on-page labels.
-    pub short: &'static str,
-    /// LinkedIn's title of the setting (English).
+    /// LinkedIn's title of the setting (English), for reports.
     pub title: &'static str,
     /// What the setting is about.
     pub category: Category,
@@ -58,12 +56,78 @@ pub struct Setting {
     pub keys: &'static [&'static str],
     /// The state that protects the user.
     pub protective: SwitchState,
-    /// What "on" means for the user, in plain words.
-    pub on_means: &'static str,
     /// Where the facts came from.
     pub source: &'static str,
     /// Titles and switch labels in every known language.
     pub labels: &'static [Label],
+    /// Where and since when LinkedIn's use applies.
+    pub policy: &'static [Policy],
+    /// i18n message: short name for on-page labels.
+    pub msg_short: &'static str,
+    /// i18n message: the setting's title.
+    pub msg_title: &'static str,
+    /// i18n message: what "on" means for the member.
+    pub msg_meaning: &'static str,
+}
+
+/// Where the member is, as far as LinkedIn's policies differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Region {
+    /// European Union and European Economic Area.
+    Eu,
+    /// United Kingdom.
+    Uk,
+    /// Switzerland.
+    Ch,
+    /// Canada.
+    Ca,
+    /// Hong Kong.
+    Hk,
+    /// United States.
+    Us,
+    /// Anywhere else.
+    Other,
+}
+
+impl Region {
+    /// All regions, in the order the options page lists them.
+    pub const ALL: [Region; 7] = [Region::Eu, Region::Uk, Region::Ch, Region::Ca, Region::Hk, Region::Us, Region::Other];
+
+    /// i18n message naming the region.
+    pub fn msg(self) -> &'static str {
+        match self {
+            Region::Eu => "region_eu",
+            Region::Uk => "region_uk",
+            Region::Ch => "region_ch",
+            Region::Ca => "region_ca",
+            Region::Hk => "region_hk",
+            Region::Us => "region_us",
+            Region::Other => "region_other",
+        }
+    }
+}
+
+/// How a policy applies in some regions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PolicyKind {
+    /// LinkedIn uses the data there, on by default.
+    Applies,
+    /// LinkedIn says it does not do this there.
+    NotApplied,
+    /// LinkedIn needs the member's consent there.
+    OptIn,
+}
+
+/// A policy fact about one setting.
+#[derive(Debug)]
+pub struct Policy {
+    /// How it applies.
+    pub kind: PolicyKind,
+    /// Where.
+    pub regions: &'static [Region],
+    /// Since when (YYYY-MM-DD).
+    pub since: &'static str,
 }
 
 impl Setting {

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{Setting, SwitchState, SETTINGS, SITE};
 use crate::normalize::normalize;
+use crate::text::Text;
 use crate::url::Location;
 
 /// Most candidates one scan accepts; a page with more is hostile or broken.
@@ -87,18 +88,18 @@ pub enum Reason {
 }
 
 impl Reason {
-    /// A sentence for the user.
-    pub fn text(self) -> &'static str {
+    /// The i18n message explaining it to the person.
+    pub fn msg(self) -> &'static str {
         match self {
-            Reason::NotLoggedIn => "Not signed in to LinkedIn: sign in, then open the setting again.",
-            Reason::NotFound => "Its switch was not found on its page: LinkedIn may have changed the page.",
-            Reason::Loading => "The page was still loading.",
-            Reason::Conflicting => "The page showed this setting twice, once on and once off.",
-            Reason::NotChecked => "Not checked yet: open it on LinkedIn.",
-            Reason::TimedOut => "The page did not load in time.",
-            Reason::DidNotChange => "The switch did not change after one click; it was not clicked again.",
-            Reason::NotConfirmed => "LinkedIn asked for a confirmation on the page, which was not given.",
-            Reason::Cancelled => "Cancelled before this setting was reached.",
+            Reason::NotLoggedIn => "reasonNotLoggedIn",
+            Reason::NotFound => "reasonNotFound",
+            Reason::Loading => "reasonLoading",
+            Reason::Conflicting => "reasonConflicting",
+            Reason::NotChecked => "reasonNotChecked",
+            Reason::TimedOut => "reasonTimedOut",
+            Reason::DidNotChange => "reasonDidNotChange",
+            Reason::NotConfirmed => "reasonNotConfirmed",
+            Reason::Cancelled => "reasonCancelled",
         }
     }
 }
@@ -199,8 +200,13 @@ pub struct Mark {
     pub state: SwitchState,
     /// Whether that state protects the user.
     pub protective: bool,
-    /// Text of the label shown beside the switch.
-    pub label: String,
+    /// The label shown beside the switch (only sent, never read back).
+    #[serde(skip_deserializing, default = "empty_label")]
+    pub label: Text,
+}
+
+fn empty_label() -> Text {
+    Text::new("")
 }
 
 /// The result of scanning one page.
@@ -340,16 +346,12 @@ fn identify(c: &Candidate, own_page: &[&'static Setting], switch_count: usize) -
 
 /// The label shown beside a switch, e.g. "AI training: ON (LinkedIn may use your data)".
 /// Short on purpose: it must fit beside the switch; the popup says more.
-pub fn mark_label(s: &Setting, state: SwitchState) -> String {
-    let word = match state {
-        SwitchState::On => "ON",
-        SwitchState::Off => "OFF",
+pub fn mark_label(s: &Setting, state: SwitchState) -> Text {
+    let key = match state {
+        SwitchState::On => "markOn",
+        SwitchState::Off => "markOff",
     };
-    if state == s.protective {
-        format!("{}: {word}", s.short)
-    } else {
-        format!("{}: {word} (LinkedIn may use your data)", s.short)
-    }
+    Text::new(key).arg(Text::new(s.msg_short))
 }
 
 /// The catalogued settings whose own page is at `path`.

@@ -7,6 +7,7 @@ use crate::catalogue::{Category, SwitchState, SETTINGS};
 use crate::detect::{Observed, Reason};
 use crate::state::{Alert, ChangedBy, Stored};
 use crate::summary::{summary, word};
+use crate::text::Text;
 
 /// Identifies the JSON format.
 pub const FORMAT: &str = "opt-out-lens-export";
@@ -88,7 +89,7 @@ pub struct ChangeExport {
 
 /// The JSON export of `stored` at `now`.
 pub fn export(stored: &Stored, now: f64) -> Export {
-    let sum = summary(stored, now);
+    let sum = summary(stored, now, None);
     let settings = SETTINGS
         .iter()
         .map(|s| {
@@ -126,46 +127,54 @@ pub fn export(stored: &Stored, now: f64) -> Export {
     }
 }
 
-/// A Markdown report of `stored` at `now`.
-pub fn markdown(stored: &Stored, now: f64) -> String {
-    let sum = summary(stored, now);
-    let mut out = format!("# Opt-Out Lens report\n\nMade {}.\n\n**{}.**", rfc3339(now), sum.headline);
+/// A Markdown report of `stored` at `now`, in the words `lookup(message, substitutions)`
+/// gives (the browser's i18n in the extension).
+pub fn markdown(stored: &Stored, now: f64, lookup: &mut dyn FnMut(&str, &[String]) -> String) -> String {
+    let sum = summary(stored, now, None);
+    let mut say = |t: &Text| t.render(lookup);
+    let mut out = format!("# {}\n\n{}\n\n**{}.**", say(&Text::new("reportTitle")), say(&Text::new("reportMade").arg(rfc3339(now))), say(&sum.headline));
     if let Some(sub) = &sum.subline {
-        out += &format!(" {sub}");
+        out += &format!(" {}", say(sub));
     }
     out += "\n\n";
     if let Some(w) = &sum.warning {
-        out += &format!("> **Warning:** {w}\n\n");
+        out += &format!("> **{}**\n\n", say(w));
     }
-    out += "| Setting | State | Last checked | Note |\n|---|---|---|---|\n";
+    out += &format!(
+        "| {} | {} | {} | {} |\n|---|---|---|---|\n",
+        say(&Text::new("reportSetting")),
+        say(&Text::new("reportState")),
+        say(&Text::new("reportLastChecked")),
+        say(&Text::new("reportNote"))
+    );
     for r in &sum.rows {
-        let note = r.reason_text.map(str::to_string).or_else(|| r.changed_text.clone()).unwrap_or_default();
+        let note = r.reason_text.as_ref().or(r.changed_text.as_ref()).map(&mut say).unwrap_or_default();
         let checked = stored.settings.get(r.id).filter(|_| r.reason != Some(Reason::NotChecked)).map(|e| rfc3339(e.checked_at));
+        let pill = match r.state {
+            "on" => "pillOn",
+            "off" => "pillOff",
+            _ => "pillUnknown",
+        };
         out += &format!(
             "| {} | {} | {} | {} |\n",
-            cell(r.title),
-            r.state.to_ascii_uppercase(),
-            checked.as_deref().unwrap_or("never"),
+            cell(&say(&r.title)),
+            say(&Text::new(pill)),
+            checked.unwrap_or_else(|| say(&Text::new("neverChecked"))),
             cell(&note)
         );
     }
-    let changes: Vec<String> = SETTINGS
-        .iter()
-        .filter_map(|s| stored.settings.get(s.id).map(|e| (s, e)))
-        .flat_map(|(s, e)| {
-            e.history.iter().map(move |c| {
-                let from = c.from.map_or("first seen", word);
-                let by = if c.by.is_some() { " (by you, through Opt-Out Lens)" } else { "" };
-                format!("- {} — {}: {from} → {}{by}", rfc3339(c.at), cell(s.title), word(c.to))
-            })
-        })
-        .collect();
-    if !changes.is_empty() {
-        out += "\n## Changes seen\n\n";
-        out += &changes.join("\n");
-        out += "\n";
+    let mut changes = Vec::new();
+    for s in SETTINGS {
+        for c in stored.settings.get(s.id).map(|e| e.history.as_slice()).unwrap_or_default() {
+            let from = say(&c.from.map_or_else(|| Text::new("reportFirstSeen"), word));
+            let by = if c.by.is_some() { format!(" ({})", say(&Text::new("reportByYou"))) } else { String::new() };
+            changes.push(format!("- {} — {}: {from} → {}{by}", rfc3339(c.at), cell(&say(&Text::new(s.msg_title))), say(&word(c.to))));
+        }
     }
-    out += "\nOpt-Out Lens reads LinkedIn's settings pages in your browser and sends nothing anywhere.\n";
+    if !changes.is_empty() {
+        out += &format!("\n## {}\n\n{}\n", say(&Text::new("reportChanges")), changes.join("\n"));
+    }
+    out += &format!("\n{}\n", say(&Text::new("promise")));
     out
 }
 

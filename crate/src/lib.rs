@@ -34,8 +34,10 @@ pub mod detect;
 pub mod export;
 pub mod job;
 pub mod normalize;
+pub mod region;
 pub mod state;
 pub mod summary;
+pub mod text;
 pub mod url;
 
 #[cfg(target_arch = "wasm32")]

@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 use crate::detect::{Observation, PageFacts, ScanOutcome};
 use crate::job::{Directive, Job};
 use crate::state::{self, Stored};
+use crate::catalogue::Region;
 use crate::{catalogue, export, summary};
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
@@ -92,11 +93,16 @@ pub fn export_json(stored: JsValue, now: f64) -> Result<JsValue, JsError> {
     to_js(&export::export(&stored, now))
 }
 
-/// The Markdown report.
+/// The Markdown report, in the words `lookup(message, substitutions)` returns
+/// (`browser.i18n.getMessage`).
 #[wasm_bindgen(js_name = exportMarkdown)]
-pub fn export_markdown(stored: JsValue, now: f64) -> Result<String, JsError> {
+pub fn export_markdown(stored: JsValue, now: f64, lookup: &js_sys::Function) -> Result<String, JsError> {
     let stored: Stored = from_js(stored, "stored state")?;
-    Ok(export::markdown(&stored, now))
+    let mut say = |key: &str, args: &[String]| {
+        let list: js_sys::Array = args.iter().map(|a| JsValue::from_str(a)).collect();
+        lookup.call2(&JsValue::NULL, &JsValue::from_str(key), &list).ok().and_then(|v| v.as_string()).unwrap_or_default()
+    };
+    Ok(export::markdown(&stored, now, &mut say))
 }
 
 /// A new "Check all" job.
@@ -143,11 +149,31 @@ pub fn job_cancel(job: JsValue, now: f64, tab_closed: bool) -> Result<JsValue, J
     to_js(&Stepped { job, directive })
 }
 
-/// The popup's summary of loaded state at `now`.
+/// The popup's summary of loaded state at `now`, for a person in `region` (a region code,
+/// or `undefined` when not chosen).
 #[wasm_bindgen]
-pub fn summary(stored: JsValue, now: f64) -> Result<JsValue, JsError> {
+pub fn summary(stored: JsValue, now: f64, region: JsValue) -> Result<JsValue, JsError> {
     let stored: Stored = from_js(stored, "stored state")?;
-    to_js(&summary::summary(&stored, now))
+    let region: Option<Region> = if region.is_undefined() || region.is_null() { None } else { Some(from_js(region, "region")?) };
+    to_js(&summary::summary(&stored, now, region))
+}
+
+/// A first guess at the person's region from the browser's time zone and languages.
+#[wasm_bindgen(js_name = guessRegion)]
+pub fn guess_region(time_zone: &str, languages: JsValue) -> Result<JsValue, JsError> {
+    let languages: Vec<String> = from_js(languages, "languages")?;
+    to_js(&crate::region::guess(time_zone, &languages))
+}
+
+/// The regions the options page offers: `[{code, name}]`, `name` an i18n message.
+#[wasm_bindgen]
+pub fn regions() -> Result<JsValue, JsError> {
+    #[derive(Serialize)]
+    struct Choice {
+        code: Region,
+        name: &'static str,
+    }
+    to_js(&Region::ALL.iter().map(|&r| Choice { code: r, name: r.msg() }).collect::<Vec<_>>())
 }
 
 /// The toolbar badge for loaded state: `{text, color, title}`.
@@ -163,8 +189,8 @@ pub fn setting_url(id: &str) -> Option<String> {
     catalogue::by_id(id).and_then(|s| s.url())
 }
 
-/// The sentence for a reason code such as `not-found`; empty for an unknown code.
-#[wasm_bindgen(js_name = reasonText)]
-pub fn reason_text(code: JsValue) -> String {
-    serde_wasm_bindgen::from_value::<crate::detect::Reason>(code).map(|r| r.text().to_string()).unwrap_or_default()
+/// The i18n message for a reason code such as `not-found`; empty for an unknown code.
+#[wasm_bindgen(js_name = reasonMessage)]
+pub fn reason_message(code: JsValue) -> String {
+    serde_wasm_bindgen::from_value::<crate::detect::Reason>(code).map(|r| r.msg().to_string()).unwrap_or_default()
 }

@@ -2,7 +2,9 @@
 
 use std::collections::HashSet;
 
-use opt_out_lens_core::catalogue::{SETTINGS, SITE};
+mod common;
+
+use opt_out_lens_core::catalogue::{SwitchState, SETTINGS, SITE};
 use opt_out_lens_core::normalize::normalize;
 
 #[test]
@@ -28,7 +30,13 @@ fn every_setting_has_a_path_or_key_and_the_words_the_ui_needs() {
         for p in s.paths {
             assert!(p.starts_with("/mypreferences/") && !p.ends_with('/'), "{}: path {p}", s.id);
         }
-        assert!(!s.short.is_empty() && !s.title.is_empty() && !s.on_means.is_empty() && !s.source.is_empty(), "{}", s.id);
+        assert!(!s.title.is_empty() && !s.source.is_empty(), "{}", s.id);
+        for key in [s.msg_short, s.msg_title, s.msg_meaning] {
+            assert!(common::english().contains_key(key), "{}: no English message {key}", s.id);
+        }
+        // The on-page labels say "ON (LinkedIn may use your data)" for on: right only while
+        // every setting's protective state is off.
+        assert_eq!(s.protective, SwitchState::Off, "{}: markOn/markOff assume off protects", s.id);
     }
     assert!(SITE.scan_prefixes.iter().all(|p| p.starts_with('/')));
 }
@@ -66,4 +74,28 @@ fn every_setting_is_covered_by_a_fixture() {
             assert!(text.contains(&format!("\"{p}\"")), "no fixture route for {} at {p}", s.id);
         }
     }
+}
+
+#[test]
+fn policy_regions_match_the_facts() {
+    use opt_out_lens_core::catalogue::{PolicyKind, Region};
+    use opt_out_lens_core::summary::region_text;
+    let by_id = |id: &str| SETTINGS.iter().find(|s| s.id == id).expect("setting");
+    let say = |id: &str, r: Region| region_text(by_id(id), r).map(|t| common::en(&t));
+    // AI training: EU/EEA, UK, CH, CA, HK since 3 Nov 2025; US and elsewhere since 18 Sept 2024.
+    for r in [Region::Eu, Region::Uk, Region::Ch, Region::Ca, Region::Hk] {
+        assert!(say("ai-training", r).unwrap_or_default().contains("since 2025-11-03"), "{r:?}");
+    }
+    for r in [Region::Us, Region::Other] {
+        assert!(say("ai-training", r).unwrap_or_default().contains("since 2024-09-18"), "{r:?}");
+    }
+    // Sharing with Microsoft: US and most regions from 3 Nov 2025, not EU/EEA/UK/CH.
+    for r in [Region::Us, Region::Ca, Region::Hk, Region::Other] {
+        assert!(say("share-with-affiliates", r).unwrap_or_default().contains("since 2025-11-03"), "{r:?}");
+    }
+    for r in [Region::Eu, Region::Uk, Region::Ch] {
+        let p = by_id("share-with-affiliates").policy.iter().find(|p| p.regions.contains(&r)).expect("policy");
+        assert_eq!(p.kind, PolicyKind::NotApplied, "{r:?}");
+    }
+    assert_eq!(say("research", Region::Eu), None, "nothing known, nothing said");
 }

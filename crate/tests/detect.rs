@@ -1,5 +1,8 @@
 //! Table-driven tests of switch detection: page facts in, marks and states out.
 
+mod common;
+
+use common::en;
 use opt_out_lens_core::catalogue::SETTINGS;
 use opt_out_lens_core::detect::{scan, Candidate, Observed, PageFacts};
 
@@ -226,10 +229,10 @@ fn port_trailing_slash_query_and_fragment_do_not_matter() {
 #[test]
 fn mark_labels_say_what_on_means() {
     let out = scan(&page(AI_PAGE, vec![checkbox("allowDataForGenerativeAI", "", true)]));
-    assert_eq!(out.marks[0].label, "AI training: ON (LinkedIn may use your data)");
+    assert_eq!(en(&out.marks[0].label), "AI training: ON (LinkedIn may use your data)");
     assert!(!out.marks[0].protective);
     let out = scan(&page(AI_PAGE, vec![checkbox("allowDataForGenerativeAI", "", false)]));
-    assert_eq!(out.marks[0].label, "AI training: OFF");
+    assert_eq!(en(&out.marks[0].label), "AI training: OFF");
     assert!(out.marks[0].protective);
 }
 

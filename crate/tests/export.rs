@@ -1,5 +1,7 @@
 //! The JSON and Markdown exports.
 
+mod common;
+
 use opt_out_lens_core::detect::{Observation, Observed};
 use opt_out_lens_core::export::{export, markdown, rfc3339, FORMAT, VERSION};
 use opt_out_lens_core::state::{apply, load, sweep_completed};
@@ -38,7 +40,7 @@ fn export_lists_every_setting_with_history() {
     assert_eq!(json["settings"][1]["state"], "unknown");
     assert_eq!(json["settings"][1]["reason"], "not-checked");
 
-    let md = markdown(&s, 1_762_162_320_000.0);
+    let md = markdown(&s, 1_762_162_320_000.0, &mut common::lookup);
     assert!(md.starts_with("# Opt-Out Lens report"));
     assert!(md.contains("| Data for Generative AI Improvement | OFF | 2025-11-03T09:31:00Z |"));
     assert!(md.contains("on → off (by you, through Opt-Out Lens)"));

@@ -1,5 +1,8 @@
 //! Stored state: loading, migration, and how observations change it.
 
+mod common;
+
+use common::en;
 use opt_out_lens_core::catalogue::SwitchState;
 use opt_out_lens_core::detect::{Observation, Observed, Reason};
 use opt_out_lens_core::state::{apply, load, Stored, HISTORY_LIMIT, SCHEMA};
@@ -106,31 +109,31 @@ fn unknown_rules() {
 #[test]
 fn summary_and_badge() {
     let mut s = fresh();
-    let sum = summary(&s, 0.0);
+    let sum = summary(&s, 0.0, None);
     assert_eq!(sum.rows.len(), opt_out_lens_core::catalogue::SETTINGS.len());
     assert!(sum.rows.iter().all(|r| r.state == "unknown" && r.reason == Some(Reason::NotChecked)));
     assert_eq!(badge(&s).text, "0");
     assert_eq!(badge(&s).color, "#5f6368");
 
     see(&mut s, &[obs("ai-training", Observed::On), obs("research", Observed::Off), obs("ads-by-nothing", Observed::On)], 0.0);
-    let sum = summary(&s, 5.0 * 60_000.0);
+    let sum = summary(&s, 5.0 * 60_000.0, None);
     let n = sum.rows.len();
-    assert_eq!(sum.headline, format!("1 of {n} settings shares your data"));
+    assert_eq!(en(&sum.headline), format!("1 of {n} settings shares your data"));
     assert_eq!(sum.unknown, n - 2);
     let ai = sum.rows.iter().find(|r| r.id == "ai-training").expect("ai row");
     assert_eq!((ai.state, ai.protective), ("on", false));
-    assert_eq!(ai.seen_text.as_deref(), Some("Checked 5 min ago"));
-    assert!(ai.state_text.starts_with("On: LinkedIn may use your data"));
+    assert_eq!(ai.seen_text.as_ref().map(en).as_deref(), Some("Checked 5 min ago"));
+    assert!(ai.state_text.as_ref().map(en).unwrap_or_default().starts_with("On: LinkedIn may use your data"));
     let research = sum.rows.iter().find(|r| r.id == "research").expect("research row");
     assert_eq!((research.state, research.protective), ("off", true));
     let b = badge(&s);
     assert_eq!((b.text.as_str(), b.color), ("1", "#b3261e"));
 
     see(&mut s, &[obs("ai-training", Observed::Unknown(Reason::NotFound))], 2.0 * 3_600_000.0);
-    let sum = summary(&s, 2.0 * 3_600_000.0);
+    let sum = summary(&s, 2.0 * 3_600_000.0, None);
     let ai = sum.rows.iter().find(|r| r.id == "ai-training").expect("ai row");
     assert_eq!(ai.state, "unknown");
-    assert_eq!(ai.state_text, "Unknown now; it was on 2 h ago.");
+    assert_eq!(ai.state_text.as_ref().map(en).as_deref(), Some("Unknown now; it was on 2 h ago."));
     assert_eq!(ai.reason, Some(Reason::NotFound));
 }
 
@@ -148,14 +151,14 @@ fn alerts_for_turned_back_on_and_newly_on_after_a_full_check() {
     see(&mut s, &[obs("ai-training", Observed::On)], 3.0);
     assert_eq!(s.settings["ai-training"].alert, Some(Alert::TurnedBackOn));
     assert_eq!(badge(&s).color, "#e37400");
-    let sum = summary(&s, 3.0);
+    let sum = summary(&s, 3.0, None);
     assert_eq!(sum.alerts, 1);
-    assert!(sum.warning.unwrap_or_default().contains("Data for Generative AI Improvement"));
+    assert!(sum.warning.as_ref().map(en).unwrap_or_default().contains("Data for Generative AI Improvement"));
     assert!(sum.rows[0].changed_at_last_check);
     // Seeing it on again keeps the flag; seeing it off clears it.
     see(&mut s, &[obs("ai-training", Observed::On)], 4.0);
     assert_eq!(s.settings["ai-training"].alert, Some(Alert::TurnedBackOn));
-    assert!(!summary(&s, 4.0).rows[0].changed_at_last_check);
+    assert!(!summary(&s, 4.0, None).rows[0].changed_at_last_check);
     see(&mut s, &[obs("ai-training", Observed::Off)], 5.0);
     assert_eq!(s.settings["ai-training"].alert, None);
     // After a complete check, a setting seen on for the first time is news.
@@ -164,5 +167,27 @@ fn alerts_for_turned_back_on_and_newly_on_after_a_full_check() {
     assert_eq!(s.settings["research"].alert, Some(Alert::NewlyOn));
     assert!(dismiss_alert(&mut s, "research"));
     assert!(!dismiss_alert(&mut s, "research"));
-    assert_eq!(summary(&s, 8.0).alerts, 0);
+    assert_eq!(summary(&s, 8.0, None).alerts, 0);
+}
+
+#[test]
+fn region_guess() {
+    use opt_out_lens_core::catalogue::Region;
+    use opt_out_lens_core::region::guess;
+    let langs = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    for (tz, l, want) in [
+        ("Europe/Berlin", &["de-DE"][..], Region::Eu),
+        ("Europe/London", &["en-GB"], Region::Uk),
+        ("Europe/Zurich", &["de-CH"], Region::Ch),
+        ("America/Toronto", &["en-CA"], Region::Ca),
+        ("Asia/Hong_Kong", &["zh-HK"], Region::Hk),
+        ("America/Los_Angeles", &["en-US"], Region::Us),
+        ("America/Indiana/Indianapolis", &["en"], Region::Us),
+        ("Europe/Istanbul", &["tr-TR"], Region::Other),
+        ("UTC", &["fr-FR", "en"], Region::Eu),
+        ("", &["en"], Region::Other),
+        ("Asia/Tokyo", &["ja-JP"], Region::Other),
+    ] {
+        assert_eq!(guess(tz, &langs(l)), want, "{tz} {l:?}");
+    }
 }
