@@ -145,12 +145,12 @@ function startJob(kind, settings) {
     const now = Date.now();
     const job = kind === 'sweep' ? core.jobSweep(now) : kind === 'opt-out' ? core.jobOptOut(settings ?? [], now) : null;
     if (!job) throw new Error(`unknown job kind ${kind}`);
-    // The job is saved with its tab before the tab loads anything, so the first scan
-    // from that tab is recognised as the job's.
-    const tab = await api.tabs.create({ url: 'about:blank', active: false });
+    // The tab's first scan waits in the job queue until this task has saved the job with
+    // its tab, so it is recognised as the job's.
+    const tab = await api.tabs.create({ url: job.steps[0].url, active: false });
     job.tabId = tab.id;
     job.ownTab = true;
-    await follow(job, { navigate: job.steps[0].url });
+    await follow(job, {});
     return { started: true };
   });
 }
@@ -177,13 +177,28 @@ function cancelJob(tabClosed) {
   });
 }
 
-/** Feeds a scan to the job if it comes from the job's tab; returns the core's directive. */
-function jobScan(tabId, facts, outcome) {
+/**
+ * Records a scan: feeds it to the job if it comes from the job's tab, stores its
+ * observations (unless the job says a signed-out page must change nothing), and only
+ * then moves the job on, so a finished "Check all" counts every page it saw.
+ */
+function recordScan(tabId, facts, outcome) {
   return jobQueue(async () => {
     const job = await loadJob();
-    if (job?.status !== 'running' || job.tabId !== tabId) return null;
-    const { job: next, directive } = core.jobOnScan(job, facts.url, outcome, facts.dialogOpen === true, Date.now());
-    await follow(next, directive);
+    const ours = job?.status === 'running' && job.tabId === tabId;
+    const step = ours ? core.jobOnScan(job, facts.url, outcome, facts.dialogOpen === true, Date.now()) : null;
+    const directive = step?.directive ?? null;
+    if (outcome.observations.length > 0 && !directive?.discardObservations) {
+      const now = Date.now();
+      const byExtension = directive?.changedByExtension ?? [];
+      let before = null;
+      const after = await updateState((stored) => {
+        before = stored;
+        return core.applyObservations(stored, outcome.observations, now, byExtension);
+      });
+      await notifyNewAlerts(before, after);
+    }
+    if (step) await follow(step.job, directive);
     return directive;
   });
 }
@@ -255,17 +270,7 @@ async function handle(msg, sender) {
       return core.planFor(msg.url);
     case 'scan': {
       const outcome = core.scan(msg.facts);
-      const directive = await jobScan(sender.tab.id, msg.facts, outcome);
-      if (outcome.observations.length > 0 && !directive?.discardObservations) {
-        const now = Date.now();
-        const byExtension = directive?.changedByExtension ?? [];
-        let before = null;
-        const after = await updateState((stored) => {
-          before = stored;
-          return core.applyObservations(stored, outcome.observations, now, byExtension);
-        });
-        await notifyNewAlerts(before, after);
-      }
+      const directive = await recordScan(sender.tab.id, msg.facts, outcome);
       const clickMark = directive?.click != null ? outcome.marks.find((m) => m.index === directive.click) : null;
       return {
         marks: outcome.marks,
