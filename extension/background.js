@@ -276,7 +276,9 @@ async function handle(msg, sender) {
         marks: outcome.marks,
         reveal: await takeReveal(sender.tab.id, outcome.marks),
         // The one click guided opt-out makes, on the element the core identified.
-        click: clickMark ? { index: clickMark.index, setting: clickMark.setting, state: clickMark.state } : null,
+        click: clickMark
+          ? { index: clickMark.index, setting: clickMark.setting, state: clickMark.state, verifyMs: directive.verifyMs ?? 0 }
+          : null,
       };
     }
     case 'show':

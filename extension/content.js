@@ -269,7 +269,7 @@
    * the popup. Only on the element just reported, and only if it still is the switch of
    * that setting in that state; the read-back comes from the re-scan the change causes.
    */
-  function clickOnce(elements, { index, setting, state }) {
+  function clickOnce(elements, { index, setting, state, verifyMs }) {
     const el = elements[index];
     const live = el instanceof HTMLInputElement ? el.checked : el?.getAttribute('aria-checked') === 'true';
     const stillSame = el?.isConnected && el.getAttribute(ATTR_SETTING) === setting && (live ? 'on' : 'off') === state;
@@ -280,6 +280,9 @@
     }
     el.click();
     scheduleScan();
+    // A page may undo the change without any event or DOM mutation (a property set by
+    // script): keep reading the state until the core's verify time has passed.
+    for (let t = 400; t <= verifyMs; t += 400) setTimeout(scheduleScan, t);
   }
 
   // ---- scanning -----------------------------------------------------------------------

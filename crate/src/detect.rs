@@ -85,6 +85,8 @@ pub enum Reason {
     NotConfirmed,
     /// The person cancelled.
     Cancelled,
+    /// The switch changed after the click, then LinkedIn changed it back.
+    Reverted,
 }
 
 impl Reason {
@@ -100,6 +102,7 @@ impl Reason {
             Reason::DidNotChange => "reasonDidNotChange",
             Reason::NotConfirmed => "reasonNotConfirmed",
             Reason::Cancelled => "reasonCancelled",
+            Reason::Reverted => "reasonReverted",
         }
     }
 }

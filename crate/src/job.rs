@@ -69,6 +69,9 @@ pub struct Step {
     /// LinkedIn showed a dialog after the click: waiting for the person.
     #[serde(default)]
     pub awaiting_confirmation: bool,
+    /// When the read-back after the click first showed the protective state.
+    #[serde(default)]
+    pub protective_seen_at: Option<f64>,
     /// The result, once there is one.
     pub outcome: Option<Outcome>,
     /// Why, for `Unknown` and `Failed`.
@@ -113,6 +116,9 @@ pub struct Directive {
     pub finished: bool,
     /// Settings whose change, seen in this scan, the person made through the extension.
     pub changed_by_extension: Vec<String>,
+    /// After a click: scan the page again for this long, since a page may undo a change
+    /// without any event (the click's result counts only if it holds).
+    pub verify_ms: Option<u32>,
     /// Observations that must not be stored (a signed-out page during a job changes nothing).
     pub discard_observations: bool,
 }
@@ -186,21 +192,28 @@ impl Job {
                 let is_protective = seen == Observed::from(protective);
                 match (is_protective, step.clicked_at) {
                     (true, None) => Some((Outcome::AlreadyOff, None)),
-                    (true, Some(_)) => {
-                        d.changed_by_extension.push(setting.clone());
-                        Some((Outcome::TurnedOff, None))
+                    // The click worked; it counts once it has held for the verify time.
+                    (true, Some(at)) => {
+                        if step.protective_seen_at.is_none() {
+                            step.protective_seen_at = Some(now);
+                            d.changed_by_extension.push(setting.clone());
+                        }
+                        (now - at >= f64::from(SITE.click_verify_ms)).then_some((Outcome::TurnedOff, None))
                     }
                     (false, None) => {
                         let marks: Vec<_> = outcome.marks.iter().filter(|m| m.setting == setting).collect();
                         match marks.as_slice() {
                             [one] if one.state != protective => {
                                 d.click = Some(one.index);
+                                d.verify_ms = Some(SITE.click_verify_ms + 500);
                                 step.clicked_at = Some(now);
                                 None
                             }
                             _ => Some((Outcome::Failed, Some(Reason::Conflicting))),
                         }
                     }
+                    // It changed and changed back: LinkedIn did not keep it. Never clicked again.
+                    (false, Some(_)) if step.protective_seen_at.is_some() => Some((Outcome::Failed, Some(Reason::Reverted))),
                     (false, Some(_)) => {
                         if dialog_open && !step.awaiting_confirmation {
                             step.awaiting_confirmation = true;
@@ -224,6 +237,13 @@ impl Job {
             return d;
         }
         let Some(step) = self.steps.get(self.current) else { return d };
+        if let (Some(at), Some(_)) = (step.clicked_at, step.protective_seen_at) {
+            // Seen in the protective state and not undone since: done.
+            if now - at >= f64::from(SITE.click_verify_ms) {
+                self.finish_step(Outcome::TurnedOff, None, now, &mut d);
+            }
+            return d;
+        }
         let failure = match step.clicked_at {
             Some(at) if step.awaiting_confirmation => (now - at > f64::from(SITE.confirm_wait_ms)).then_some(Reason::NotConfirmed),
             Some(at) => (now - at > f64::from(SITE.click_settle_ms)).then_some(Reason::DidNotChange),
@@ -297,7 +317,16 @@ impl Job {
 }
 
 fn step(setting: &str, url: String) -> Step {
-    Step { setting: setting.into(), url, started_at: None, clicked_at: None, awaiting_confirmation: false, outcome: None, reason: None }
+    Step {
+        setting: setting.into(),
+        url,
+        started_at: None,
+        clicked_at: None,
+        awaiting_confirmation: false,
+        protective_seen_at: None,
+        outcome: None,
+        reason: None,
+    }
 }
 
 /// Whether a scan of `url` is of the step's page (ports aside, for loopback test servers).

@@ -113,12 +113,17 @@ fn opt_out_clicks_once_and_succeeds_only_on_read_back() {
     // The next scan still shows it on (the page has not reacted yet): no second click.
     let d = job.on_scan(&ai, &page(&ai, vec![decoy.clone(), switch("allowDataForGenerativeAI", true)], 400.0), false, 2.0);
     assert_eq!(d.click, None);
-    let d = job.on_scan(&ai, &page(&ai, vec![decoy, switch("allowDataForGenerativeAI", false)], 500.0), false, 3.0);
+    let d = job.on_scan(&ai, &page(&ai, vec![decoy.clone(), switch("allowDataForGenerativeAI", false)], 500.0), false, 3.0);
     assert_eq!(d.changed_by_extension, vec!["ai-training".to_string()]);
+    assert_eq!(d.navigate, None, "off must hold for the verify time first");
+    // Still off when the verify time is up: turned off, on to the next page.
+    let verified = 1.0 + f64::from(SITE.click_verify_ms);
+    let d = job.on_scan(&ai, &page(&ai, vec![decoy, switch("allowDataForGenerativeAI", false)], 600.0), false, verified);
+    assert!(d.changed_by_extension.is_empty(), "attributed once");
     assert_eq!(d.navigate, SETTINGS.iter().find(|s| s.id == "research").and_then(|s| s.url()));
     // Already off: not clicked.
     let research = job.current_url().expect("url").to_string();
-    let d = job.on_scan(&research, &page(&research, vec![switch("allowAnonymizedDataResearch", false)], 300.0), false, 4.0);
+    let d = job.on_scan(&research, &page(&research, vec![switch("allowAnonymizedDataResearch", false)], 300.0), false, verified + 1.0);
     assert_eq!((d.click, d.finished), (None, true));
     assert_eq!(
         outcomes(&job),
@@ -166,4 +171,26 @@ fn opt_out_failures_are_reported_never_retried() {
 fn opt_out_refuses_unknown_or_no_settings() {
     assert!(Job::opt_out(&[], 0.0).is_err());
     assert!(Job::opt_out(&["made-up".to_string()], 0.0).is_err());
+}
+
+#[test]
+fn opt_out_change_undone_by_the_page_is_a_failure_and_a_held_one_finishes_on_the_clock() {
+    let off = |ai: &str| page(ai, vec![switch("allowDataForGenerativeAI", false)], 300.0);
+    let on = |ai: &str| page(ai, vec![switch("allowDataForGenerativeAI", true)], 300.0);
+    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0).expect("job");
+    let ai = job.current_url().expect("url").to_string();
+    let d = job.on_scan(&ai, &on(&ai), false, 1.0);
+    assert_eq!((d.click, d.verify_ms.is_some()), (Some(0), true));
+    job.on_scan(&ai, &off(&ai), false, 2.0);
+    let d = job.on_scan(&ai, &on(&ai), false, 1000.0);
+    assert_eq!((d.click, d.finished), (None, true), "never clicked again");
+    assert_eq!(outcomes(&job)[0], ("ai-training".into(), Some(Outcome::Failed), Some(Reason::Reverted)));
+
+    // Off and quiet: the clock finishes it.
+    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0).expect("job");
+    job.on_scan(&ai, &on(&ai), false, 1.0);
+    job.on_scan(&ai, &off(&ai), false, 2.0);
+    assert!(!job.on_tick(1.0 + f64::from(SITE.click_verify_ms) - 1.0).finished);
+    assert!(job.on_tick(1.0 + f64::from(SITE.click_verify_ms)).finished);
+    assert_eq!(outcomes(&job)[0].1, Some(Outcome::TurnedOff));
 }
