@@ -6,11 +6,18 @@
 globalThis.OptOutText = (() => {
   const api = globalThis.browser ?? globalThis.chrome;
 
+  /** A calendar date (YYYY-MM-DD) as the person's language writes it. */
+  function date(iso) {
+    const day = new Date(`${iso}T00:00:00Z`);
+    if (Number.isNaN(day.getTime())) return iso;
+    return new Intl.DateTimeFormat(api.i18n.getUILanguage(), { dateStyle: 'long', timeZone: 'UTC' }).format(day);
+  }
+
   /** A core text ({key, args}) or a plain string, in the person's language. */
   function say(text) {
     if (text === null || text === undefined) return '';
     if (typeof text === 'string') return text;
-    const args = (text.args ?? []).map((a) => (typeof a === 'string' ? a : say(a)));
+    const args = (text.args ?? []).map((a) => (typeof a === 'string' ? a : a.date ? date(a.date) : say(a)));
     // A missing message shows its name, so a gap is visible (and caught by the tests).
     return api.i18n.getMessage(text.key, args) || text.key;
   }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::catalogue::{Category, PolicyKind, Region, Setting, SwitchState, SETTINGS};
 use crate::detect::{Observed, Reason};
 use crate::state::{Alert, Stored};
-use crate::text::Text;
+use crate::text::{Arg, Text};
 
 /// The popup's content.
 #[derive(Debug, Serialize)]
@@ -156,9 +156,9 @@ pub fn region_text(s: &Setting, r: Region) -> Option<Text> {
     let p = s.policy.iter().find(|p| p.regions.contains(&r))?;
     let place = Text::new(r.msg());
     Some(match p.kind {
-        PolicyKind::Applies => Text::new("regionAppliesSince").arg(place).arg(p.since),
+        PolicyKind::Applies => Text::new("regionAppliesSince").arg(place).arg(Arg::date(p.since)),
         PolicyKind::NotApplied => Text::new("regionNotApplied").arg(place),
-        PolicyKind::OptIn => Text::new("regionOptIn").arg(place).arg(p.since),
+        PolicyKind::OptIn => Text::new("regionOptIn").arg(place).arg(Arg::date(p.since)),
     })
 }
 

@@ -14,14 +14,26 @@ pub struct Text {
     pub args: Vec<Arg>,
 }
 
-/// A substitution: plain text (a number, a date) or another message.
+/// A substitution: plain text (a number), a date, or another message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Arg {
     /// Another message, resolved first.
     Text(Text),
+    /// A calendar date (YYYY-MM-DD), written the way the person's language writes dates.
+    Date {
+        /// The date.
+        date: &'static str,
+    },
     /// Text used as it is.
     Plain(String),
+}
+
+impl Arg {
+    /// A calendar date (YYYY-MM-DD).
+    pub fn date(date: &'static str) -> Arg {
+        Arg::Date { date }
+    }
 }
 
 impl Text {
@@ -43,6 +55,7 @@ impl Text {
             .iter()
             .map(|a| match a {
                 Arg::Text(t) => t.render(lookup),
+                Arg::Date { date } => date.to_string(),
                 Arg::Plain(s) => s.clone(),
             })
             .collect();
