@@ -80,6 +80,7 @@ assemble() {
   mkdir -p "$out/core"
   cp extension/*.js extension/*.html extension/*.css "$out/"
   cp -R extension/_locales "$out/"
+  [ "$browser" = chrome ] && cp extension/managed-schema.json "$out/"
   cp "target/pkg/$CRATE.js" "target/pkg/${CRATE}_bg.wasm" "$out/core/"
   node tools/icons.mjs "$out/icons"
   node tools/manifest.mjs "$browser" "$out/manifest.json"

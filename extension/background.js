@@ -56,8 +56,25 @@ function updateState(change) {
   });
 }
 
+/**
+ * What an administrator set through browser policy (storage.managed), checked by the
+ * core; a malformed policy is ignored with a logged reason.
+ */
+async function managed() {
+  let raw;
+  try {
+    raw = await api.storage.managed.get(null);
+  } catch {
+    raw = undefined; // No policy (Firefox throws when there is none).
+  }
+  await ready();
+  const { managed: m, problem } = core.loadManaged(raw && Object.keys(raw).length > 0 ? raw : undefined);
+  if (problem) log(problem);
+  return m;
+}
+
 async function showBadge(stored) {
-  const badge = core.badge(stored);
+  const badge = core.badge(stored, await managed());
   await Promise.all([
     api.action.setBadgeText({ text: badge.text }),
     api.action.setBadgeBackgroundColor({ color: badge.color }),
@@ -143,7 +160,8 @@ function startJob(kind, settings) {
     const running = await loadJob();
     if (running?.status === 'running') throw new Error('a check is already running');
     const now = Date.now();
-    const job = kind === 'sweep' ? core.jobSweep(now) : kind === 'opt-out' ? core.jobOptOut(settings ?? [], now) : null;
+    const policy = await managed();
+    const job = kind === 'sweep' ? core.jobSweep(now, policy) : kind === 'opt-out' ? core.jobOptOut(settings ?? [], now, policy) : null;
     if (!job) throw new Error(`unknown job kind ${kind}`);
     // The tab's first scan waits in the job queue until this task has saved the job with
     // its tab, so it is recognised as the job's.
@@ -224,14 +242,14 @@ async function notifyNewAlerts(before, after) {
   const flagged = (stored) => Object.keys(stored?.settings ?? {}).filter((id) => stored.settings[id].alert);
   const old = new Set(flagged(before));
   if (!flagged(after).some((id) => !old.has(id)) || (await options()).notify !== true) return;
-  const summary = core.summary(after, Date.now(), null);
-  await notify(OptOutText.msg('notifyFlipTitle'), OptOutText.say(summary.warning));
+  const summary = core.summary(after, Date.now(), null, await managed());
+  if (summary.warning) await notify(OptOutText.msg('notifyFlipTitle'), OptOutText.say(summary.warning));
 }
 
 /** Keeps the reminder alarm in step with the options. Reminders never open LinkedIn. */
 async function syncReminder() {
   if (!api.alarms) return;
-  const days = Number((await options()).remindDays ?? 0);
+  const days = Number((await managed()).reminderDays ?? (await options()).remindDays ?? 0);
   if (days > 0) {
     const existing = await api.alarms.get(REMINDER);
     if (existing?.periodInMinutes !== days * 1440) await api.alarms.create(REMINDER, { periodInMinutes: days * 1440 });
@@ -256,7 +274,7 @@ async function highlightOrOpen() {
     const reply = await api.tabs.sendMessage(tab.id, { type: 'highlight' }).catch(() => null);
     if (reply?.marked > 0) return;
   }
-  const { rows } = core.summary((await readState()).stored, Date.now(), null);
+  const { rows } = core.summary((await readState()).stored, Date.now(), null, await managed());
   const target = rows.find((r) => r.state === 'on' && !r.protective) ?? rows.find((r) => r.state === 'unknown');
   if (target) await show(target.id);
 }
@@ -334,7 +352,8 @@ api.commands?.onCommand.addListener((command) => {
 });
 
 api.storage.onChanged.addListener((changes, area) => {
-  if (area === 'local' && OPTIONS_KEY in changes) syncReminder().catch((e) => log('reminder', e));
+  if ((area === 'local' && OPTIONS_KEY in changes) || area === 'managed') syncReminder().catch((e) => log('reminder', e));
+  if (area === 'managed') refreshBadge().catch((e) => log('badge', e));
 });
 api.permissions.onAdded?.addListener(() => {
   listenForAlarms();
@@ -342,7 +361,10 @@ api.permissions.onAdded?.addListener(() => {
 });
 listenForAlarms();
 
-api.runtime.onInstalled.addListener(() => refreshBadge().catch((e) => log('badge', e)));
+api.runtime.onInstalled.addListener(() => {
+  refreshBadge().catch((e) => log('badge', e));
+  syncReminder().catch((e) => log('reminder', e));
+});
 api.runtime.onStartup.addListener(() => refreshBadge().catch((e) => log('badge', e)));
 
 // A service worker stopped mid-job resumes its clock when it starts again.

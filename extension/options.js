@@ -22,6 +22,12 @@ async function main() {
   OptOutText.translate(document);
   await init({ module_or_path: new URL('./core/opt_out_lens_core_bg.wasm', import.meta.url) });
   const options = await load();
+  let policy = {};
+  try {
+    policy = core.loadManaged(await api.storage.managed.get(null)).managed;
+  } catch {
+    // No policy.
+  }
   const guess = core.guessRegion(Intl.DateTimeFormat().resolvedOptions().timeZone ?? '', [...navigator.languages]);
   const select = $('region');
   for (const r of core.regions()) {
@@ -30,7 +36,8 @@ async function main() {
     o.textContent = msg(r.name);
     select.append(o);
   }
-  select.value = options.region ?? guess;
+  select.value = policy.region ?? options.region ?? guess;
+  select.disabled = policy.region != null;
   $('region-guess').textContent = msg('optionsRegionGuess', msg(`region_${guess}`));
   select.addEventListener('change', () => save({ region: select.value }));
 
@@ -44,7 +51,9 @@ async function main() {
   });
 
   const remind = $('remind');
-  remind.value = String(options.remindDays ?? 0);
+  remind.value = String(policy.reminderDays ?? options.remindDays ?? 0);
+  remind.disabled = policy.reminderDays != null;
+  $('managed').hidden = policy.region == null && policy.reminderDays == null && policy.watchSettings == null && policy.allowOptOut == null;
   remind.addEventListener('change', async () => {
     const days = Number(remind.value);
     const granted = days === 0 || (await api.permissions.request({ permissions: ['alarms'] }));

@@ -38,7 +38,7 @@ function row(r) {
   const look = r.state === 'unknown' ? 'unknown' : r.protective ? 'protective' : 'exposed';
   const title = say(r.title);
   const buttons = el('span', { class: 'row-actions' });
-  if (look === 'exposed' && r.url) {
+  if (look === 'exposed' && r.url && summary?.optOutAllowed !== false) {
     buttons.append(button(msg('turnOff'), { 'data-action': 'turn-off', 'aria-label': msg('turnOffFor', title) }, () => confirmTurnOff([r])));
   }
   if (r.alert) {
@@ -88,6 +88,19 @@ async function loadStored() {
   return stored;
 }
 
+/** What an administrator set through browser policy, as checked by the core. */
+async function managed() {
+  let raw;
+  try {
+    raw = await api.storage.managed.get(null);
+  } catch {
+    raw = undefined; // No policy.
+  }
+  const { managed: m, problem } = core.loadManaged(raw && Object.keys(raw).length > 0 ? raw : undefined);
+  if (problem) console.warn('Opt-Out Lens:', problem);
+  return m;
+}
+
 /** The person's region: chosen in the options, else guessed from time zone and languages. */
 async function region() {
   const chosen = (await api.storage.local.get(OPTIONS_KEY))[OPTIONS_KEY]?.region;
@@ -95,7 +108,8 @@ async function region() {
 }
 
 async function renderSummary() {
-  summary = core.summary(await loadStored(), Date.now(), await region());
+  summary = core.summary(await loadStored(), Date.now(), await region(), await managed());
+  $('managed-note').hidden = !summary.managed;
   $('headline').textContent = say(summary.headline);
   $('subline').textContent = say(summary.subline);
   $('warning').hidden = !summary.warning;
@@ -107,7 +121,8 @@ async function renderSummary() {
   renderActions();
 }
 
-const exposedRows = () => (summary?.rows ?? []).filter((r) => r.state !== 'unknown' && !r.protective && r.url);
+const exposedRows = () =>
+  summary?.optOutAllowed === false ? [] : (summary?.rows ?? []).filter((r) => r.state !== 'unknown' && !r.protective && r.url);
 
 function renderActions() {
   const running = job?.status === 'running';
@@ -218,6 +233,10 @@ async function main() {
     $('job').hidden = false;
   }));
   $('open-options').addEventListener('click', () => api.runtime.openOptionsPage());
+  $('copy-registry').addEventListener('click', async () => {
+    await navigator.clipboard.writeText($('registry').textContent);
+    $('copy-registry').textContent = msg('orgCopied');
+  });
   $('turn-off-all').addEventListener('click', () => confirmTurnOff(exposedRows()));
   $('job-cancel').addEventListener('click', () => send({ type: 'job-cancel' }));
   $('export-json').addEventListener('click', async () => {
@@ -238,7 +257,7 @@ async function main() {
   await renderSummary();
   await loadJob();
   api.storage.onChanged.addListener((changes, area) => {
-    if (area === 'local') renderSummary();
+    if (area === 'local' || area === 'managed') renderSummary();
     if (area === 'session' && JOB_KEY in changes) loadJob();
   });
   // While a job runs, wake the background every second: a stopped service worker

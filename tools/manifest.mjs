@@ -9,6 +9,7 @@ if (browser === 'chrome') {
   delete manifest.browser_specific_settings;
 } else if (browser === 'firefox') {
   delete manifest.background.service_worker; // Firefox runs an event page.
+  delete manifest.storage; // Firefox takes managed options from policies.json, no schema.
 } else {
   throw new Error(`unknown browser ${browser}`);
 }

@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::catalogue::{Category, SwitchState, SETTINGS};
 use crate::detect::{Observed, Reason};
 use crate::state::{Alert, ChangedBy, Stored};
+use crate::managed::Managed;
 use crate::summary::{summary, word};
 use crate::text::Text;
 
@@ -89,7 +90,7 @@ pub struct ChangeExport {
 
 /// The JSON export of `stored` at `now`.
 pub fn export(stored: &Stored, now: f64) -> Export {
-    let sum = summary(stored, now, None);
+    let sum = summary(stored, now, None, &Managed::default());
     let settings = SETTINGS
         .iter()
         .map(|s| {
@@ -130,7 +131,7 @@ pub fn export(stored: &Stored, now: f64) -> Export {
 /// A Markdown report of `stored` at `now`, in the words `lookup(message, substitutions)`
 /// gives (the browser's i18n in the extension).
 pub fn markdown(stored: &Stored, now: f64, lookup: &mut dyn FnMut(&str, &[String]) -> String) -> String {
-    let sum = summary(stored, now, None);
+    let sum = summary(stored, now, None, &Managed::default());
     let mut say = |t: &Text| t.render(lookup);
     let mut out = format!("# {}\n\n{}\n\n**{}.**", say(&Text::new("reportTitle")), say(&Text::new("reportMade").arg(rfc3339(now))), say(&sum.headline));
     if let Some(sub) = &sum.subline {

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{self, SwitchState, SITE};
 use crate::detect::{Observed, Reason, ScanOutcome};
+use crate::managed::Managed;
 use crate::url::Location;
 
 /// What a job does.
@@ -124,14 +125,22 @@ pub struct Directive {
 }
 
 impl Job {
-    /// "Check all": every catalogued setting that has a page, in catalogue order.
-    pub fn sweep(now: f64) -> Job {
-        let steps = catalogue::SETTINGS.iter().filter_map(|s| s.url().map(|url| step(s.id, url))).collect();
+    /// "Check all": every watched catalogued setting that has a page, in catalogue order.
+    pub fn sweep(now: f64, managed: &Managed) -> Job {
+        let steps = catalogue::SETTINGS
+            .iter()
+            .filter(|s| managed.watches(s.id))
+            .filter_map(|s| s.url().map(|url| step(s.id, url)))
+            .collect();
         Job::new(JobKind::Sweep, steps, now)
     }
 
-    /// Guided opt-out of the given settings, in catalogue order, each once.
-    pub fn opt_out(ids: &[String], now: f64) -> Result<Job, String> {
+    /// Guided opt-out of the given settings, in catalogue order, each once; refused when
+    /// an administrator does not allow it.
+    pub fn opt_out(ids: &[String], now: f64, managed: &Managed) -> Result<Job, String> {
+        if !managed.opt_out_allowed() {
+            return Err("turning settings off is not allowed by your organisation".into());
+        }
         if ids.is_empty() {
             return Err("no settings chosen".into());
         }

@@ -33,6 +33,7 @@ pub mod catalogue;
 pub mod detect;
 pub mod export;
 pub mod job;
+pub mod managed;
 pub mod normalize;
 pub mod region;
 pub mod state;

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::catalogue::{Category, PolicyKind, Region, Setting, SwitchState, SETTINGS};
 use crate::detect::{Observed, Reason};
+use crate::managed::Managed;
 use crate::state::{Alert, Stored};
 use crate::text::{Arg, Text};
 
@@ -28,6 +29,10 @@ pub struct Summary {
     pub rows: Vec<Row>,
     /// Background reading on the November 2025 changes.
     pub links: Vec<Link>,
+    /// Whether "Turn off" may be offered (an administrator may forbid it).
+    pub opt_out_allowed: bool,
+    /// Whether an administrator set any of the options.
+    pub managed: bool,
 }
 
 /// One setting in the popup.
@@ -89,9 +94,13 @@ const GREY: &str = "#5f6368";
 const GREEN: &str = "#1e7d32";
 const AMBER: &str = "#e37400";
 
-/// Builds the popup's summary at time `now` (ms since the epoch) for a person in `region`.
-pub fn summary(stored: &Stored, now: f64, region: Option<Region>) -> Summary {
-    let rows: Vec<Row> = SETTINGS.iter().map(|s| row(s, stored, now, region)).collect();
+/// Builds the popup's summary at time `now` (ms since the epoch) for a person in `region`,
+/// within what an administrator set in `managed` (the managed region wins; settings not
+/// watched are left out).
+pub fn summary(stored: &Stored, now: f64, region: Option<Region>, managed: &Managed) -> Summary {
+    let region = managed.region.or(region);
+    let rows: Vec<Row> =
+        SETTINGS.iter().filter(|s| managed.watches(s.id)).map(|s| row(s, stored, now, region)).collect();
     let total = rows.len();
     let exposed = rows.iter().filter(|r| r.state != "unknown" && !r.protective).count();
     let unknown = rows.iter().filter(|r| r.state == "unknown").count();
@@ -111,7 +120,18 @@ pub fn summary(stored: &Stored, now: f64, region: Option<Region>) -> Summary {
         many => Some(Text::new("warningMany").arg(many.len())),
     };
     let alerts = flagged.len();
-    Summary { headline, subline, exposed, unknown, alerts, warning, rows, links: links() }
+    Summary {
+        headline,
+        subline,
+        exposed,
+        unknown,
+        alerts,
+        warning,
+        rows,
+        links: links(),
+        opt_out_allowed: managed.opt_out_allowed(),
+        managed: *managed != Managed::default(),
+    }
 }
 
 fn row(s: &'static Setting, stored: &Stored, now: f64, region: Option<Region>) -> Row {
@@ -163,8 +183,8 @@ pub fn region_text(s: &Setting, r: Region) -> Option<Text> {
 }
 
 /// The toolbar badge for the stored state.
-pub fn badge(stored: &Stored) -> Badge {
-    let s = summary(stored, 0.0, None);
+pub fn badge(stored: &Stored, managed: &Managed) -> Badge {
+    let s = summary(stored, 0.0, None, managed);
     let color = if s.alerts > 0 {
         AMBER
     } else if s.exposed > 0 {

@@ -6,6 +6,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::detect::{Observation, PageFacts, ScanOutcome};
 use crate::job::{Directive, Job};
+use crate::managed::Managed;
 use crate::state::{self, Stored};
 use crate::catalogue::Region;
 use crate::{catalogue, export, summary};
@@ -105,17 +106,18 @@ pub fn export_markdown(stored: JsValue, now: f64, lookup: &js_sys::Function) -> 
     Ok(export::markdown(&stored, now, &mut say))
 }
 
-/// A new "Check all" job.
+/// A new "Check all" job over the watched settings.
 #[wasm_bindgen(js_name = jobSweep)]
-pub fn job_sweep(now: f64) -> Result<JsValue, JsError> {
-    to_js(&Job::sweep(now))
+pub fn job_sweep(now: f64, managed: JsValue) -> Result<JsValue, JsError> {
+    to_js(&Job::sweep(now, &managed_from(managed)?))
 }
 
-/// A new guided opt-out job for the given setting ids; throws on an empty or unknown list.
+/// A new guided opt-out job for the given setting ids; throws on an empty or unknown
+/// list, or when the administrator does not allow it.
 #[wasm_bindgen(js_name = jobOptOut)]
-pub fn job_opt_out(ids: JsValue, now: f64) -> Result<JsValue, JsError> {
+pub fn job_opt_out(ids: JsValue, now: f64, managed: JsValue) -> Result<JsValue, JsError> {
     let ids: Vec<String> = from_js(ids, "setting ids")?;
-    to_js(&Job::opt_out(&ids, now).map_err(|e| JsError::new(&e))?)
+    to_js(&Job::opt_out(&ids, now, &managed_from(managed)?).map_err(|e| JsError::new(&e))?)
 }
 
 #[derive(Serialize)]
@@ -149,13 +151,46 @@ pub fn job_cancel(job: JsValue, now: f64, tab_closed: bool) -> Result<JsValue, J
     to_js(&Stepped { job, directive })
 }
 
+fn managed_from(js: JsValue) -> Result<Managed, JsError> {
+    if js.is_undefined() || js.is_null() {
+        Ok(Managed::default())
+    } else {
+        from_js(js, "managed options")
+    }
+}
+
+/// Checks what `storage.managed` held: `{managed, problem}`; a malformed policy is
+/// ignored with the reason, never a crash.
+#[wasm_bindgen(js_name = loadManaged)]
+pub fn load_managed(raw: JsValue) -> Result<JsValue, JsError> {
+    #[derive(Serialize)]
+    struct Loaded {
+        managed: Managed,
+        problem: Option<String>,
+    }
+    let parsed = if raw.is_undefined() || raw.is_null() {
+        Ok(Managed::default())
+    } else {
+        serde_wasm_bindgen::from_value::<Managed>(raw).map_err(|e| format!("managed options ignored: {e}"))
+    };
+    let (managed, problem) = match parsed {
+        Ok(m) => {
+            let unknown = m.unknown_settings();
+            let problem = (!unknown.is_empty()).then(|| format!("managed watchSettings names unknown settings: {}", unknown.join(", ")));
+            (m, problem)
+        }
+        Err(e) => (Managed::default(), Some(e)),
+    };
+    to_js(&Loaded { managed, problem })
+}
+
 /// The popup's summary of loaded state at `now`, for a person in `region` (a region code,
-/// or `undefined` when not chosen).
+/// or `undefined` when not chosen), within the administrator's `managed` options.
 #[wasm_bindgen]
-pub fn summary(stored: JsValue, now: f64, region: JsValue) -> Result<JsValue, JsError> {
+pub fn summary(stored: JsValue, now: f64, region: JsValue, managed: JsValue) -> Result<JsValue, JsError> {
     let stored: Stored = from_js(stored, "stored state")?;
     let region: Option<Region> = if region.is_undefined() || region.is_null() { None } else { Some(from_js(region, "region")?) };
-    to_js(&summary::summary(&stored, now, region))
+    to_js(&summary::summary(&stored, now, region, &managed_from(managed)?))
 }
 
 /// A first guess at the person's region from the browser's time zone and languages.
@@ -178,9 +213,9 @@ pub fn regions() -> Result<JsValue, JsError> {
 
 /// The toolbar badge for loaded state: `{text, color, title}`.
 #[wasm_bindgen]
-pub fn badge(stored: JsValue) -> Result<JsValue, JsError> {
+pub fn badge(stored: JsValue, managed: JsValue) -> Result<JsValue, JsError> {
     let stored: Stored = from_js(stored, "stored state")?;
-    to_js(&summary::badge(&stored))
+    to_js(&summary::badge(&stored, &managed_from(managed)?))
 }
 
 /// The page of a setting, or `undefined` for an unknown id.

@@ -1,5 +1,6 @@
 //! The "Check all" planner and guided opt-out decisions.
 
+use opt_out_lens_core::managed::Managed;
 use opt_out_lens_core::catalogue::{SETTINGS, SITE};
 use opt_out_lens_core::detect::{scan, Candidate, PageFacts, Reason, ScanOutcome};
 use opt_out_lens_core::job::{Job, JobKind, JobStatus, Outcome};
@@ -30,7 +31,7 @@ fn outcomes(job: &Job) -> Vec<(String, Option<Outcome>, Option<Reason>)> {
 
 #[test]
 fn sweep_visits_every_catalogued_page_in_order() {
-    let mut job = Job::sweep(0.0);
+    let mut job = Job::sweep(0.0, &Managed::default());
     assert_eq!(job.kind, JobKind::Sweep);
     assert_eq!(job.steps.len(), SETTINGS.len());
     let mut now = 0.0;
@@ -58,7 +59,7 @@ fn sweep_visits_every_catalogued_page_in_order() {
 
 #[test]
 fn a_page_without_its_switch_or_that_never_answers_becomes_unknown_and_the_sweep_goes_on() {
-    let mut job = Job::sweep(0.0);
+    let mut job = Job::sweep(0.0, &Managed::default());
     let first = job.current_url().expect("url").to_string();
     let d = job.on_scan(&first, &page(&first, vec![], f64::from(SITE.settle_ms) + 1.0), false, 6000.0);
     assert_eq!(d.navigate, SETTINGS[1].url());
@@ -72,7 +73,7 @@ fn a_page_without_its_switch_or_that_never_answers_becomes_unknown_and_the_sweep
 
 #[test]
 fn signed_out_stops_the_job_and_discards_observations() {
-    let mut job = Job::sweep(0.0);
+    let mut job = Job::sweep(0.0, &Managed::default());
     let url = job.current_url().expect("url").to_string();
     job.on_scan(&url, &page(&url, vec![switch(key_of(SETTINGS[0].id), true)], 300.0), false, 1.0);
     let asked = job.current_url().expect("url").to_string();
@@ -87,7 +88,7 @@ fn signed_out_stops_the_job_and_discards_observations() {
 
 #[test]
 fn late_scans_of_the_previous_page_are_ignored_and_cancel_ends_the_job() {
-    let mut job = Job::sweep(0.0);
+    let mut job = Job::sweep(0.0, &Managed::default());
     let first = job.current_url().expect("url").to_string();
     job.on_scan(&first, &page(&first, vec![switch(key_of(SETTINGS[0].id), true)], 300.0), false, 1.0);
     let d = job.on_scan(&first, &page(&first, vec![switch(key_of(SETTINGS[0].id), false)], 400.0), false, 2.0);
@@ -103,7 +104,7 @@ fn late_scans_of_the_previous_page_are_ignored_and_cancel_ends_the_job() {
 #[test]
 fn opt_out_clicks_once_and_succeeds_only_on_read_back() {
     let ids = vec!["research".to_string(), "ai-training".to_string()];
-    let mut job = Job::opt_out(&ids, 0.0).expect("job");
+    let mut job = Job::opt_out(&ids, 0.0, &Managed::default()).expect("job");
     // Catalogue order, not request order.
     assert_eq!(job.steps.iter().map(|s| s.setting.as_str()).collect::<Vec<_>>(), ["ai-training", "research"]);
     let ai = job.current_url().expect("url").to_string();
@@ -133,7 +134,7 @@ fn opt_out_clicks_once_and_succeeds_only_on_read_back() {
 
 #[test]
 fn opt_out_failures_are_reported_never_retried() {
-    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0).expect("job");
+    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0, &Managed::default()).expect("job");
     let ai = job.current_url().expect("url").to_string();
     let on = || page(&ai, vec![switch("allowDataForGenerativeAI", true)], 300.0);
     assert_eq!(job.on_scan(&ai, &on(), false, 1.0).click, Some(0));
@@ -145,7 +146,7 @@ fn opt_out_failures_are_reported_never_retried() {
     assert_eq!(outcomes(&job)[0], ("ai-training".into(), Some(Outcome::Failed), Some(Reason::DidNotChange)));
 
     // LinkedIn asks for confirmation: the tab is shown, the extension waits for the person.
-    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0).expect("job");
+    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0, &Managed::default()).expect("job");
     assert_eq!(job.on_scan(&ai, &on(), false, 1.0).click, Some(0));
     let d = job.on_scan(&ai, &on(), true, 2.0);
     assert!(d.show_tab && d.click.is_none());
@@ -155,29 +156,29 @@ fn opt_out_failures_are_reported_never_retried() {
     assert_eq!(outcomes(&job)[0].2, Some(Reason::NotConfirmed));
 
     // Two switches claim the setting in different states: nothing is clicked.
-    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0).expect("job");
+    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0, &Managed::default()).expect("job");
     let two = page(&ai, vec![switch("allowDataForGenerativeAI", true), switch("allowDataForGenerativeAI", false)], 300.0);
     let d = job.on_scan(&ai, &two, false, 1.0);
     assert_eq!(d.click, None);
     assert_eq!(outcomes(&job)[0].1, Some(Outcome::Failed));
 
     // The switch is missing: failed, not found.
-    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0).expect("job");
+    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0, &Managed::default()).expect("job");
     job.on_scan(&ai, &page(&ai, vec![], 9000.0), false, 1.0);
     assert_eq!(outcomes(&job)[0], ("ai-training".into(), Some(Outcome::Failed), Some(Reason::NotFound)));
 }
 
 #[test]
 fn opt_out_refuses_unknown_or_no_settings() {
-    assert!(Job::opt_out(&[], 0.0).is_err());
-    assert!(Job::opt_out(&["made-up".to_string()], 0.0).is_err());
+    assert!(Job::opt_out(&[], 0.0, &Managed::default()).is_err());
+    assert!(Job::opt_out(&["made-up".to_string()], 0.0, &Managed::default()).is_err());
 }
 
 #[test]
 fn opt_out_change_undone_by_the_page_is_a_failure_and_a_held_one_finishes_on_the_clock() {
     let off = |ai: &str| page(ai, vec![switch("allowDataForGenerativeAI", false)], 300.0);
     let on = |ai: &str| page(ai, vec![switch("allowDataForGenerativeAI", true)], 300.0);
-    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0).expect("job");
+    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0, &Managed::default()).expect("job");
     let ai = job.current_url().expect("url").to_string();
     let d = job.on_scan(&ai, &on(&ai), false, 1.0);
     assert_eq!((d.click, d.verify_ms.is_some()), (Some(0), true));
@@ -187,10 +188,25 @@ fn opt_out_change_undone_by_the_page_is_a_failure_and_a_held_one_finishes_on_the
     assert_eq!(outcomes(&job)[0], ("ai-training".into(), Some(Outcome::Failed), Some(Reason::Reverted)));
 
     // Off and quiet: the clock finishes it.
-    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0).expect("job");
+    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0, &Managed::default()).expect("job");
     job.on_scan(&ai, &on(&ai), false, 1.0);
     job.on_scan(&ai, &off(&ai), false, 2.0);
     assert!(!job.on_tick(1.0 + f64::from(SITE.click_verify_ms) - 1.0).finished);
     assert!(job.on_tick(1.0 + f64::from(SITE.click_verify_ms)).finished);
     assert_eq!(outcomes(&job)[0].1, Some(Outcome::TurnedOff));
+}
+
+#[test]
+fn managed_options_limit_the_sweep_and_can_forbid_opt_out() {
+    let managed = Managed { watch_settings: Some(vec!["ai-training".into(), "research".into()]), allow_opt_out: Some(false), ..Managed::default() };
+    let job = Job::sweep(0.0, &managed);
+    assert_eq!(job.steps.iter().map(|s| s.setting.as_str()).collect::<Vec<_>>(), ["ai-training", "research"]);
+    let refused = Job::opt_out(&["ai-training".to_string()], 0.0, &managed).expect_err("not allowed");
+    assert!(refused.contains("not allowed"));
+    let sum = opt_out_lens_core::summary::summary(&opt_out_lens_core::state::load(Ok(None)).stored, 0.0, None, &managed);
+    assert_eq!(sum.rows.len(), 2);
+    assert!(!sum.opt_out_allowed && sum.managed);
+    assert_eq!(Managed::default().unknown_settings(), Vec::<String>::new());
+    let typo = Managed { watch_settings: Some(vec!["ai-trainin".into()]), ..Managed::default() };
+    assert_eq!(typo.unknown_settings(), vec!["ai-trainin".to_string()]);
 }

@@ -3,6 +3,7 @@
 mod common;
 
 use common::en;
+use opt_out_lens_core::managed::Managed;
 use opt_out_lens_core::catalogue::SwitchState;
 use opt_out_lens_core::detect::{Observation, Observed, Reason};
 use opt_out_lens_core::state::{apply, load, Stored, HISTORY_LIMIT, SCHEMA};
@@ -109,14 +110,14 @@ fn unknown_rules() {
 #[test]
 fn summary_and_badge() {
     let mut s = fresh();
-    let sum = summary(&s, 0.0, None);
+    let sum = summary(&s, 0.0, None, &Managed::default());
     assert_eq!(sum.rows.len(), opt_out_lens_core::catalogue::SETTINGS.len());
     assert!(sum.rows.iter().all(|r| r.state == "unknown" && r.reason == Some(Reason::NotChecked)));
-    assert_eq!(badge(&s).text, "0");
-    assert_eq!(badge(&s).color, "#5f6368");
+    assert_eq!(badge(&s, &Managed::default()).text, "0");
+    assert_eq!(badge(&s, &Managed::default()).color, "#5f6368");
 
     see(&mut s, &[obs("ai-training", Observed::On), obs("research", Observed::Off), obs("ads-by-nothing", Observed::On)], 0.0);
-    let sum = summary(&s, 5.0 * 60_000.0, None);
+    let sum = summary(&s, 5.0 * 60_000.0, None, &Managed::default());
     let n = sum.rows.len();
     assert_eq!(en(&sum.headline), format!("1 of {n} settings shares your data"));
     assert_eq!(sum.unknown, n - 2);
@@ -126,11 +127,11 @@ fn summary_and_badge() {
     assert!(ai.state_text.as_ref().map(en).unwrap_or_default().starts_with("On: LinkedIn may use your data"));
     let research = sum.rows.iter().find(|r| r.id == "research").expect("research row");
     assert_eq!((research.state, research.protective), ("off", true));
-    let b = badge(&s);
+    let b = badge(&s, &Managed::default());
     assert_eq!((b.text.as_str(), b.color), ("1", "#b3261e"));
 
     see(&mut s, &[obs("ai-training", Observed::Unknown(Reason::NotFound))], 2.0 * 3_600_000.0);
-    let sum = summary(&s, 2.0 * 3_600_000.0, None);
+    let sum = summary(&s, 2.0 * 3_600_000.0, None, &Managed::default());
     let ai = sum.rows.iter().find(|r| r.id == "ai-training").expect("ai row");
     assert_eq!(ai.state, "unknown");
     assert_eq!(ai.state_text.as_ref().map(en).as_deref(), Some("Unknown now; it was on 2 h ago."));
@@ -150,15 +151,15 @@ fn alerts_for_turned_back_on_and_newly_on_after_a_full_check() {
     // Seen on again: flagged, and the badge turns amber.
     see(&mut s, &[obs("ai-training", Observed::On)], 3.0);
     assert_eq!(s.settings["ai-training"].alert, Some(Alert::TurnedBackOn));
-    assert_eq!(badge(&s).color, "#e37400");
-    let sum = summary(&s, 3.0, None);
+    assert_eq!(badge(&s, &Managed::default()).color, "#e37400");
+    let sum = summary(&s, 3.0, None, &Managed::default());
     assert_eq!(sum.alerts, 1);
     assert!(sum.warning.as_ref().map(en).unwrap_or_default().contains("Data for Generative AI Improvement"));
     assert!(sum.rows[0].changed_at_last_check);
     // Seeing it on again keeps the flag; seeing it off clears it.
     see(&mut s, &[obs("ai-training", Observed::On)], 4.0);
     assert_eq!(s.settings["ai-training"].alert, Some(Alert::TurnedBackOn));
-    assert!(!summary(&s, 4.0, None).rows[0].changed_at_last_check);
+    assert!(!summary(&s, 4.0, None, &Managed::default()).rows[0].changed_at_last_check);
     see(&mut s, &[obs("ai-training", Observed::Off)], 5.0);
     assert_eq!(s.settings["ai-training"].alert, None);
     // After a complete check, a setting seen on for the first time is news.
@@ -167,7 +168,7 @@ fn alerts_for_turned_back_on_and_newly_on_after_a_full_check() {
     assert_eq!(s.settings["research"].alert, Some(Alert::NewlyOn));
     assert!(dismiss_alert(&mut s, "research"));
     assert!(!dismiss_alert(&mut s, "research"));
-    assert_eq!(summary(&s, 8.0, None).alerts, 0);
+    assert_eq!(summary(&s, 8.0, None, &Managed::default()).alerts, 0);
 }
 
 #[test]

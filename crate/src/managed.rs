@@ -1,0 +1,43 @@
+//! Options an administrator presets through browser policy (`storage.managed`): which
+//! settings to watch, whether guided opt-out is allowed, the region, the reminder
+//! interval. Schema: `extension/managed-schema.json`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue::{self, Region};
+
+/// The managed options; every field is optional (absent: the person decides).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Managed {
+    /// Only these settings are watched and checked.
+    pub watch_settings: Option<Vec<String>>,
+    /// Whether "Turn off" is offered.
+    pub allow_opt_out: Option<bool>,
+    /// The organisation's region.
+    pub region: Option<Region>,
+    /// Remind to check every this many days (0: never).
+    pub reminder_days: Option<u32>,
+}
+
+impl Managed {
+    /// Whether the setting `id` is watched.
+    pub fn watches(&self, id: &str) -> bool {
+        self.watch_settings.as_ref().is_none_or(|ids| ids.iter().any(|w| w == id))
+    }
+
+    /// Whether guided opt-out may be offered.
+    pub fn opt_out_allowed(&self) -> bool {
+        self.allow_opt_out != Some(false)
+    }
+
+    /// Setting ids in `watch_settings` that the catalogue does not know, for the log.
+    pub fn unknown_settings(&self) -> Vec<String> {
+        self.watch_settings
+            .iter()
+            .flatten()
+            .filter(|id| catalogue::by_id(id).is_none())
+            .cloned()
+            .collect()
+    }
+}
