@@ -1,0 +1,99 @@
+// Managed deployment: an administrator's policy (Chromium reads /etc/chromium/policies/
+// managed/*.json on Linux) changes what the extension does. Needs root to write the
+// policy file; the file is removed again afterwards.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { launchBrowser } from '../lib/browsers.mjs';
+import { startServer } from '../lib/server.mjs';
+
+const DIST = path.resolve(process.env.DIST || 'dist');
+const EXT_DIR = path.join(DIST, 'chrome');
+const POLICY_DIR = '/etc/chromium/policies/managed';
+const POLICY_FILE = path.join(POLICY_DIR, 'opt-out-lens-test.json');
+const AI = '/mypreferences/d/settings/data-for-ai-improvement';
+
+/** The id Chromium gives an unpacked extension: from the SHA-256 of its path, in letters a-p. */
+function unpackedId(dir) {
+  const hex = crypto.createHash('sha256').update(dir).digest('hex').slice(0, 32);
+  return [...hex].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join('');
+}
+
+const root = process.getuid?.() === 0;
+
+describe('managed options through Chromium policy', { skip: root ? false : 'needs root to write /etc/chromium/policies', timeout: 120000 }, () => {
+  let server;
+  let b;
+  before(async () => {
+    const policy = {
+      '3rdparty': {
+        extensions: {
+          [unpackedId(EXT_DIR)]: { watchSettings: ['ai-training', 'research'], allowOptOut: false, region: 'eu' },
+        },
+      },
+    };
+    fs.mkdirSync(POLICY_DIR, { recursive: true });
+    fs.writeFileSync(POLICY_FILE, JSON.stringify(policy));
+    server = await startServer({});
+    b = await launchBrowser('chromium', { extDir: EXT_DIR, server });
+  });
+  after(async () => {
+    fs.rmSync(POLICY_FILE, { force: true });
+    await b?.close();
+    await server?.close();
+  });
+
+  it('the extension id we wrote the policy for is the one Chromium uses', () => {
+    assert.equal(b.extensionId, unpackedId(EXT_DIR));
+  });
+
+  it('only the watched settings are shown, "Turn off" is not offered, the region is the organisation\'s', async () => {
+    await b.page.goto(`${AI}?state=on`);
+    await b.page.waitFor(() => document.querySelector('[data-optout-state="on"]'), { timeout: 8000, what: 'the AI mark' });
+    const popup = await b.openPopup();
+    try {
+      const seen = await popup.waitFor(() => {
+        const rows = [...document.querySelectorAll('#settings li')];
+        if (rows.length === 0 || document.getElementById('managed-note').hidden) return null;
+        return {
+          rows: rows.map((li) => `${li.dataset.setting}=${li.dataset.state}`),
+          turnOff: document.querySelectorAll('[data-action="turn-off"]').length,
+          turnOffAllHidden: document.getElementById('turn-off-all').hidden,
+          region: rows[0].querySelector('[data-field="region"]')?.textContent ?? '',
+        };
+      }, { timeout: 8000, what: 'the popup under the policy' });
+      assert.deepEqual(seen.rows, ['ai-training=on', 'research=unknown']);
+      assert.equal(seen.turnOff, 0, 'no "Turn off" buttons');
+      assert.equal(seen.turnOffAllHidden, true, 'no "Turn off all"');
+      assert.match(seen.region, /EU or EEA/, 'the organisation\'s region explains the AI setting');
+    } finally {
+      await popup.close();
+    }
+  });
+
+  it('an opt-out request is refused by the background even if asked for directly', async () => {
+    const popup = await b.openPopup();
+    try {
+      const reply = await popup.eval(() => chrome.runtime.sendMessage({ type: 'job-start', kind: 'opt-out', settings: ['ai-training'] }));
+      assert.match(String(reply?.error), /not allowed by your organisation/);
+    } finally {
+      await popup.close();
+    }
+  });
+
+  it('the options page shows the region as set by the organisation', async () => {
+    const options = await b.newPage();
+    try {
+      await options.raw.goto(b.popupUrl.replace('popup.html', 'options.html'));
+      const state = await options.waitFor(() => {
+        const s = document.getElementById('region');
+        return s.options.length > 0 && { value: s.value, disabled: s.disabled, note: !document.getElementById('managed').hidden };
+      }, { timeout: 8000, what: 'the options page' });
+      assert.deepEqual(state, { value: 'eu', disabled: true, note: true });
+    } finally {
+      await options.close();
+    }
+  });
+});
