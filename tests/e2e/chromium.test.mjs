@@ -1,4 +1,6 @@
 // E2E scenarios in headless Chromium (playwright-core). Run: node --test tests/e2e/
 import { defineScenarios } from './scenarios.mjs';
+import { defineJobScenarios } from './jobs.mjs';
 
 defineScenarios('chromium');
+defineJobScenarios('chromium');

@@ -5,6 +5,8 @@
 //                                Firefox: https://www.linkedin.com:PORT)
 //   b.page                       the main tab (a Page)
 //   await b.openPopup({width, height}) -> Page   the extension's popup.html in a tab
+//   await b.tabs() -> [{url, page}]  every open tab (also ones the extension opened); b.tabCount()
+//   Chromium only: await b.stopServiceWorker()  stops the extension's service worker (DevTools protocol)
 //   await b.close()
 //
 //   Page: goto(pathOrUrl), url(), eval(fn, ...args) (runs in the page's main world, returns JSON),
@@ -105,6 +107,26 @@ export async function launchChromium({ extDir, server, headless = true, viewport
       popupUrl: `chrome-extension://${extensionId}/popup.html`,
       async newPage() { return wrap(await ctx.newPage()); },
       async tabUrls() { return ctx.pages().map((p) => p.url()); },
+      async tabs() { return ctx.pages().map((p) => ({ url: p.url(), page: wrap(p) })); },
+      async tabCount() { return ctx.pages().length; },
+      /**
+       * Stops the extension's service worker (as Chrome does after 30 s idle) through the
+       * browser's DevTools protocol. Resolves with how many workers were stopped.
+       */
+      async stopServiceWorker() {
+        const workers = ctx.serviceWorkers().filter((w) => w.url().startsWith(`chrome-extension://${extensionId}/`));
+        const closed = Promise.all(workers.map((w) => new Promise((r) => { w.once('close', r); setTimeout(r, 5000); })));
+        const cdp = await ctx.newCDPSession(page);
+        try {
+          await cdp.send('ServiceWorker.enable');
+          await cdp.send('ServiceWorker.stopAllWorkers');
+        } finally {
+          await cdp.detach().catch(() => {});
+        }
+        await closed;
+        return workers.length;
+      },
+      liveServiceWorkers() { return ctx.serviceWorkers().filter((w) => w.url().startsWith(`chrome-extension://${extensionId}/`)).length; },
       async closeOtherTabs() { for (const p of ctx.pages()) if (p !== page) await p.close().catch(() => {}); },
       async openPopup({ width = 420, height = 600 } = {}) {
         const p = await ctx.newPage();
@@ -112,7 +134,8 @@ export async function launchChromium({ extDir, server, headless = true, viewport
         await p.goto(`chrome-extension://${extensionId}/popup.html`, { timeout: 15000 });
         return wrap(p);
       },
-      serviceWorkerEval: (fn, ...args) => sw.evaluate(`(${fnSource(fn)})(...${JSON.stringify(args)})`),
+      serviceWorkerEval: (fn, ...args) => (ctx.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${extensionId}/`)) || sw)
+        .evaluate(`(${fnSource(fn)})(...${JSON.stringify(args)})`),
       close: closeAll,
     };
   } catch (e) {
@@ -209,6 +232,8 @@ export async function launchFirefox({ extDir, server, headless = true, viewport 
     }
     const prefs = {
       'network.dns.forceResolve': '127.0.0.1', // www.linkedin.com -> our server (URL carries the port)
+      // The extension's jobs open https://www.linkedin.com/... without a port: send 443 to the server.
+      'network.socket.forcePort': `443=${server.port}`,
       'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_UUID }),
       // Quiet, offline-friendly browser.
       'app.update.enabled': false, 'app.update.auto': false,
@@ -271,6 +296,16 @@ export async function launchFirefox({ extDir, server, headless = true, viewport 
           urls.push(await S('GET', '/url'));
         }
         return urls;
+      },
+      async tabCount() { return (await S('GET', '/window/handles')).length; },
+      async tabs() {
+        const out = [];
+        for (const h of await S('GET', '/window/handles')) {
+          await S('POST', '/window', { handle: h });
+          current = h;
+          out.push({ url: await S('GET', '/url'), page: mkPage(h) });
+        }
+        return out;
       },
       async closeOtherTabs() {
         for (const h of await S('GET', '/window/handles')) {

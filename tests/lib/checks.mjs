@@ -113,10 +113,65 @@ function popupState() {
       hasReasonField: !!f('reason'),
       hasSeen: !!f('seen'),
       hasShow: !!el.querySelector('[data-action="show"]'),
+      alert: el.getAttribute('data-alert'),
+      changed: el.getAttribute('data-changed'),
+      hasTurnOff: !!el.querySelector('[data-action="turn-off"]'),
+      hasDismiss: !!el.querySelector('[data-action="dismiss"]'),
     };
   }
   const h = document.querySelector('#headline');
-  return { headline: h ? h.textContent.trim() : null, rows, order };
+  const $ = (id) => document.getElementById(id);
+  const warning = $('warning');
+  const all = $('turn-off-all');
+  const jobBox = $('job');
+  const results = {};
+  for (const li of document.querySelectorAll('#job-results li[data-result]')) {
+    results[li.getAttribute('data-result')] = { outcome: li.getAttribute('data-outcome'), text: li.textContent };
+  }
+  const progress = $('job-progress');
+  const confirm = $('confirm');
+  return {
+    headline: h ? h.textContent.trim() : null,
+    rows,
+    order,
+    warning: warning ? { hidden: warning.hidden, text: warning.textContent } : null,
+    turnOffAll: all ? { hidden: all.hidden, disabled: all.disabled, text: all.textContent } : null,
+    checkAllDisabled: $('check-all') ? $('check-all').disabled : null,
+    job: jobBox ? {
+      hidden: jobBox.hidden,
+      kind: jobBox.getAttribute('data-kind'),
+      status: jobBox.getAttribute('data-status'),
+      text: $('job-status') ? $('job-status').textContent : '',
+      value: progress ? progress.value : null,
+      max: progress ? progress.max : null,
+      cancelHidden: $('job-cancel') ? $('job-cancel').hidden : null,
+      results,
+    } : null,
+    confirm: confirm ? {
+      open: confirm.open,
+      list: [...document.querySelectorAll('#confirm-list li[data-confirm]')].map((li) => li.getAttribute('data-confirm')),
+    } : null,
+  };
+}
+
+/**
+ * Poll the popup until `pred(state)` holds (state as from readPopup, with warning, turnOffAll,
+ * job and confirm); fails after `timeout` ms with the last state and `what`.
+ */
+export async function waitPopup(popup, pred, { timeout = 10000, what = 'the popup state' } = {}) {
+  const t0 = Date.now();
+  let st;
+  for (;;) {
+    st = await popup.eval(popupState).catch((e) => ({ error: e.message, rows: {} }));
+    let ok = false;
+    try { ok = !st.error && st.order && st.order.length && pred(st); } catch { ok = false; }
+    if (ok) return st;
+    if (Date.now() - t0 > timeout) {
+      const brief = { ...st, rows: Object.fromEntries(Object.entries(st.rows || {}).map(([k, r]) => [k, `${r.state}/${r.reasonCode || ''}${r.alert ? `/${r.alert}` : ''}${r.changed ? '/changed' : ''}`])) };
+      assert.fail(`timed out after ${timeout} ms waiting for ${what}; popup: ${JSON.stringify(brief)}`);
+    }
+    await sleep(100);
+  }
 }
 
 /** Read the popup, polling until `until(rows)` holds (the popup may load its state asynchronously). */

@@ -7,6 +7,9 @@
 // - /mypreferences/d/... serve one SPA shell; tests/fixtures/static/app.js renders the page
 //   from tests/fixtures/routes.json (no inline script, scripts come from 'self').
 // - A "logged out" switch makes /mypreferences/... redirect to /login, like the real site.
+// - Server-side state, like LinkedIn's account: per-switch on/off by aria key (used when the
+//   URL has no state param), flips persisted by the SPA, click counters per key, and per-path
+//   behaviours (never, sticky, sticky-late, confirm, decoy, slow). See tests/fixtures/README.md.
 //
 // Standalone: `node tests/lib/server.mjs [--port N]` prints the port and keeps serving.
 import https from 'node:https';
@@ -77,6 +80,7 @@ function shellHtml(lang) {
 <title>Settings | LinkedIn</title>
 <link rel="stylesheet" href="/static/style.css">
 <script src="/static/routes.js"></script>
+<script src="/static/server-state.js"></script>
 <script src="/static/app.js" defer></script>
 </head>
 <body class="_app_q1x7">
@@ -132,8 +136,45 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
   const { key, cert } = makeCert(tmp);
   fs.rmSync(tmp, { recursive: true, force: true });
 
-  const state = { loggedIn: true };
+  // switches: {key: 'on'|'off'}; behaviours: {path: 'never'|'sticky'|'sticky-late'|'confirm'|'decoy'|'slow[:ms]'};
+  // clicks / confirmClicks / cancelClicks: {key: n}, reported by the SPA (tests/fixtures/static/app.js).
+  const state = { loggedIn: true, switches: {}, behaviours: {}, clicks: {}, confirmClicks: {}, cancelClicks: {} };
   const requests = [];
+  const events = []; // every SPA report, in arrival order: {type, key, state, path, time}
+  const BEHAVIOURS = /^(never|sticky|sticky-late|confirm|decoy|slow(:\d+)?)(,(never|sticky|sticky-late|confirm|decoy|slow(:\d+)?))*$/;
+
+  const setMap = (target, patch, check) => {
+    for (const [k, v] of Object.entries(patch || {})) {
+      if (v === null || v === undefined) delete target[k];
+      else { check(k, v); target[k] = v; }
+    }
+  };
+  const checkSwitch = (k, v) => { if (v !== 'on' && v !== 'off') throw new Error(`switch ${k}: state must be on|off, not ${v}`); };
+  const checkBehaviour = (k, v) => { if (!BEHAVIOURS.test(v)) throw new Error(`behaviour for ${k}: unknown ${v}`); };
+  const resetClicks = () => { state.clicks = {}; state.confirmClicks = {}; state.cancelClicks = {}; events.length = 0; };
+  /** Applies a control patch (same shape in-process and over POST /__fixture/state). */
+  function applyPatch(patch) {
+    if (patch.reset) {
+      state.loggedIn = true; state.switches = {}; state.behaviours = {}; resetClicks();
+    }
+    if ('loggedIn' in patch) state.loggedIn = !!patch.loggedIn;
+    if (patch.switches) setMap(state.switches, patch.switches, checkSwitch);
+    if (patch.behaviours) setMap(state.behaviours, patch.behaviours, checkBehaviour);
+    if (patch.resetClicks) resetClicks();
+  }
+  /** A report from the fixture SPA: a click on a switch, a persisted flip, a press on a modal's button. */
+  function applyEvent(ev) {
+    const key = String(ev.key || '');
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(key)) throw new Error('bad key');
+    events.push({ type: ev.type, key, state: ev.state, path: ev.path, time: Date.now() });
+    if (events.length > 5000) events.splice(0, 1000);
+    const bump = (m) => { m[key] = (m[key] || 0) + 1; };
+    if (ev.type === 'click') bump(state.clicks);
+    else if (ev.type === 'confirm') bump(state.confirmClicks);
+    else if (ev.type === 'cancel') bump(state.cancelClicks);
+    else if (ev.type === 'flip') { checkSwitch(key, ev.state); state.switches[key] = ev.state; }
+    else throw new Error(`unknown event ${ev.type}`);
+  }
 
   const send = (res, status, body, type = 'text/html; charset=utf-8', extra = {}) => {
     res.writeHead(status, {
@@ -172,13 +213,26 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
       if (req.method === 'POST') {
         return readBody(req, (body) => {
           try {
-            const patch = JSON.parse(body || '{}');
-            if ('loggedIn' in patch) state.loggedIn = !!patch.loggedIn;
+            applyPatch(JSON.parse(body || '{}'));
             send(res, 200, JSON.stringify(state), MIME['.json']);
           } catch (e) { send(res, 400, String(e), 'text/plain'); }
         });
       }
       return send(res, 200, JSON.stringify(state), MIME['.json']);
+    }
+    if (p === '/__fixture/event' && req.method === 'POST') {
+      // Reports from the fixture SPA (same origin, allowed by connect-src 'self').
+      return readBody(req, (body) => {
+        try {
+          applyEvent(JSON.parse(body || '{}'));
+          send(res, 204, '');
+        } catch (e) { send(res, 400, String(e), 'text/plain'); }
+      });
+    }
+    if (p === '/static/server-state.js') {
+      // What "LinkedIn's servers" know, read by the SPA on every page load.
+      const shared = { switches: state.switches, behaviours: state.behaviours };
+      return send(res, 200, `window.__FIXTURE_SERVER = ${JSON.stringify(shared)};\n`, MIME['.js']);
     }
     if (p === '/static/routes.js') {
       // The route table as a script, so the SPA can render synchronously (no fetch).
@@ -227,7 +281,19 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
     origin: `https://www.linkedin.com:${actualPort}`,
     state,
     requests,
+    events,
     setLoggedIn(v) { state.loggedIn = !!v; },
+    /** Server-side switch states by aria key ('on'|'off'; null removes): merged into what is set. */
+    setSwitches(map) { applyPatch({ switches: map }); },
+    /** A behaviour for one page path (null removes it). */
+    setBehaviour(p, name) { applyPatch({ behaviours: { [p]: name } }); },
+    /** Back to defaults: logged in, every switch as in routes.json, no behaviours, counters at 0. */
+    reset() { applyPatch({ reset: true }); },
+    resetClicks() { applyPatch({ resetClicks: true }); },
+    /** Copies of the counters: {clicks: {key: n}, confirmClicks: {...}, cancelClicks: {...}}. */
+    counters() { return { clicks: { ...state.clicks }, confirmClicks: { ...state.confirmClicks }, cancelClicks: { ...state.cancelClicks } }; },
+    /** The server-side state of a switch: what a fresh page load without ?state shows. */
+    switchState(key, fallback = 'on') { return state.switches[key] || fallback; },
     close() {
       return new Promise((resolve) => {
         server.closeAllConnections?.();
