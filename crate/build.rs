@@ -140,4 +140,157 @@ fn main() {
 
     let dest = Path::new(&env::var("OUT_DIR").expect("OUT_DIR")).join("catalogue_data.rs");
     fs::write(dest, out).expect("write catalogue_data.rs");
+
+    generate_entra(); // Entra: see the section at the end of this file.
+}
+
+// ---- Entra ----------------------------------------------------------------------------
+// The second generator: rules/entra.toml (the Microsoft Entra "LinkedIn account
+// connections" setting) -> OUT_DIR/entra_data.rs, included by src/entra.rs. Separate from
+// the LinkedIn catalogue above and built the same way: no parser in the wasm, labels
+// normalised with the scan's own function, malformed rules fail the build.
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntraRules {
+    site: EntraSite,
+    setting: EntraSetting,
+    option: Vec<EntraOptionRule>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntraSite {
+    hosts: Vec<String>,
+    settings_fragments: Vec<String>,
+    settings_url: String,
+    group_selector: String,
+    radio_selector: String,
+    caption_selector: String,
+    caption_levels: u32,
+    signed_out_selector: String,
+    max_text_chars: u32,
+    max_groups: u32,
+    max_radios: u32,
+    max_frames: u32,
+    settle_ms: u32,
+    debounce_ms: u32,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntraSetting {
+    id: String,
+    title: String,
+    recommended: String,
+    benchmark: String,
+    source: String,
+    labels: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    unconfirmed_labels: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntraOptionRule {
+    id: String,
+    labels: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    unconfirmed_labels: BTreeMap<String, Vec<String>>,
+}
+
+const ENTRA_OPTIONS: &[(&str, &str)] = &[("yes", "Yes"), ("selected-group", "SelectedGroup"), ("no", "No")];
+
+fn entra_variant(value: &str) -> &'static str {
+    match ENTRA_OPTIONS.iter().find(|(name, _)| *name == value) {
+        Some((_, rust)) => rust,
+        None => panic!("rules/entra.toml: unknown option {value:?} (known: yes, selected-group, no)"),
+    }
+}
+
+/// `Label { .. }` literals for confirmed and unconfirmed texts; every text must normalise
+/// to something non-empty.
+fn entra_labels(what: &str, confirmed: &BTreeMap<String, Vec<String>>, unconfirmed: &BTreeMap<String, Vec<String>>) -> (String, Vec<String>) {
+    let mut out = String::new();
+    let mut norms = Vec::new();
+    for (is_confirmed, map) in [(true, confirmed), (false, unconfirmed)] {
+        for (lang, texts) in map {
+            for t in texts {
+                let norm = normalize::normalize(t);
+                assert!(!norm.is_empty(), "rules/entra.toml: {what}: label {t:?} ({lang}) is empty after normalising");
+                write!(out, "Label {{ lang: {lang:?}, text: {t:?}, norm: {norm:?}, confirmed: {is_confirmed} }}, ").unwrap();
+                norms.push(norm);
+            }
+        }
+    }
+    (out, norms)
+}
+
+fn generate_entra() {
+    let rules_path = Path::new("rules/entra.toml");
+    println!("cargo:rerun-if-changed={}", rules_path.display());
+    let text = fs::read_to_string(rules_path).expect("read rules/entra.toml");
+    let rules: EntraRules = toml::from_str(&text).unwrap_or_else(|e| panic!("rules/entra.toml: {e}"));
+
+    let s = &rules.site;
+    assert!(!s.hosts.is_empty(), "rules/entra.toml: site.hosts is empty");
+    for h in &s.hosts {
+        assert!(
+            !h.is_empty() && *h == h.to_ascii_lowercase() && !h.contains(['/', ':', '*']),
+            "rules/entra.toml: host {h:?} must be a lower-case host name"
+        );
+    }
+    assert!(s.settings_url.starts_with("https://"), "rules/entra.toml: settings_url must be https");
+    // Fragments are compared ignoring case: store them lower-case.
+    let fragments: Vec<String> = s.settings_fragments.iter().map(|f| f.trim_start_matches(['#', '/']).to_ascii_lowercase()).collect();
+    assert!(fragments.iter().all(|f| !f.is_empty()), "rules/entra.toml: empty settings fragment");
+    let mut out = String::new();
+    writeln!(
+        out,
+        "/// Where the Entra setting lives and what the content script collects.\n\
+         pub static ENTRA_SITE: EntraSite = EntraSite {{ hosts: &{:?}, settings_fragments: &{:?}, settings_url: {:?}, \
+         group_selector: {:?}, radio_selector: {:?}, caption_selector: {:?}, caption_levels: {}, \
+         signed_out_selector: {:?}, max_text_chars: {}, max_groups: {}, max_radios: {}, max_frames: {}, \
+         settle_ms: {}, debounce_ms: {} }};",
+        s.hosts, fragments, s.settings_url, s.group_selector, s.radio_selector, s.caption_selector, s.caption_levels,
+        s.signed_out_selector, s.max_text_chars, s.max_groups, s.max_radios, s.max_frames, s.settle_ms, s.debounce_ms
+    )
+    .unwrap();
+
+    let st = &rules.setting;
+    assert!(!st.labels.is_empty(), "rules/entra.toml: the setting needs at least one confirmed label");
+    let (labels, _) = entra_labels("setting", &st.labels, &st.unconfirmed_labels);
+    writeln!(
+        out,
+        "/// The setting.\npub static ENTRA_SETTING: EntraSetting = EntraSetting {{ id: {:?}, title: {:?}, \
+         recommended: EntraOption::{}, benchmark: {:?}, source: {:?}, labels: &[{labels}] }};",
+        st.id, st.title, entra_variant(&st.recommended), st.benchmark, st.source
+    )
+    .unwrap();
+
+    // Every option once; no normalised label may name two options.
+    let mut seen_ids = Vec::new();
+    let mut owner: BTreeMap<String, String> = BTreeMap::new();
+    out.push_str("/// The options, in the order the portal shows them.\npub static ENTRA_OPTIONS: &[OptionRule] = &[\n");
+    for o in &rules.option {
+        let variant = entra_variant(&o.id);
+        assert!(!seen_ids.contains(&o.id), "rules/entra.toml: option {} listed twice", o.id);
+        seen_ids.push(o.id.clone());
+        assert!(!o.labels.is_empty(), "rules/entra.toml: option {} needs at least one confirmed label", o.id);
+        let (labels, norms) = entra_labels(&format!("option {}", o.id), &o.labels, &o.unconfirmed_labels);
+        for n in norms {
+            if let Some(other) = owner.get(&n).filter(|other| **other != o.id) {
+                panic!("rules/entra.toml: label {n:?} names both option {other} and option {}", o.id);
+            }
+            owner.insert(n, o.id.clone());
+        }
+        writeln!(out, "    OptionRule {{ option: EntraOption::{variant}, labels: &[{labels}] }},").unwrap();
+    }
+    out.push_str("];\n");
+    for (name, _) in ENTRA_OPTIONS {
+        assert!(seen_ids.iter().any(|id| id == name), "rules/entra.toml: option {name} is missing");
+    }
+
+    let dest = Path::new(&env::var("OUT_DIR").expect("OUT_DIR")).join("entra_data.rs");
+    fs::write(dest, out).expect("write entra_data.rs");
 }

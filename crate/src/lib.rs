@@ -31,6 +31,7 @@
 
 pub mod catalogue;
 pub mod detect;
+pub mod entra;
 pub mod export;
 pub mod job;
 pub mod managed;

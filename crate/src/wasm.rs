@@ -229,3 +229,36 @@ pub fn setting_url(id: &str) -> Option<String> {
 pub fn reason_message(code: JsValue) -> String {
     serde_wasm_bindgen::from_value::<crate::detect::Reason>(code).map(|r| r.msg().to_string()).unwrap_or_default()
 }
+
+// ---- Entra ----
+// The organisation side (crate::entra): Microsoft Entra's "LinkedIn account connections".
+
+/// What `entra.js` should look for on the portal page (or frame) at `url`:
+/// `{scan, settingsPage, groupSelector, radioSelector, captionSelector, captionLevels,
+/// signedOutSelector, maxTextChars, maxGroups, maxRadios, maxFrames, settleMs, debounceMs}`.
+#[wasm_bindgen(js_name = entraPlanFor)]
+pub fn entra_plan_for(url: &str) -> Result<JsValue, JsError> {
+    to_js(&crate::entra::plan(url))
+}
+
+/// Scans Entra page facts; throws on malformed facts. Returns `{marks: [{index, state,
+/// look, label}], observation: null | {state, reason?, recommended}}`.
+#[wasm_bindgen(js_name = entraScan)]
+pub fn entra_scan(facts: JsValue) -> Result<JsValue, JsError> {
+    let facts: crate::entra::EntraFacts = from_js(facts, "Entra page facts")?;
+    to_js(&crate::entra::scan(&facts))
+}
+
+/// What to say about a stored observation (`{state, reason?}`): a text `{key, args}`,
+/// the same as the label beside the setting. Throws on a malformed observation.
+#[wasm_bindgen(js_name = entraDescribe)]
+pub fn entra_describe(observation: JsValue) -> Result<JsValue, JsError> {
+    let o: crate::entra::EntraObservation = from_js(observation, "Entra observation")?;
+    to_js(&crate::entra::describe(o.observed))
+}
+
+/// The User settings page of the Microsoft Entra admin center ("Show me").
+#[wasm_bindgen(js_name = entraSettingsUrl)]
+pub fn entra_settings_url() -> String {
+    crate::entra::settings_url().to_string()
+}

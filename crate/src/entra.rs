@@ -1,0 +1,522 @@
+//! The organisation side: Microsoft Entra's tenant-wide "LinkedIn account connections"
+//! setting (Yes / Selected group / No) on the User settings page of the Microsoft Entra
+//! admin center and the Azure portal. CIS Microsoft 365 benchmark 1.1.18 recommends No.
+//!
+//! Same shape as [`crate::detect`]: the content script (`extension/entra.js`) asks for a
+//! [`plan`], reports plain [`EntraFacts`] about every radio group it sees, and applies the
+//! marks of the [`EntraOutcome`]; the facts and rules are in `rules/entra.toml`.
+//!
+//! A radio group is the setting when one of its captions equals a label of the setting
+//! (after [`normalize`]). A confirmed label is enough; an unconfirmed translation also
+//! needs the group's radios to name the options. Which option is selected is read from
+//! the radio labels only, never from positions: exactly one checked radio whose label names
+//! an option, in a group whose every radio names a different option. Anything else is
+//! "unknown" with a reason, never a guess.
+//!
+//! ```
+//! use opt_out_lens_core::entra::{scan, EntraFacts, GroupFacts, RadioFacts, EntraOption, EntraObserved};
+//! let radio = |label: &str, checked: bool| RadioFacts { label: label.into(), checked: Some(checked) };
+//! let facts = EntraFacts {
+//!     url: "https://entra.microsoft.com/#view/Microsoft_AAD_UsersAndTenants/UserManagementMenuBlade/~/UserSettings".into(),
+//!     top: true,
+//!     groups: vec![GroupFacts {
+//!         labels: vec!["LinkedIn account connections".into()],
+//!         radios: vec![radio("Yes", false), radio("Selected group", false), radio("No", true)],
+//!     }],
+//!     ..EntraFacts::default()
+//! };
+//! let outcome = scan(&facts);
+//! assert_eq!(outcome.marks[0].index, 0);
+//! assert_eq!(outcome.observation.unwrap().observed, EntraObserved::Option(EntraOption::No));
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue::Label;
+use crate::normalize::normalize;
+use crate::text::Text;
+use crate::url::Location;
+
+/// One option of the setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntraOption {
+    /// Every user may connect their LinkedIn account.
+    Yes,
+    /// The users of one selected group may.
+    SelectedGroup,
+    /// Nobody may (what CIS recommends).
+    No,
+}
+
+/// Why the setting's option is not known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntraReason {
+    /// The page showed a sign-in form.
+    SignedOut,
+    /// The User settings page showed no radio groups at all by the time it should have.
+    NotLoaded,
+    /// The User settings page showed radio groups, none of them the setting.
+    NotFound,
+    /// The setting was found, but which option is selected could not be read.
+    Ambiguous,
+    /// The page showed the setting more than once, with different options selected.
+    Conflicting,
+}
+
+impl EntraReason {
+    /// The i18n message explaining it to the person.
+    pub fn msg(self) -> &'static str {
+        match self {
+            EntraReason::SignedOut => "entraReasonSignedOut",
+            EntraReason::NotLoaded => "entraReasonNotLoaded",
+            EntraReason::NotFound => "entraReasonNotFound",
+            EntraReason::Ambiguous => "entraReasonAmbiguous",
+            EntraReason::Conflicting => "entraReasonConflicting",
+        }
+    }
+}
+
+/// What a scan learned about the setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntraObserved {
+    /// This option is selected.
+    Option(EntraOption),
+    /// Not known, for this reason.
+    Unknown(EntraReason),
+}
+
+/// The `state` field of an observation or mark: an option, or `unknown`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntraState {
+    /// Yes.
+    Yes,
+    /// Selected group.
+    SelectedGroup,
+    /// No.
+    No,
+    /// Unknown; see the reason.
+    Unknown,
+}
+
+impl EntraObserved {
+    /// The two fields of the wire form.
+    pub fn split(self) -> (EntraState, Option<EntraReason>) {
+        match self {
+            EntraObserved::Option(EntraOption::Yes) => (EntraState::Yes, None),
+            EntraObserved::Option(EntraOption::SelectedGroup) => (EntraState::SelectedGroup, None),
+            EntraObserved::Option(EntraOption::No) => (EntraState::No, None),
+            EntraObserved::Unknown(r) => (EntraState::Unknown, Some(r)),
+        }
+    }
+
+    /// Rebuilds from the two fields; unknown without a reason reads as not found.
+    pub fn join(state: EntraState, reason: Option<EntraReason>) -> EntraObserved {
+        match state {
+            EntraState::Yes => EntraObserved::Option(EntraOption::Yes),
+            EntraState::SelectedGroup => EntraObserved::Option(EntraOption::SelectedGroup),
+            EntraState::No => EntraObserved::Option(EntraOption::No),
+            EntraState::Unknown => EntraObserved::Unknown(reason.unwrap_or(EntraReason::NotFound)),
+        }
+    }
+
+    /// How a mark of this looks: the recommended option, another option, or unknown.
+    pub fn look(self) -> Look {
+        match self {
+            EntraObserved::Option(o) if o == ENTRA_SETTING.recommended => Look::Protective,
+            EntraObserved::Option(_) => Look::Exposed,
+            EntraObserved::Unknown(_) => Look::Unknown,
+        }
+    }
+}
+
+/// How a mark is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Look {
+    /// The recommended option is selected.
+    Protective,
+    /// Another option is selected.
+    Exposed,
+    /// The selection could not be read.
+    Unknown,
+}
+
+// ---- rules (generated from rules/entra.toml) --------------------------------------------
+
+/// Where the setting lives and what the content script collects.
+#[derive(Debug)]
+pub struct EntraSite {
+    /// Hosts where the content script runs (lower case).
+    pub hosts: &'static [&'static str],
+    /// Fragments (lower case, without `#`) of the User settings page.
+    pub settings_fragments: &'static [&'static str],
+    /// The User settings page to open.
+    pub settings_url: &'static str,
+    /// CSS selector of radio groups.
+    pub group_selector: &'static str,
+    /// CSS selector of the radios of a group.
+    pub radio_selector: &'static str,
+    /// CSS selector of a caption inside a group.
+    pub caption_selector: &'static str,
+    /// How many ancestors up to look for a caption just before a group.
+    pub caption_levels: u32,
+    /// CSS selector whose presence means a sign-in form is shown.
+    pub signed_out_selector: &'static str,
+    /// Upper bound on each text sent.
+    pub max_text_chars: u32,
+    /// Most groups one scan reads.
+    pub max_groups: u32,
+    /// Most radios of one group that can be the setting.
+    pub max_radios: u32,
+    /// Most frames one scan reads.
+    pub max_frames: u32,
+    /// Time after navigation before a missing setting counts.
+    pub settle_ms: u32,
+    /// Batching delay for DOM-change re-scans.
+    pub debounce_ms: u32,
+}
+
+/// The setting.
+#[derive(Debug)]
+pub struct EntraSetting {
+    /// Stable id.
+    pub id: &'static str,
+    /// The portal's English title.
+    pub title: &'static str,
+    /// The option the benchmark recommends.
+    pub recommended: EntraOption,
+    /// The benchmark, as shown in labels (e.g. "CIS 1.1.18").
+    pub benchmark: &'static str,
+    /// Where the facts came from.
+    pub source: &'static str,
+    /// The setting's label in every known language.
+    pub labels: &'static [Label],
+}
+
+/// One option and its radio labels in every known language.
+#[derive(Debug)]
+pub struct OptionRule {
+    /// The option.
+    pub option: EntraOption,
+    /// Its labels.
+    pub labels: &'static [Label],
+}
+
+include!(concat!(env!("OUT_DIR"), "/entra_data.rs"));
+
+// ---- plan -------------------------------------------------------------------------------
+
+/// What the content script should look for; it holds no selectors or labels of its own.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntraPlan {
+    /// Whether to scan this page at all.
+    pub scan: bool,
+    /// Whether this is the User settings page (a missing setting is reported there).
+    pub settings_page: bool,
+    /// CSS selector of radio groups.
+    pub group_selector: &'static str,
+    /// CSS selector of the radios of a group.
+    pub radio_selector: &'static str,
+    /// CSS selector of a caption inside a group.
+    pub caption_selector: &'static str,
+    /// How many ancestors up to look for a caption just before a group.
+    pub caption_levels: u32,
+    /// CSS selector of a sign-in form.
+    pub signed_out_selector: &'static str,
+    /// Upper bound on each text sent.
+    pub max_text_chars: u32,
+    /// Most groups to send.
+    pub max_groups: u32,
+    /// Most radios per group to send (one more than the setting may have, so a group with
+    /// too many shows as such).
+    pub max_radios: u32,
+    /// Most frames to read.
+    pub max_frames: u32,
+    /// When to re-scan after navigation if nothing changes, so a missing setting is reported.
+    pub settle_ms: u32,
+    /// Batching delay for DOM-change re-scans.
+    pub debounce_ms: u32,
+}
+
+/// The plan for the page (or frame) at `url`.
+pub fn plan(url: &str) -> EntraPlan {
+    let site = &ENTRA_SITE;
+    EntraPlan {
+        scan: is_entra(url),
+        settings_page: is_settings_page(url),
+        group_selector: site.group_selector,
+        radio_selector: site.radio_selector,
+        caption_selector: site.caption_selector,
+        caption_levels: site.caption_levels,
+        signed_out_selector: site.signed_out_selector,
+        max_text_chars: site.max_text_chars,
+        max_groups: site.max_groups,
+        max_radios: site.max_radios + 1,
+        max_frames: site.max_frames,
+        settle_ms: site.settle_ms,
+        debounce_ms: site.debounce_ms,
+    }
+}
+
+/// Whether `url` is on one of the portals (any path, any port).
+pub fn is_entra(url: &str) -> bool {
+    Location::parse(url).is_some_and(|loc| ENTRA_SITE.hosts.contains(&loc.host.as_str()))
+}
+
+/// Whether `url` is the User settings page: a portal URL whose fragment holds one of the
+/// page's routes, starting at the fragment's start or after a `/` (a tenant prefix such as
+/// `#@contoso.onmicrosoft.com/view/...`), and ending at its end or before `/`, `?` or `&`.
+pub fn is_settings_page(url: &str) -> bool {
+    if !is_entra(url) {
+        return false;
+    }
+    let Some((_, fragment)) = url.split_once('#') else {
+        return false;
+    };
+    let fragment = fragment.to_ascii_lowercase();
+    ENTRA_SITE.settings_fragments.iter().any(|route| {
+        fragment.match_indices(route).any(|(at, _)| {
+            let before_ok = at == 0 || fragment[..at].ends_with('/');
+            let after = &fragment[at + route.len()..];
+            let after_ok = after.is_empty() || after.starts_with(['/', '?', '&']);
+            before_ok && after_ok
+        })
+    })
+}
+
+/// The User settings page to open ("Show me").
+pub fn settings_url() -> &'static str {
+    ENTRA_SITE.settings_url
+}
+
+// ---- facts --------------------------------------------------------------------------------
+
+/// What the content script reports: every radio group in its frame and the same-origin
+/// frames below it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EntraFacts {
+    /// `location.href` of the scanning frame.
+    pub url: String,
+    /// Whether the scanning frame is the tab's top frame (only it reports a missing setting).
+    pub top: bool,
+    /// Milliseconds since the page loaded or navigated in-app.
+    pub elapsed_ms: f64,
+    /// Whether a sign-in form is shown.
+    pub signed_out: bool,
+    /// The radio groups, in document order (frame by frame).
+    pub groups: Vec<GroupFacts>,
+}
+
+/// Plain facts about one radio group.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GroupFacts {
+    /// Candidate captions, best first: `aria-labelledby` text, `aria-label`, the caption
+    /// inside the group (legend or label), the caption just before it.
+    pub labels: Vec<String>,
+    /// The group's own radios (not those of a group nested in it), in document order.
+    pub radios: Vec<RadioFacts>,
+}
+
+/// Plain facts about one radio.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RadioFacts {
+    /// Its label text (`<label>`s, `aria-labelledby`, `aria-label`, or its own text).
+    pub label: String,
+    /// Whether it is checked (`checked` of an input, `aria-checked` otherwise); `None` when
+    /// it does not say.
+    pub checked: Option<bool>,
+}
+
+// ---- outcome ------------------------------------------------------------------------------
+
+/// What a scan learned about the setting: the wire form is
+/// `{state: 'yes'|'selected-group'|'no'|'unknown', reason?, recommended: 'no'}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "ObservationWire", into = "ObservationWire")]
+pub struct EntraObservation {
+    /// What was seen.
+    pub observed: EntraObserved,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+struct ObservationWire {
+    state: EntraState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reason: Option<EntraReason>,
+    /// Always the benchmark's recommendation; ignored when read back.
+    #[serde(default = "recommended")]
+    recommended: EntraOption,
+}
+
+fn recommended() -> EntraOption {
+    ENTRA_SETTING.recommended
+}
+
+impl From<ObservationWire> for EntraObservation {
+    fn from(w: ObservationWire) -> Self {
+        EntraObservation { observed: EntraObserved::join(w.state, w.reason) }
+    }
+}
+
+impl From<EntraObservation> for ObservationWire {
+    fn from(o: EntraObservation) -> Self {
+        let (state, reason) = o.observed.split();
+        ObservationWire { state, reason, recommended: ENTRA_SETTING.recommended }
+    }
+}
+
+/// An instruction to mark one radio group.
+#[derive(Debug, PartialEq, Serialize)]
+pub struct EntraMark {
+    /// Index into [`EntraFacts::groups`].
+    pub index: usize,
+    /// The option the group shows, or `unknown`.
+    pub state: EntraState,
+    /// How to draw it.
+    pub look: Look,
+    /// The label shown beside the group.
+    pub label: Text,
+}
+
+/// The result of one scan.
+#[derive(Debug, Default, Serialize)]
+pub struct EntraOutcome {
+    /// Groups to mark (every other mark is removed).
+    pub marks: Vec<EntraMark>,
+    /// What to record, or `None` when this scan has nothing to say (another page, a frame
+    /// that did not see the setting, a page still loading).
+    pub observation: Option<EntraObservation>,
+}
+
+/// Folds a page text for comparison: [`normalize`], then without a trailing required-field
+/// asterisk.
+fn fold(text: &str) -> String {
+    let mut n = normalize(text);
+    while n.ends_with(['*', ' ', '.', ':', '?', '!']) {
+        n.pop();
+    }
+    n
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Match {
+    None,
+    Unconfirmed,
+    Confirmed,
+}
+
+fn setting_match(group: &GroupFacts) -> Match {
+    let mut best = Match::None;
+    for text in group.labels.iter().take(8) {
+        let n = fold(text);
+        if n.is_empty() {
+            continue;
+        }
+        for l in ENTRA_SETTING.labels {
+            if l.norm == n {
+                best = best.max(if l.confirmed { Match::Confirmed } else { Match::Unconfirmed });
+            }
+        }
+    }
+    best
+}
+
+/// The option a radio label names.
+pub fn option_named(text: &str) -> Option<EntraOption> {
+    let n = fold(text);
+    ENTRA_OPTIONS.iter().find(|o| o.labels.iter().any(|l| l.norm == n)).map(|o| o.option)
+}
+
+/// The options of a group's radios, if every radio names a different option and both
+/// Yes and No are among them.
+fn options_of(group: &GroupFacts) -> Option<Vec<EntraOption>> {
+    if group.radios.is_empty() || group.radios.len() > ENTRA_SITE.max_radios as usize {
+        return None;
+    }
+    let mut options = Vec::with_capacity(group.radios.len());
+    for r in &group.radios {
+        let o = option_named(&r.label)?;
+        if options.contains(&o) {
+            return None;
+        }
+        options.push(o);
+    }
+    (options.contains(&EntraOption::Yes) && options.contains(&EntraOption::No)).then_some(options)
+}
+
+/// The option a group identified as the setting shows.
+fn selection(group: &GroupFacts) -> EntraObserved {
+    let Some(options) = options_of(group) else {
+        return EntraObserved::Unknown(EntraReason::Ambiguous);
+    };
+    let checked: Vec<usize> = group.radios.iter().enumerate().filter(|(_, r)| r.checked == Some(true)).map(|(i, _)| i).collect();
+    match checked.as_slice() {
+        [one] => EntraObserved::Option(options[*one]),
+        _ => EntraObserved::Unknown(EntraReason::Ambiguous),
+    }
+}
+
+/// The label beside the group, e.g. "LinkedIn account connections: Yes (CIS 1.1.18
+/// recommends No)"; also what the popup says about a stored observation.
+pub fn describe(observed: EntraObserved) -> Text {
+    match observed {
+        EntraObserved::Option(EntraOption::Yes) => Text::new("entraMarkYes").arg(ENTRA_SETTING.benchmark),
+        EntraObserved::Option(EntraOption::SelectedGroup) => Text::new("entraMarkSelectedGroup").arg(ENTRA_SETTING.benchmark),
+        EntraObserved::Option(EntraOption::No) => Text::new("entraMarkNo").arg(ENTRA_SETTING.benchmark),
+        EntraObserved::Unknown(reason) => Text::new("entraMarkUnknown").arg(Text::new(reason.msg())),
+    }
+}
+
+/// Scans one frame's facts.
+pub fn scan(facts: &EntraFacts) -> EntraOutcome {
+    let mut outcome = EntraOutcome::default();
+    if !is_entra(&facts.url) {
+        return outcome;
+    }
+
+    for (index, group) in facts.groups.iter().take(ENTRA_SITE.max_groups as usize).enumerate() {
+        let identified = match setting_match(group) {
+            Match::Confirmed => true,
+            // A guessed translation counts only together with the options' labels.
+            Match::Unconfirmed => options_of(group).is_some(),
+            Match::None => false,
+        };
+        if !identified {
+            continue;
+        }
+        let observed = selection(group);
+        outcome.marks.push(EntraMark { index, state: observed.split().0, look: observed.look(), label: describe(observed) });
+        let merged = match outcome.observation {
+            None => observed,
+            Some(seen) if seen.observed == observed => observed,
+            Some(_) => EntraObserved::Unknown(EntraReason::Conflicting),
+        };
+        outcome.observation = Some(EntraObservation { observed: merged });
+    }
+    if outcome.observation.is_some() {
+        return outcome;
+    }
+
+    // Not found: only the top frame of the User settings page says so, once it has settled.
+    if !facts.top || !is_settings_page(&facts.url) {
+        return outcome;
+    }
+    let reason = if facts.signed_out {
+        EntraReason::SignedOut
+    } else if facts.elapsed_ms.is_nan() || facts.elapsed_ms < f64::from(ENTRA_SITE.settle_ms) {
+        return outcome; // still loading: nothing to record yet
+    } else if facts.groups.is_empty() {
+        EntraReason::NotLoaded
+    } else {
+        EntraReason::NotFound
+    };
+    outcome.observation = Some(EntraObservation { observed: EntraObserved::Unknown(reason) });
+    outcome
+}
