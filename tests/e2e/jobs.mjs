@@ -401,6 +401,7 @@ export function defineJobScenarios(name) {
     it('7e. Cancel in the confirmation dialog: no job, no tab, no click', { timeout: 60000 }, async () => {
       await visit('ai-training', 'on');
       const tabs = await b.tabCount();
+      const reqs = server.requests.length;
       await openConfirmFromRow('ai-training');
       await popup.click('#confirm-no');
       await waitPopup(popup, (s) => !s.confirm.open, { timeout: 3000, what: 'the dialog to close' });
@@ -410,7 +411,7 @@ export function defineJobScenarios(name) {
       assert.equal(await b.tabCount(), tabs, 'no tab opened');
       assert.deepEqual((await settledCounters(server)).clicks, {}, 'nothing clicked');
       assert.equal(st.rows['ai-training'].state, 'on');
-      assert.equal(server.requests.filter((r) => r.url.startsWith(AI.path)).length, 1, 'the AI page was not loaded again (only our own visit)');
+      assert.deepEqual(server.requests.slice(reqs).filter((r) => r.url.startsWith('/mypreferences/')).map((r) => r.url), [], 'no settings page was loaded');
     });
 
     it('7f. A setting turned off elsewhere between the dialog and Confirm: already-off, no click', { timeout: 60000 }, async () => {
@@ -444,7 +445,10 @@ export function defineJobScenarios(name) {
       const tab = (await b.tabs()).find((t) => { try { return new URL(t.url).pathname === AI.path; } catch { return false; } });
       assert.ok(tab, `the job's tab shows the AI page: ${JSON.stringify(await b.tabUrls())}`);
       assert.ok(await tab.page.eval(() => !!document.querySelector('[role=dialog] [data-fixture-confirm=yes]')), 'LinkedIn\'s dialog is open in the job tab');
-      await tab.page.click('[data-fixture-confirm="yes"]');
+      // The job ends on this click and closes the tab, which a driver may report as an error.
+      await tab.page.click('[data-fixture-confirm="yes"]').catch((e) => {
+        if (!/closed|no such window|discarded|target/i.test(e.message)) throw e;
+      });
       const t0 = Date.now();
       while (Date.now() - t0 < 20000) {
         st = await waitPopup(popup, () => true);
