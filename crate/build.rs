@@ -166,6 +166,7 @@ struct EntraSite {
     settings_url: String,
     group_selector: String,
     radio_selector: String,
+    frame_selector: String,
     caption_selector: String,
     caption_levels: u32,
     signed_out_selector: String,
@@ -249,10 +250,10 @@ fn generate_entra() {
         out,
         "/// Where the Entra setting lives and what the content script collects.\n\
          pub static ENTRA_SITE: EntraSite = EntraSite {{ hosts: &{:?}, settings_fragments: &{:?}, settings_url: {:?}, \
-         group_selector: {:?}, radio_selector: {:?}, caption_selector: {:?}, caption_levels: {}, \
+         group_selector: {:?}, radio_selector: {:?}, frame_selector: {:?}, caption_selector: {:?}, caption_levels: {}, \
          signed_out_selector: {:?}, max_text_chars: {}, max_groups: {}, max_radios: {}, max_frames: {}, \
          settle_ms: {}, debounce_ms: {} }};",
-        s.hosts, fragments, s.settings_url, s.group_selector, s.radio_selector, s.caption_selector, s.caption_levels,
+        s.hosts, fragments, s.settings_url, s.group_selector, s.radio_selector, s.frame_selector, s.caption_selector, s.caption_levels,
         s.signed_out_selector, s.max_text_chars, s.max_groups, s.max_radios, s.max_frames, s.settle_ms, s.debounce_ms
     )
     .unwrap();

@@ -159,6 +159,8 @@ pub struct EntraSite {
     pub group_selector: &'static str,
     /// CSS selector of the radios of a group.
     pub radio_selector: &'static str,
+    /// CSS selector of frames whose same-origin documents are read too.
+    pub frame_selector: &'static str,
     /// CSS selector of a caption inside a group.
     pub caption_selector: &'static str,
     /// How many ancestors up to look for a caption just before a group.
@@ -221,6 +223,8 @@ pub struct EntraPlan {
     pub group_selector: &'static str,
     /// CSS selector of the radios of a group.
     pub radio_selector: &'static str,
+    /// CSS selector of frames whose same-origin documents are read too.
+    pub frame_selector: &'static str,
     /// CSS selector of a caption inside a group.
     pub caption_selector: &'static str,
     /// How many ancestors up to look for a caption just before a group.
@@ -250,6 +254,7 @@ pub fn plan(url: &str) -> EntraPlan {
         settings_page: is_settings_page(url),
         group_selector: site.group_selector,
         radio_selector: site.radio_selector,
+        frame_selector: site.frame_selector,
         caption_selector: site.caption_selector,
         caption_levels: site.caption_levels,
         signed_out_selector: site.signed_out_selector,
@@ -317,7 +322,8 @@ pub struct EntraFacts {
 #[serde(rename_all = "camelCase", default)]
 pub struct GroupFacts {
     /// Candidate captions, best first: `aria-labelledby` text, `aria-label`, the caption
-    /// inside the group (legend or label), the caption just before it.
+    /// inside the group (legend or label), the text just before it. The first non-empty
+    /// one is the group's caption.
     pub labels: Vec<String>,
     /// The group's own radios (not those of a group nested in it), in document order.
     pub radios: Vec<RadioFacts>,
@@ -412,18 +418,16 @@ enum Match {
     Confirmed,
 }
 
+/// Whether the group's caption (its first non-empty candidate caption) is a label of the
+/// setting. Only the first counts: a group with a name of its own is that, whatever text
+/// precedes it.
 fn setting_match(group: &GroupFacts) -> Match {
+    let Some(caption) = group.labels.iter().take(8).map(|t| fold(t)).find(|n| !n.is_empty()) else {
+        return Match::None;
+    };
     let mut best = Match::None;
-    for text in group.labels.iter().take(8) {
-        let n = fold(text);
-        if n.is_empty() {
-            continue;
-        }
-        for l in ENTRA_SETTING.labels {
-            if l.norm == n {
-                best = best.max(if l.confirmed { Match::Confirmed } else { Match::Unconfirmed });
-            }
-        }
+    for l in ENTRA_SETTING.labels.iter().filter(|l| l.norm == caption) {
+        best = best.max(if l.confirmed { Match::Confirmed } else { Match::Unconfirmed });
     }
     best
 }

@@ -86,7 +86,7 @@ fn settings_page_table() {
 fn plan_carries_the_rules() {
     let p = serde_json::to_value(plan(ENTRA_PAGE)).unwrap();
     for key in [
-        "scan", "settingsPage", "groupSelector", "radioSelector", "captionSelector", "captionLevels",
+        "scan", "settingsPage", "groupSelector", "radioSelector", "frameSelector", "captionSelector", "captionLevels",
         "signedOutSelector", "maxTextChars", "maxGroups", "maxRadios", "maxFrames", "settleMs", "debounceMs",
     ] {
         assert!(p.get(key).is_some(), "plan lacks {key}: {p}");
@@ -216,13 +216,16 @@ fn caption_variants() {
         assert_eq!(out.marks.len(), 1, "{caption:?}");
         assert_eq!(out.observation.map(|o| o.observed), Some(EntraObserved::Option(EntraOption::No)), "{caption:?}");
     }
-    // Any of the candidate captions may carry the label (aria-labelledby text first,
-    // a preceding caption last).
-    let g = GroupFacts {
-        labels: vec!["".into(), "Settings".into(), "LinkedIn account connections".into()],
-        radios: vec![radio("Yes", true), radio("Selected group", false), radio("No", false)],
-    };
+    // The first non-empty candidate is the caption (aria-labelledby text first, the text
+    // before the group last).
+    let radios = vec![radio("Yes", true), radio("Selected group", false), radio("No", false)];
+    let g = GroupFacts { labels: vec!["".into(), " ".into(), "LinkedIn account connections".into()], radios: radios.clone() };
     assert_eq!(observed(&facts(ENTRA_PAGE, vec![g])), Some(EntraObserved::Option(EntraOption::Yes)));
+    // A group with a name of its own is not the setting because the setting's caption
+    // follows: e.g. a decoy whose aria-label names it, just after the setting's heading.
+    let g = GroupFacts { labels: vec!["Users can register applications".into(), "LinkedIn account connections".into()], radios };
+    let out = scan(&facts(ENTRA_PAGE, vec![g]));
+    assert!(out.marks.is_empty(), "{:?}", out.marks);
 }
 
 #[test]

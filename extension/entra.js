@@ -1,0 +1,384 @@
+// The Entra content script: plain JavaScript with no knowledge of the portals. Registered
+// at run time (scripting.registerContentScripts, all frames) only once the person has
+// granted the optional host permissions for the Microsoft Entra admin center and the
+// Azure portal. It asks the core (through the background) what to look for on this URL,
+// reports plain facts about every radio group in its frame and the same-origin frames
+// below it, and applies the marks the core returns. Page text is only read; our own text
+// only ever goes into text nodes. Nothing on the page is ever clicked or changed.
+'use strict';
+
+(() => {
+  if (globalThis.__optOutLensEntra) return; // Injected twice: keep one.
+  globalThis.__optOutLensEntra = true;
+
+  const api = globalThis.browser ?? globalThis.chrome;
+  const ATTR_STATE = 'data-optout-entra'; // on the radio group: yes | selected-group | no | unknown
+  const ATTR_LOOK = 'data-optout-entra-look'; // protective | exposed | unknown (the outline)
+  const ATTR_LABEL = 'data-optout-label'; // our text-only label beside the group
+  const COLORS = { protective: '#1e7d32', exposed: '#b3261e', unknown: '#6b6b6b' };
+
+  const isTop = window === window.top;
+  // A frame whose parent is readable (same origin) is scanned by the script of the
+  // highest such frame above it, so one scan sees the whole blade and one answer is
+  // given per tab. Cross-origin frames of the portals scan themselves.
+  if (!isTop) {
+    let parentReadable = false;
+    try {
+      parentReadable = !!window.parent.document;
+    } catch {
+      parentReadable = false;
+    }
+    if (parentReadable) return;
+  }
+
+  let plan = null; // The core's plan for `planUrl`.
+  let planUrl = null;
+  let navigatedAt = performance.now();
+  let debounceTimer = 0;
+  let settleTimer = 0;
+  let scanning = false;
+  let rescanWanted = false;
+  let alive = true;
+  let lastKey = null; // the facts last reported (without the clock), and the reply to them
+  let lastReply = null;
+  const marked = new Map(); // group element -> { label, outline: [value, priority], offset: [value, priority] }
+  const watched = new Set(); // documents with our observer and listeners
+
+  function gone() {
+    try {
+      return !api.runtime?.id;
+    } catch {
+      return true;
+    }
+  }
+
+  async function send(msg) {
+    if (gone()) return teardown();
+    try {
+      const reply = await api.runtime.sendMessage(msg);
+      if (reply && reply.error) console.warn('Opt-Out Lens:', reply.error);
+      return reply && !reply.error ? reply : null;
+    } catch (e) {
+      if (gone()) teardown();
+      else console.warn('Opt-Out Lens: message failed:', e?.message ?? e);
+      return null;
+    }
+  }
+
+  // ---- collecting facts -------------------------------------------------------------
+
+  /** Text of `node` without our own labels, scripts or styles, at most `max` characters. */
+  function textOf(node, max) {
+    if (!node) return '';
+    const walker = node.ownerDocument.createTreeWalker(node, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
+      acceptNode: (n) =>
+        n.nodeType === Node.ELEMENT_NODE
+          ? n.hasAttribute(ATTR_LABEL) || n.localName === 'script' || n.localName === 'style'
+            ? NodeFilter.FILTER_REJECT
+            : NodeFilter.FILTER_SKIP
+          : NodeFilter.FILTER_ACCEPT,
+    });
+    let out = '';
+    while (out.length <= max && walker.nextNode()) out += walker.currentNode.data + ' ';
+    return out.trim().slice(0, max);
+  }
+
+  const isOurs = (n) => n.nodeType === Node.ELEMENT_NODE && n.hasAttribute(ATTR_LABEL);
+
+  /** This frame's document and the same-origin documents of the frames below it. */
+  function documents() {
+    const docs = [document];
+    for (let i = 0; i < docs.length && docs.length < plan.maxFrames; i++) {
+      for (const frame of docs[i].querySelectorAll(plan.frameSelector)) {
+        let doc = null;
+        try {
+          doc = frame.contentDocument; // null for a cross-origin frame
+        } catch {
+          doc = null;
+        }
+        if (doc?.documentElement && !docs.includes(doc)) docs.push(doc);
+        if (docs.length >= plan.maxFrames) break;
+      }
+    }
+    return docs;
+  }
+
+  function idsText(el, doc, max) {
+    const ids = (el.getAttribute('aria-labelledby') ?? '').split(/\s+/).filter(Boolean).slice(0, 8);
+    return ids.map((id) => textOf(doc.getElementById(id), max)).join(' ').trim().slice(0, max);
+  }
+
+  /** The radios that belong to `group` itself, not to a group nested in it. */
+  function radiosOf(group) {
+    const own = [];
+    for (const r of group.querySelectorAll(plan.radioSelector)) {
+      if (r.parentElement?.closest(plan.groupSelector) !== group) continue;
+      own.push(r);
+      if (own.length >= plan.maxRadios) break;
+    }
+    return own;
+  }
+
+  function radioLabel(r, max) {
+    const doc = r.ownerDocument;
+    if (r.localName === 'input' && r.labels && r.labels.length > 0) {
+      return [...r.labels].map((l) => textOf(l, max)).join(' ').trim().slice(0, max);
+    }
+    return idsText(r, doc, max) || (r.getAttribute('aria-label') ?? '').trim().slice(0, max) || (r.localName === 'input' ? '' : textOf(r, max));
+  }
+
+  function radioChecked(r) {
+    if (r.localName === 'input') return !!r.checked;
+    const aria = (r.getAttribute('aria-checked') ?? '').trim();
+    return aria === 'true' ? true : aria === 'false' ? false : null;
+  }
+
+  /** The caption inside a group: the first caption element of its own holding no radio. */
+  function innerCaption(group, max) {
+    for (const c of group.querySelectorAll(plan.captionSelector)) {
+      if (c.closest(plan.groupSelector) !== group || c.querySelector(plan.radioSelector) || isOurs(c)) continue;
+      const t = textOf(c, max);
+      if (t) return t;
+    }
+    return '';
+  }
+
+  /** The nearest text just before the group, looking a few ancestors up; too long is none. */
+  function precedingCaption(group, max) {
+    let node = group;
+    for (let level = 0; node && level <= plan.captionLevels; level++, node = node.parentElement) {
+      for (let sib = node.previousElementSibling; sib; sib = sib.previousElementSibling) {
+        if (isOurs(sib)) continue;
+        const t = textOf(sib, max + 1);
+        if (!t) continue;
+        return t.length > max || sib.querySelector(plan.radioSelector) ? '' : t;
+      }
+    }
+    return '';
+  }
+
+  function describe(group, max) {
+    const doc = group.ownerDocument;
+    const labels = [
+      idsText(group, doc, max),
+      (group.getAttribute('aria-label') ?? '').trim().slice(0, max),
+      innerCaption(group, max),
+      precedingCaption(group, max),
+    ];
+    // Only the first non-empty one is the caption; later ones are sent for diagnosis.
+    return {
+      labels: labels.filter((t) => t !== ''),
+      radios: radiosOf(group).map((r) => ({ label: radioLabel(r, max), checked: radioChecked(r) })),
+    };
+  }
+
+  // ---- marking ------------------------------------------------------------------------
+
+  function styleLabel(label, look) {
+    const set = (k, v) => label.style.setProperty(k, v, 'important');
+    set('display', 'block');
+    set('width', 'max-content');
+    set('max-width', '100%');
+    set('box-sizing', 'border-box');
+    set('margin', '4px 0');
+    set('padding', '2px 6px');
+    set('border-radius', '4px');
+    set('font', '600 12px/1.35 system-ui, sans-serif');
+    set('letter-spacing', '0');
+    set('text-transform', 'none');
+    set('white-space', 'normal');
+    set('pointer-events', 'none');
+    set('color', '#fff');
+    set('background', COLORS[look] ?? COLORS.unknown);
+  }
+
+  function unmark(group) {
+    const m = marked.get(group);
+    if (!m) return;
+    m.label.remove();
+    group.removeAttribute(ATTR_STATE);
+    group.removeAttribute(ATTR_LOOK);
+    // Give the group back its own inline outline, if it had one.
+    group.style.setProperty('outline', m.outline[0], m.outline[1]);
+    group.style.setProperty('outline-offset', m.offset[0], m.offset[1]);
+    if (group.getAttribute('style') === '') group.removeAttribute('style');
+    marked.delete(group);
+  }
+
+  function applyMarks(groups, marks) {
+    const keep = new Set();
+    for (const mark of marks) {
+      const group = groups[mark.index];
+      if (!group || !group.isConnected) continue;
+      keep.add(group);
+      let m = marked.get(group);
+      if (!m || !m.label.isConnected) {
+        if (m) unmark(group);
+        const label = group.ownerDocument.createElement('span');
+        label.setAttribute(ATTR_LABEL, '');
+        label.setAttribute('role', 'note');
+        // After the group, so it never becomes part of the group's name or a radio's label.
+        group.after(label);
+        m = {
+          label,
+          outline: [group.style.getPropertyValue('outline'), group.style.getPropertyPriority('outline')],
+          offset: [group.style.getPropertyValue('outline-offset'), group.style.getPropertyPriority('outline-offset')],
+        };
+        marked.set(group, m);
+      }
+      const look = COLORS[mark.look] ? mark.look : 'unknown';
+      group.setAttribute(ATTR_STATE, mark.state);
+      group.setAttribute(ATTR_LOOK, look);
+      group.style.setProperty('outline', `3px ${look === 'protective' ? 'dashed' : 'solid'} ${COLORS[look]}`, 'important');
+      group.style.setProperty('outline-offset', '3px', 'important');
+      m.label.setAttribute(ATTR_LABEL, look);
+      styleLabel(m.label, look);
+      const text = OptOutText.say(mark.label);
+      if (m.label.textContent !== text) m.label.textContent = text;
+    }
+    for (const group of [...marked.keys()]) if (!keep.has(group)) unmark(group);
+  }
+
+  // ---- scanning -----------------------------------------------------------------------
+
+  async function scan() {
+    if (!alive) return;
+    if (scanning) {
+      rescanWanted = true;
+      return;
+    }
+    scanning = true;
+    try {
+      if (planUrl !== location.href) {
+        const url = location.href;
+        navigatedAt = performance.now();
+        plan = await send({ type: 'entra-plan', url });
+        planUrl = url;
+        lastKey = null;
+        // Re-scan once the page should have settled, so a setting that never appears is
+        // reported as missing rather than still loading.
+        clearTimeout(settleTimer);
+        if (plan?.scan && plan.settingsPage) settleTimer = setTimeout(scheduleScan, plan.settleMs + 50);
+      }
+      if (!alive) return;
+      if (!plan?.scan) {
+        applyMarks([], []);
+        return;
+      }
+      const docs = documents();
+      for (const doc of docs) watch(doc);
+      const groups = [];
+      for (const doc of docs) {
+        for (const g of doc.querySelectorAll(plan.groupSelector)) {
+          if (groups.length >= plan.maxGroups) break;
+          groups.push(g);
+        }
+      }
+      const elapsedMs = performance.now() - navigatedAt;
+      const facts = {
+        url: location.href,
+        top: isTop,
+        elapsedMs,
+        signedOut: docs.some((d) => d.querySelector(plan.signedOutSelector) !== null),
+        groups: groups.map((g) => describe(g, plan.maxTextChars)),
+      };
+      // The same facts as last time (the clock only counts as settled or not): the same
+      // answer, without asking again; the marks are still re-applied, as the page may have
+      // replaced the elements.
+      const key = JSON.stringify({ ...facts, elapsedMs: elapsedMs >= plan.settleMs });
+      let reply = key === lastKey ? lastReply : null;
+      if (!reply) {
+        reply = await send({ type: 'entra-scan', facts });
+        if (!reply || !alive || planUrl !== location.href) return;
+        lastKey = key;
+        lastReply = reply;
+      }
+      applyMarks(groups, Array.isArray(reply.marks) ? reply.marks : []);
+    } finally {
+      scanning = false;
+      if (rescanWanted) {
+        rescanWanted = false;
+        scheduleScan();
+      }
+    }
+  }
+
+  function scheduleScan() {
+    clearTimeout(debounceTimer);
+    debounceTimer = setTimeout(scan, plan?.debounceMs ?? 250);
+  }
+
+  /** Ignore the DOM changes we make ourselves, or every mark would trigger a re-scan. */
+  function relevant(record) {
+    if (record.type === 'attributes') return !isOurs(record.target);
+    if (record.type === 'characterData') return !record.target.parentElement?.hasAttribute(ATTR_LABEL);
+    if (isOurs(record.target) || record.target.parentElement?.hasAttribute(ATTR_LABEL)) return false;
+    return [...record.addedNodes, ...record.removedNodes].some((n) => !isOurs(n));
+  }
+
+  const observer = new MutationObserver((records) => {
+    if (location.href !== planUrl || records.some(relevant)) scheduleScan();
+  });
+
+  function onChange() {
+    scheduleScan();
+  }
+
+  function onNavigate() {
+    if (location.href !== planUrl) scheduleScan();
+  }
+
+  /** Observes a document (ours or a same-origin frame's) for changes worth a re-scan. */
+  function watch(doc) {
+    if (watched.has(doc)) return;
+    for (const d of [...watched]) if (!d.defaultView) watched.delete(d); // frames gone
+    watched.add(doc);
+    observer.observe(doc.documentElement, {
+      subtree: true,
+      childList: true,
+      characterData: true,
+      attributes: true,
+      attributeFilter: ['aria-checked', 'checked', 'aria-labelledby', 'aria-label', 'role', 'class', 'hidden', 'id', 'src'],
+    });
+    doc.addEventListener('change', onChange, true);
+    doc.addEventListener('click', onChange, true);
+    doc.addEventListener('load', onChange, true); // a frame below finished loading
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------
+
+  /** Removes every trace from the page once the extension is disabled or removed. */
+  function teardown() {
+    if (!alive) return null;
+    alive = false;
+    observer.disconnect();
+    clearTimeout(debounceTimer);
+    clearTimeout(settleTimer);
+    clearInterval(livenessTimer);
+    for (const doc of watched) {
+      try {
+        doc.removeEventListener('change', onChange, true);
+        doc.removeEventListener('click', onChange, true);
+        doc.removeEventListener('load', onChange, true);
+      } catch {
+        // The frame is gone.
+      }
+    }
+    removeEventListener('hashchange', onNavigate);
+    removeEventListener('popstate', onNavigate);
+    for (const group of [...marked.keys()]) unmark(group);
+    return null;
+  }
+
+  const livenessTimer = setInterval(() => gone() && teardown(), 2000);
+  try {
+    api.runtime.connect({ name: 'entra' }).onDisconnect.addListener(() => gone() && teardown());
+  } catch {
+    teardown();
+  }
+
+  addEventListener('hashchange', onNavigate);
+  addEventListener('popstate', onNavigate);
+  globalThis.navigation?.addEventListener?.('navigatesuccess', onNavigate);
+  scan();
+})();
