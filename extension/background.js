@@ -11,6 +11,9 @@ const STATE_KEY = 'state';
 const JOB_KEY = 'job';
 const OPTIONS_KEY = 'options';
 const REMINDER = 'recheck';
+const ORG_KEY = 'org';
+// The Entra admin center hosts: optional, asked for from the popup, never at install.
+const ENTRA_ORIGINS = api.runtime.getManifest().optional_host_permissions ?? [];
 const log = (...args) => console.warn('Opt-Out Lens:', ...args);
 
 // Chrome's service worker must register its listeners synchronously, so the wasm is
@@ -279,6 +282,42 @@ async function highlightOrOpen() {
   if (target) await show(target.id);
 }
 
+// ---- organisations: Microsoft Entra ---------------------------------------------------
+
+/** Runs entra.js in the Entra hosts' frames exactly while the person has granted them. */
+async function syncEntraScript() {
+  if (!api.scripting || ENTRA_ORIGINS.length === 0) return;
+  const granted = await api.permissions.contains({ permissions: ['scripting'], origins: ENTRA_ORIGINS });
+  const registered = (await api.scripting.getRegisteredContentScripts({ ids: ['entra'] }).catch(() => [])).length > 0;
+  if (granted && !registered) {
+    await api.scripting.registerContentScripts([{
+      id: 'entra',
+      matches: ENTRA_ORIGINS,
+      js: ['messages.js', 'i18n.js', 'entra.js'],
+      allFrames: true,
+      runAt: 'document_idle',
+      persistAcrossSessions: true,
+    }]);
+  } else if (!granted && registered) {
+    await api.scripting.unregisterContentScripts({ ids: ['entra'] });
+  }
+}
+
+/**
+ * Keeps the latest Entra observation. An "unknown" from one frame must not wipe what
+ * another frame of the same page just read, so it replaces a known answer only when that
+ * answer is more than a minute old.
+ */
+async function recordEntra(observation, url) {
+  const now = Date.now();
+  await stateQueue(async () => {
+    const org = (await api.storage.local.get(ORG_KEY))[ORG_KEY] ?? {};
+    const known = org.entra && org.entra.state !== 'unknown' && now - org.entra.checkedAt < 60_000;
+    if (observation.state === 'unknown' && known) return;
+    await api.storage.local.set({ [ORG_KEY]: { ...org, entra: { ...observation, checkedAt: now, url } } });
+  });
+}
+
 // ---- messages -------------------------------------------------------------------------
 
 async function handle(msg, sender) {
@@ -301,6 +340,13 @@ async function handle(msg, sender) {
     }
     case 'show':
       return show(msg.setting);
+    case 'entra-plan':
+      return core.entraPlanFor(msg.url);
+    case 'entra-scan': {
+      const outcome = core.entraScan(msg.facts);
+      if (outcome.observation) await recordEntra(outcome.observation, msg.facts.url);
+      return { marks: outcome.marks };
+    }
     case 'job-start':
       return startJob(msg.kind, msg.settings);
     case 'job-cancel':
@@ -358,12 +404,15 @@ api.storage.onChanged.addListener((changes, area) => {
 api.permissions.onAdded?.addListener(() => {
   listenForAlarms();
   syncReminder().catch((e) => log('reminder', e));
+  syncEntraScript().catch((e) => log('entra', e));
 });
+api.permissions.onRemoved?.addListener(() => syncEntraScript().catch((e) => log('entra', e)));
 listenForAlarms();
 
 api.runtime.onInstalled.addListener(() => {
   refreshBadge().catch((e) => log('badge', e));
   syncReminder().catch((e) => log('reminder', e));
+  syncEntraScript().catch((e) => log('entra', e));
 });
 api.runtime.onStartup.addListener(() => refreshBadge().catch((e) => log('badge', e)));
 

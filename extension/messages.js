@@ -25,6 +25,10 @@ globalThis.OptOutMessages = (() => {
     'alert-dismiss': { from: 'extension-page', fields: { setting: 'string' } },
     // Popup: erase everything stored.
     forget: { from: 'extension-page', fields: {} },
+    // Entra content script (only once the person granted those hosts): what to look for,
+    // what is there.
+    'entra-plan': { from: 'content', fields: { url: 'string' } },
+    'entra-scan': { from: 'content', fields: { facts: 'object' } },
     // Background to the content script (keyboard shortcut): point at the marked switches.
     highlight: { from: 'extension-page', fields: {} },
   };

@@ -8,6 +8,8 @@ const api = globalThis.browser ?? globalThis.chrome;
 const STATE_KEY = 'state';
 const JOB_KEY = 'job';
 const OPTIONS_KEY = 'options';
+const ORG_KEY = 'org';
+const ENTRA_ORIGINS = api.runtime.getManifest().optional_host_permissions ?? [];
 const $ = (id) => document.getElementById(id);
 const { say, msg } = OptOutText;
 
@@ -185,6 +187,20 @@ function renderJob() {
   renderActions();
 }
 
+/** The organisation section: the Entra answer seen last, or the button that allows looking. */
+async function renderOrg() {
+  const granted = await api.permissions.contains({ permissions: ['scripting'], origins: ENTRA_ORIGINS });
+  const entra = (await api.storage.local.get(ORG_KEY))[ORG_KEY]?.entra;
+  $('org-grant').hidden = granted;
+  $('entra-open').hidden = !granted;
+  $('entra').dataset.state = entra?.state ?? '';
+  $('entra-status').textContent = !granted
+    ? msg('orgGrantWhy')
+    : entra
+      ? `${say(core.entraDescribe(entra))} (${say(core.agoText(Date.now(), entra.checkedAt))})`
+      : msg('orgEntraNotSeen');
+}
+
 async function loadJob() {
   job = (await api.storage.session.get(JOB_KEY))[JOB_KEY] ?? null;
   renderJob();
@@ -233,6 +249,12 @@ async function main() {
     $('job').hidden = false;
   }));
   $('open-options').addEventListener('click', () => api.runtime.openOptionsPage());
+  $('org-grant').addEventListener('click', async () => {
+    // Asked for only here, when the person says they manage a tenant.
+    await api.permissions.request({ permissions: ['scripting'], origins: ENTRA_ORIGINS }).catch(() => false);
+    await renderOrg();
+  });
+  $('entra-open').addEventListener('click', () => api.tabs.create({ url: core.entraSettingsUrl() }));
   $('copy-registry').addEventListener('click', async () => {
     await navigator.clipboard.writeText($('registry').textContent);
     $('copy-registry').textContent = msg('orgCopied');
@@ -256,8 +278,10 @@ async function main() {
   });
   await renderSummary();
   await loadJob();
+  await renderOrg();
   api.storage.onChanged.addListener((changes, area) => {
     if (area === 'local' || area === 'managed') renderSummary();
+    if (area === 'local' && ORG_KEY in changes) renderOrg();
     if (area === 'session' && JOB_KEY in changes) loadJob();
   });
   // While a job runs, wake the background every second: a stopped service worker

@@ -224,6 +224,12 @@ pub fn setting_url(id: &str) -> Option<String> {
     catalogue::by_id(id).and_then(|s| s.url())
 }
 
+/// "5 min ago" for a time stamp (ms since the epoch), as a text.
+#[wasm_bindgen(js_name = agoText)]
+pub fn ago_text(now: f64, then: f64) -> Result<JsValue, JsError> {
+    to_js(&summary::ago(now, then))
+}
+
 /// The i18n message for a reason code such as `not-found`; empty for an unknown code.
 #[wasm_bindgen(js_name = reasonMessage)]
 pub fn reason_message(code: JsValue) -> String {
