@@ -2,7 +2,8 @@
 //! bytes, and the invariants checked on scan → state::apply → summary.
 
 use arbitrary::{Result, Unstructured};
-use opt_out_lens_core::catalogue::{SwitchState, SETTINGS};
+use opt_out_lens_core::catalogue::{Region, SwitchState, SETTINGS};
+use opt_out_lens_core::managed::Managed;
 use opt_out_lens_core::detect::{scan, Candidate, Observed, PageFacts};
 use opt_out_lens_core::state::{self, Stored, HISTORY_LIMIT, SCHEMA};
 use opt_out_lens_core::summary::summary;
@@ -154,7 +155,7 @@ fn reads(c: &Candidate) -> Option<SwitchState> {
 
 /// Runs the pipeline on `pages` (one after another, as a session would) and panics on a
 /// broken invariant.
-pub fn check(pages: &[PageFacts], now0: f64) {
+pub fn check(pages: &[PageFacts], now0: f64, region: Option<Region>, managed: &Managed) {
     let mut stored = Stored { schema: SCHEMA, ..Stored::default() };
     let mut now = if now0.is_finite() { now0 } else { 0.0 };
     for facts in pages {
@@ -167,7 +168,7 @@ pub fn check(pages: &[PageFacts], now0: f64) {
             let shows = reads(c);
             assert!(shows.is_some(), "marked a candidate that is not a switch: {c:?}");
             assert_eq!(shows, Some(m.state), "mark state differs from what the switch shows: {c:?}");
-            assert!(!m.label.is_empty());
+            assert!(!m.label.key.is_empty());
         }
         for o in &out.observations {
             if o.observed == Observed::Off || o.observed == Observed::On {
@@ -192,8 +193,11 @@ pub fn check(pages: &[PageFacts], now0: f64) {
             }
             assert!(e.observed != Observed::Unknown(opt_out_lens_core::detect::Reason::Loading), "'still loading' stored");
         }
-        let sum = summary(&stored, now);
-        assert_eq!(sum.rows.len(), SETTINGS.len());
+        let sum = summary(&stored, now, region, managed);
+        assert!(sum.rows.len() <= SETTINGS.len());
+        if managed.watch_settings.is_none() {
+            assert_eq!(sum.rows.len(), SETTINGS.len());
+        }
         for r in &sum.rows {
             if r.state == "off" {
                 assert!(stored.settings.get(r.id).is_some_and(|e| e.observed == Observed::Off), "{} summarised off", r.id);
@@ -208,6 +212,17 @@ pub fn run(data: &[u8]) {
     let mut u = Unstructured::new(data);
     let mut pages = Vec::new();
     let now: f64 = u.arbitrary().unwrap_or(0.0);
+    let region = if u.arbitrary().unwrap_or(false) { Some(Region::ALL[u.choose_index(Region::ALL.len()).unwrap_or(0)]) } else { None };
+    let managed = Managed {
+        watch_settings: if u.arbitrary().unwrap_or(false) {
+            Some(SETTINGS.iter().filter(|_| u.arbitrary().unwrap_or(true)).map(|s| s.id.to_string()).chain(std::iter::once("not-a-setting".into())).collect())
+        } else {
+            None
+        },
+        allow_opt_out: u.arbitrary().unwrap_or(None),
+        region,
+        reminder_days: u.arbitrary().unwrap_or(None),
+    };
     for _ in 0..4 {
         match facts(&mut u) {
             Ok(f) => pages.push(f),
@@ -217,5 +232,5 @@ pub fn run(data: &[u8]) {
             break;
         }
     }
-    check(&pages, now);
+    check(&pages, now, region, &managed);
 }
