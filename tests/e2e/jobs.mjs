@@ -471,10 +471,11 @@ export function defineJobScenarios(name) {
         await popup.eval(installJobLog);
         await popup.click('#check-all');
         await waitPopup(popup, (s) => s.job.status === 'running' && s.job.value >= 3, { timeout: 30000, what: 'three pages checked' });
-        const stopped = await b.stopServiceWorker();
-        assert.ok(stopped >= 1, 'a service worker was running and was stopped');
+        const sw = await b.stopServiceWorker(popup);
         const mid = await waitPopup(popup, () => true);
-        console.log(`[${name}] service worker stopped at ${mid.job.value} of ${mid.job.max}; live workers now: ${b.liveServiceWorkers()}`);
+        console.log(`[${name}] service worker stopped at ${mid.job.value} of ${mid.job.max}: ${sw.statuses.join(' -> ')}`);
+        assert.ok(sw.stopped, `the service worker reported "stopped": ${JSON.stringify(sw.statuses)}`);
+        assert.equal(mid.job.status, 'running', 'stopped mid-sweep, not after it');
         const t0 = Date.now();
         let st;
         for (;;) {
@@ -484,6 +485,9 @@ export function defineJobScenarios(name) {
           await sleep(200);
         }
         assert.equal(st.job.status, 'finished', `job: ${st.job.text}`);
+        const after = sw.statuses.slice(sw.statuses.indexOf('stopped'));
+        await sw.detach();
+        assert.ok(after.includes('running'), `the worker started again: ${JSON.stringify(sw.statuses)}`);
         st = await waitPopup(popup, (s) => CATALOGUE.every((c) => s.rows[c.id].state === MIXED[c.id]), { timeout: 5000, what: 'rows right after the restart' });
         await tabsBackTo(b, tabs, 'after the sweep');
         const data = JSON.parse((await download(popup, '#export-json')).text);

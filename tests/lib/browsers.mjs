@@ -111,22 +111,24 @@ export async function launchChromium({ extDir, server, headless = true, viewport
       async tabCount() { return ctx.pages().length; },
       /**
        * Stops the extension's service worker (as Chrome does after 30 s idle) through the
-       * browser's DevTools protocol. Resolves with how many workers were stopped.
+       * DevTools protocol's ServiceWorker domain, on a session of `on` (a Page of ours; use an
+       * extension page such as the popup: the domain sees the workers of that page's origin).
+       * Resolves once the worker reports "stopped" (or after 5 s) with
+       * {stopped, statuses: [runningStatus...] (kept up to date until detach), detach()}.
+       * Do not evaluate in the old worker afterwards: Playwright then loses the whole context.
        */
-      async stopServiceWorker() {
-        const workers = ctx.serviceWorkers().filter((w) => w.url().startsWith(`chrome-extension://${extensionId}/`));
-        const closed = Promise.all(workers.map((w) => new Promise((r) => { w.once('close', r); setTimeout(r, 5000); })));
-        const cdp = await ctx.newCDPSession(page);
-        try {
-          await cdp.send('ServiceWorker.enable');
-          await cdp.send('ServiceWorker.stopAllWorkers');
-        } finally {
-          await cdp.detach().catch(() => {});
-        }
-        await closed;
-        return workers.length;
+      async stopServiceWorker(on = wrap(page)) {
+        const cdp = await ctx.newCDPSession(on.raw);
+        const statuses = [];
+        cdp.on('ServiceWorker.workerVersionUpdated', (e) => {
+          for (const v of e.versions) if (v.scriptURL.startsWith(`chrome-extension://${extensionId}/`)) statuses.push(v.runningStatus);
+        });
+        await cdp.send('ServiceWorker.enable');
+        await cdp.send('ServiceWorker.stopAllWorkers');
+        const t0 = Date.now();
+        while (!statuses.includes('stopped') && Date.now() - t0 < 5000) await sleep(50);
+        return { stopped: statuses.includes('stopped'), statuses, detach: () => cdp.detach().catch(() => {}) };
       },
-      liveServiceWorkers() { return ctx.serviceWorkers().filter((w) => w.url().startsWith(`chrome-extension://${extensionId}/`)).length; },
       async closeOtherTabs() { for (const p of ctx.pages()) if (p !== page) await p.close().catch(() => {}); },
       async openPopup({ width = 420, height = 600 } = {}) {
         const p = await ctx.newPage();
