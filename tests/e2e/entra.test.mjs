@@ -160,9 +160,9 @@ function hasEntraHosts(origins) {
   return api.permissions.getAll().then((all) => ({ all, contains: origins.every((o) => (all.origins || []).includes(o)) }));
 }
 
-/** The stored observation's state and reason, whether stored flat or under `observation`. */
+/** The stored Entra observation's state and reason (background.js keeps it in `org.entra`). */
 const orgWord = (org) => {
-  const o = org && (org.state ? org : org.observation);
+  const o = org && (org.entra ?? (org.state ? org : org.observation));
   return o ? { state: o.state, reason: o.reason ?? null, recommended: o.recommended ?? null } : null;
 };
 
@@ -290,6 +290,8 @@ for (const name of ['chromium', 'firefox']) {
       const info = await poll('the mark to follow the change', () => b.page(inspectEntra), (i) => i.groups.some((g) => g.kind === 'linkedin' && g.state === 'no'));
       assert.equal(info.groups.find((g) => g.kind === 'linkedin').label, EN_LABEL.no);
       await poll('the stored observation to follow', () => b.popup(readOrg), (o) => orgWord(o)?.state === 'no');
+      // The popup says it in the same words (core.entraDescribe).
+      await poll('the popup to show the answer', () => b.popup(() => document.getElementById('entra-status')?.textContent ?? ''), (t) => t.startsWith(EN_LABEL.no));
       await sleep(300);
       const still = await b.page(inspectEntra);
       assert.deepEqual(still.groups.find((g) => g.kind === 'linkedin').checked, ['no'], 'nothing clicked by the extension');
@@ -356,6 +358,19 @@ for (const name of ['chromium', 'firefox']) {
       await sleep(SETTLE_MS + 1500);
       assert.equal(await b.popup(readOrg), null, 'another blade records nothing');
       assert.equal((await b.page(inspectEntra)).marks, 0);
+    });
+
+    test('withdrawing the permission stops the script', async () => {
+      const removed = await b.popup((origins) => (globalThis.browser ?? globalThis.chrome).permissions.remove({ origins, permissions: ['scripting'] }), ENTRA_ORIGINS);
+      assert.equal(removed, true);
+      await poll('the Entra hosts to be withdrawn', () => b.popup(hasEntraHosts, ENTRA_ORIGINS), (p) => !p.contains);
+      await sleep(500); // the background unregisters the script on permissions.onRemoved
+      await b.popup(clearOrg);
+      await visit(fresh('entra.microsoft.com', { lang: 'en', state: 'yes' }), (i) => i.bladeReady && i.groups.length >= 5);
+      await sleep(1500);
+      const info = await b.page(inspectEntra);
+      assert.equal(info.marks + info.labels, 0, 'nothing marked once withdrawn');
+      assert.equal(await b.popup(readOrg), null, 'nothing recorded once withdrawn');
     });
   });
 }
