@@ -304,16 +304,17 @@ async function syncEntraScript() {
 }
 
 /**
- * Keeps the latest Entra observation. An "unknown" from one frame must not wipe what
- * another frame of the same page just read, so it replaces a known answer only when that
- * answer is more than a minute old.
+ * Keeps the latest Entra observation. A "not found" while the portal re-renders must not
+ * wipe the answer just read, so it replaces a known answer only when that answer is more
+ * than a minute old; other unknowns (conflicting, ambiguous, signed out) always count.
  */
 async function recordEntra(observation, url) {
   const now = Date.now();
   await stateQueue(async () => {
     const org = (await api.storage.local.get(ORG_KEY))[ORG_KEY] ?? {};
     const known = org.entra && org.entra.state !== 'unknown' && now - org.entra.checkedAt < 60_000;
-    if (observation.state === 'unknown' && known) return;
+    const missing = observation.state === 'unknown' && ['not-found', 'not-loaded'].includes(observation.reason);
+    if (missing && known) return;
     await api.storage.local.set({ [ORG_KEY]: { ...org, entra: { ...observation, checkedAt: now, url } } });
   });
 }

@@ -56,7 +56,9 @@ async function main() {
   $('managed').hidden = policy.region == null && policy.reminderDays == null && policy.watchSettings == null && policy.allowOptOut == null;
   remind.addEventListener('change', async () => {
     const days = Number(remind.value);
-    const granted = days === 0 || (await api.permissions.request({ permissions: ['alarms'] }));
+    // Optional where the browser allows it (Chrome); Firefox grants it with the extension.
+    const optional = (api.runtime.getManifest().optional_permissions ?? []).includes('alarms');
+    const granted = days === 0 || !optional || (await api.permissions.request({ permissions: ['alarms'] }));
     if (!granted) remind.value = '0';
     await save({ remindDays: granted ? days : 0 });
   });

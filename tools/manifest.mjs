@@ -10,6 +10,10 @@ if (browser === 'chrome') {
 } else if (browser === 'firefox') {
   delete manifest.background.service_worker; // Firefox runs an event page.
   delete manifest.storage; // Firefox takes managed options from policies.json, no schema.
+  // Firefox cannot make "alarms" optional; it asks nothing for it and it does nothing
+  // until reminders are turned on.
+  manifest.optional_permissions = manifest.optional_permissions.filter((p) => p !== 'alarms');
+  manifest.permissions = [...manifest.permissions, 'alarms'];
 } else {
   throw new Error(`unknown browser ${browser}`);
 }
