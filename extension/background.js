@@ -61,19 +61,24 @@ function updateState(change) {
 
 /**
  * What an administrator set through browser policy (storage.managed), checked by the
- * core; a malformed policy is ignored with a logged reason.
+ * core; a malformed policy is ignored with a logged reason. Cached: Chromium's first read
+ * after start-up can take seconds, and the policy only changes with storage.onChanged.
  */
-async function managed() {
-  let raw;
-  try {
-    raw = await api.storage.managed.get(null);
-  } catch {
-    raw = undefined; // No policy (Firefox throws when there is none).
-  }
-  await ready();
-  const { managed: m, problem } = core.loadManaged(raw && Object.keys(raw).length > 0 ? raw : undefined);
-  if (problem) log(problem);
-  return m;
+let managedCache = null;
+function managed() {
+  managedCache ??= (async () => {
+    let raw;
+    try {
+      raw = await api.storage.managed.get(null);
+    } catch {
+      raw = undefined; // No policy (Firefox throws when there is none).
+    }
+    await ready();
+    const { managed: m, problem } = core.loadManaged(raw && Object.keys(raw).length > 0 ? raw : undefined);
+    if (problem) log(problem);
+    return m;
+  })();
+  return managedCache;
 }
 
 async function showBadge(stored) {
@@ -200,28 +205,41 @@ function cancelJob(tabClosed) {
 
 /**
  * Records a scan: feeds it to the job if it comes from the job's tab, stores its
- * observations (unless the job says a signed-out page must change nothing), and only
- * then moves the job on, so a finished "Check all" counts every page it saw.
+ * observations (unless the job says a signed-out page must change nothing), then moves
+ * the job on. Resolves with the job's directive as soon as it is decided and saved; the
+ * storing and navigating go on behind it. The state queue keeps the order: a finished
+ * "Check all" is recorded after the last page it saw.
  */
 function recordScan(tabId, facts, outcome) {
-  return jobQueue(async () => {
-    const job = await loadJob();
-    const ours = job?.status === 'running' && job.tabId === tabId;
-    const step = ours ? core.jobOnScan(job, facts.url, outcome, facts.dialogOpen === true, Date.now()) : null;
-    const directive = step?.directive ?? null;
-    if (outcome.observations.length > 0 && !directive?.discardObservations) {
-      const now = Date.now();
-      const byExtension = directive?.changedByExtension ?? [];
-      let before = null;
-      const after = await updateState((stored) => {
-        before = stored;
-        return core.applyObservations(stored, outcome.observations, now, byExtension);
-      });
-      await notifyNewAlerts(before, after);
-    }
-    if (step) await follow(step.job, directive);
-    return directive;
+  let decided;
+  const directive = new Promise((resolve) => {
+    decided = resolve;
   });
+  jobQueue(async () => {
+    try {
+      const job = await loadJob();
+      const ours = job?.status === 'running' && job.tabId === tabId;
+      const step = ours ? core.jobOnScan(job, facts.url, outcome, facts.dialogOpen === true, Date.now()) : null;
+      const d = step?.directive ?? null;
+      if (step) await api.storage.session.set({ [JOB_KEY]: step.job });
+      decided(d);
+      let stored = null;
+      let before = null;
+      if (outcome.observations.length > 0 && !d?.discardObservations) {
+        const now = Date.now();
+        const byExtension = d?.changedByExtension ?? [];
+        stored = updateState((state) => {
+          before = state;
+          return core.applyObservations(state, outcome.observations, now, byExtension);
+        });
+      }
+      if (step) await follow(step.job, d);
+      if (stored) await notifyNewAlerts(before, await stored);
+    } finally {
+      decided(null); // no-op once decided; unblocks the reply if anything above threw
+    }
+  }).catch((e) => log('scan', e?.message ?? e));
+  return directive;
 }
 
 // ---- watching: notifications, reminders, the keyboard shortcut -----------------------
@@ -328,7 +346,11 @@ async function handle(msg, sender) {
       return core.planFor(msg.url);
     case 'scan': {
       const outcome = core.scan(msg.facts);
-      const directive = await recordScan(sender.tab.id, msg.facts, outcome);
+      // The marks go back at once; only a job's tab waits for the job's decision (a click).
+      const job = await loadJob();
+      const inJob = job?.status === 'running' && job.tabId === sender.tab.id;
+      const decided = recordScan(sender.tab.id, msg.facts, outcome);
+      const directive = inJob ? await decided : null;
       const clickMark = directive?.click != null ? outcome.marks.find((m) => m.index === directive.click) : null;
       return {
         marks: outcome.marks,
@@ -399,6 +421,7 @@ api.commands?.onCommand.addListener((command) => {
 });
 
 api.storage.onChanged.addListener((changes, area) => {
+  if (area === 'managed') managedCache = null;
   if ((area === 'local' && OPTIONS_KEY in changes) || area === 'managed') syncReminder().catch((e) => log('reminder', e));
   if (area === 'managed') refreshBadge().catch((e) => log('badge', e));
 });

@@ -207,31 +207,45 @@
     return spans.sort((a, b) => a[0] - b[0]);
   }
 
-  /**
-   * Moves the label into free space in the switch's row, next to the content left of
-   * the switch, so it hides no page text. With no room there, it sits above the row.
-   */
-  function placeLabel(label, el, row) {
-    label.style.removeProperty('transform');
-    label.style.removeProperty('max-width');
-    const band = el.getBoundingClientRect();
+  /** The free span (left, right) in the switch's line of its row, nearest the switch. */
+  function freeSpan(el, row, band) {
     const box = (row ?? el).getBoundingClientRect();
-    if (band.width === 0 && band.height === 0) return; // not rendered (hidden page part)
     let best = null;
     let edge = box.left + 4;
     for (const [left, right] of occupiedSpans(row ?? el, band)) {
       if (left - edge >= MIN_GAP && right <= band.right + 1) best = [edge, left];
       edge = Math.max(edge, right);
     }
-    if (best) label.style.setProperty('max-width', `${Math.floor(best[1] - best[0] - 16)}px`, 'important');
-    const at = label.getBoundingClientRect(); // its static position, with the final width
-    const x = best ? best[1] - 8 - at.width : box.right - at.width;
-    const y = best ? band.top + band.height / 2 - at.height / 2 : box.top - at.height - 6;
-    label.style.setProperty('transform', `translate(${Math.round(x - at.left)}px, ${Math.round(y - at.top)}px)`, 'important');
+    return { best, box };
   }
 
+  /**
+   * Moves each label into free space in its switch's row, next to the content left of
+   * the switch, so it hides no page text; with no room there, above the row. Done in
+   * phases (all reads, then all writes) so a page with hundreds of labels is laid out a
+   * few times, not once per label.
+   */
   function placeAll() {
-    for (const [el, m] of marked) if (m.label.isConnected) placeLabel(m.label, el, m.row);
+    const items = [...marked].filter(([, m]) => m.label.isConnected).map(([el, m]) => ({ el, m }));
+    for (const { m } of items) {
+      m.label.style.removeProperty('transform');
+      m.label.style.removeProperty('max-width');
+    }
+    for (const it of items) {
+      const band = it.el.getBoundingClientRect();
+      it.skip = band.width === 0 && band.height === 0; // not rendered (hidden part of the page)
+      if (!it.skip) Object.assign(it, { band }, freeSpan(it.el, it.m.row, band));
+    }
+    for (const it of items) {
+      if (!it.skip && it.best) it.m.label.style.setProperty('max-width', `${Math.floor(it.best[1] - it.best[0] - 16)}px`, 'important');
+    }
+    for (const it of items) if (!it.skip) it.at = it.m.label.getBoundingClientRect(); // static position, final width
+    for (const { m, best, box, band, at, skip } of items) {
+      if (skip) continue;
+      const x = best ? best[1] - 8 - at.width : box.right - at.width;
+      const y = best ? band.top + band.height / 2 - at.height / 2 : box.top - at.height - 6;
+      m.label.style.setProperty('transform', `translate(${Math.round(x - at.left)}px, ${Math.round(y - at.top)}px)`, 'important');
+    }
   }
 
   // Rows change size when the page's styles or fonts arrive after the first scan:
