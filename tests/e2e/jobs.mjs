@@ -324,10 +324,13 @@ export function defineJobScenarios(name) {
     });
 
     it('7b. Turn off all with mixed states: one click per switch that was on, none on the others; a fresh Check all finds all off', { timeout: 120000 }, async () => {
-      server.setSwitches(keysOf(MIXED));
+      // 4 on, 9 off (each opt-out waits for the change to hold, so fewer on keeps this short).
+      const FEW = Object.fromEntries(CATALOGUE.map((c, i) => [c.id, i % 3 === 0 && i < 12 ? 'on' : 'off']));
+      server.setSwitches(keysOf(FEW));
       await sweep(popup);
-      let st = await waitPopup(popup, (s) => CATALOGUE.every((c) => s.rows[c.id].state === MIXED[c.id]), { what: 'the first sweep' });
-      const onIds = CATALOGUE.filter((c) => MIXED[c.id] === 'on').map((c) => c.id);
+      let st = await waitPopup(popup, (s) => CATALOGUE.every((c) => s.rows[c.id].state === FEW[c.id]), { what: 'the first sweep' });
+      const onIds = CATALOGUE.filter((c) => FEW[c.id] === 'on').map((c) => c.id);
+      assert.equal(onIds.length, 4);
       assert.equal(st.turnOffAll.hidden, false);
       assert.match(st.turnOffAll.text, new RegExp(`\\b${onIds.length}\\b`), `button text ${JSON.stringify(st.turnOffAll.text)}`);
       server.resetClicks();
@@ -377,9 +380,12 @@ export function defineJobScenarios(name) {
       assert.ok(r, `a result for ai-training: ${JSON.stringify(state.job)}`);
       assert.deepEqual((await settledCounters(server, { [AI.key]: 1 })).clicks, { [AI.key]: 1 }, 'exactly ONE click');
       const st = await waitPopup(popup, () => true);
+      console.log(`[${name}] reverted switch: ${r.outcome}: ${JSON.stringify(r.text)}; row ${st.rows['ai-training'].state}`);
       assert.equal(server.switchState(AI.key), 'on', 'LinkedIn kept it on');
       assert.notEqual(r.outcome, 'turned-off', `the extension reported "turned off" for a change LinkedIn reverted 1 s later (row now ${st.rows['ai-training'].state}): ${r.text}`);
       assert.equal(r.outcome, 'failed', r.text);
+      assert.match(r.text, /back on|revert|undid|undo|did not (change|hold)/i, `the reason says the change did not hold: ${JSON.stringify(r.text)}`);
+      assert.equal(st.rows['ai-training'].state, 'on', 'the row says on, as LinkedIn has it');
     });
 
     it('7d. Decoy switch ("Use AI to suggest replies") before the real one: decoy never clicked, real one once', { timeout: 90000 }, async () => {
@@ -405,7 +411,7 @@ export function defineJobScenarios(name) {
       await openConfirmFromRow('ai-training');
       await popup.click('#confirm-no');
       await waitPopup(popup, (s) => !s.confirm.open, { timeout: 3000, what: 'the dialog to close' });
-      await sleep(2000);
+      await sleep(1500);
       const st = await waitPopup(popup, () => true);
       assert.equal(st.job.hidden, true, `no job: ${JSON.stringify(st.job)}`);
       assert.equal(await b.tabCount(), tabs, 'no tab opened');
@@ -434,7 +440,7 @@ export function defineJobScenarios(name) {
         { timeout: 20000, what: 'the popup to say LinkedIn asks for a confirmation' });
       assert.match(st.job.text, /confirm on (its|LinkedIn.s) page|confirm/i, `status text: ${JSON.stringify(st.job.text)}`);
       console.log(`[${name}] pending confirmation text: ${JSON.stringify(st.job.text)}`);
-      await sleep(3000); // time for a wrong extension to press Confirm
+      await sleep(1500); // time for a wrong extension to press Confirm (it would at the scan that sees the dialog)
       let c = await settledCounters(server, { [AI.key]: 1 });
       assert.deepEqual(c.clicks, { [AI.key]: 1 }, 'the switch was clicked once');
       assert.deepEqual(c.confirmClicks, {}, 'the extension never presses LinkedIn\'s Confirm');
@@ -466,7 +472,7 @@ export function defineJobScenarios(name) {
     if (name === 'chromium') {
       it('8. Service worker stopped mid-sweep: the sweep still finishes with the right states, history not duplicated', { timeout: 120000 }, async () => {
         server.setSwitches(keysOf(MIXED));
-        for (const c of CATALOGUE) server.setBehaviour(c.path, 'slow:700');
+        for (const c of CATALOGUE) server.setBehaviour(c.path, 'slow:500');
         const tabs = await b.tabCount();
         await popup.eval(installJobLog);
         await popup.click('#check-all');
@@ -497,16 +503,24 @@ export function defineJobScenarios(name) {
     }
 
     it('9. Timing: Check all vs loading the same 13 pages one after another (printed, not asserted)', { timeout: 120000 }, async () => {
-      const { state, ms } = await runJob(popup, () => popup.eval(() => { document.getElementById('check-all').click(); return true; }), { kind: 'sweep' });
-      assert.equal(state.job.status, 'finished');
-      const t0 = Date.now();
-      for (const c of CATALOGUE) {
-        await b.page.goto(c.path);
-        await b.page.waitFor((k) => !!document.querySelector(`[aria-labelledby="${k}"]`), { timeout: 10000, args: [c.key], what: `${c.key} rendered`, interval: 10 });
+      // Two rounds, interleaved, so one slow moment of a busy machine does not decide the figure.
+      const rounds = [];
+      for (let round = 0; round < 2; round++) {
+        const { state, ms } = await runJob(popup, () => popup.eval(() => { document.getElementById('check-all').click(); return true; }), { kind: 'sweep' });
+        assert.equal(state.job.status, 'finished');
+        const t0 = Date.now();
+        for (const c of CATALOGUE) {
+          await b.page.goto(c.path);
+          await b.page.waitFor((k) => !!document.querySelector(`[aria-labelledby="${k}"]`), { timeout: 10000, args: [c.key], what: `${c.key} rendered`, interval: 10 });
+        }
+        const plain = Date.now() - t0;
+        await b.page.goto('/');
+        rounds.push({ sweep: ms, plain });
+        console.log(`[${name}] round ${round + 1}: sweep: ${ms} ms, plain loads: ${plain} ms, ratio ${(ms / plain).toFixed(2)}`);
       }
-      const plain = Date.now() - t0;
-      await b.page.goto('/');
-      console.log(`[${name}] sweep: ${ms} ms, plain loads: ${plain} ms, ratio ${(ms / plain).toFixed(2)}`);
+      const sweepMs = Math.min(...rounds.map((r) => r.sweep));
+      const plainMs = Math.min(...rounds.map((r) => r.plain));
+      console.log(`[${name}] sweep: ${sweepMs} ms, plain loads: ${plainMs} ms, ratio ${(sweepMs / plainMs).toFixed(2)} (best of ${rounds.length})`);
     });
   });
 }
