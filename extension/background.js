@@ -53,7 +53,7 @@ function updateState(change) {
     const { stored: next, changed } = change(stored);
     if (changed || resetReason) {
       await api.storage.local.set({ [STATE_KEY]: next });
-      await showBadge(next);
+      updateBadge(next);
     }
     return next;
   });
@@ -88,6 +88,15 @@ async function showBadge(stored) {
     api.action.setBadgeBackgroundColor({ color: badge.color }),
     api.action.setTitle({ title: badge.title.map(OptOutText.say).join(' ') }),
   ]);
+}
+
+// The badge follows the state without holding up its writes: each update draws the
+// latest state, one at a time.
+const badgeQueue = serial();
+let badgeState = null;
+function updateBadge(stored) {
+  badgeState = stored;
+  badgeQueue(() => showBadge(badgeState)).catch((e) => log('badge', e?.message ?? e));
 }
 
 async function refreshBadge() {
@@ -234,7 +243,8 @@ function recordScan(tabId, facts, outcome) {
         });
       }
       if (step) await follow(step.job, d);
-      if (stored) await notifyNewAlerts(before, await stored);
+      // Notifying waits for the write, not the next scan.
+      if (stored) stored.then((after) => notifyNewAlerts(before, after)).catch((e) => log('notify', e?.message ?? e));
     } finally {
       decided(null); // no-op once decided; unblocks the reply if anything above threw
     }
@@ -439,6 +449,9 @@ api.runtime.onInstalled.addListener(() => {
   syncEntraScript().catch((e) => log('entra', e));
 });
 api.runtime.onStartup.addListener(() => refreshBadge().catch((e) => log('badge', e)));
+
+// Chromium's first read of the managed policy after start-up can take seconds: start it now.
+managed().catch((e) => log('managed', e));
 
 // A service worker stopped mid-job resumes its clock when it starts again.
 loadJob()

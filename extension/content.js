@@ -171,8 +171,8 @@
       m.row?.setAttribute(ATTR_ROW, look);
       if (m.row) resizes.observe(m.row);
       m.label.setAttribute(ATTR_LABEL, look);
-      const text = OptOutText.say(mark.label);
-      if (m.label.textContent !== text) m.label.textContent = text;
+      // Longest first; placeAll() shows the longest that fits beside the switch.
+      m.texts = mark.labels.map(OptOutText.say);
     }
     for (const el of [...marked.keys()]) if (!keep.has(el)) unmark(el);
     placeAll();
@@ -180,7 +180,7 @@
 
   // ---- placing the label ----------------------------------------------------------
 
-  const MIN_GAP = 140; // narrowest free space (px) worth putting a label into
+  const MIN_GAP = 140; // narrowest free space (px) the longest label may wrap into
 
   /** Horizontal spans taken by the row's text and controls in the switch's line. */
   function occupiedSpans(row, band) {
@@ -213,37 +213,53 @@
     let best = null;
     let edge = box.left + 4;
     for (const [left, right] of occupiedSpans(row ?? el, band)) {
-      if (left - edge >= MIN_GAP && right <= band.right + 1) best = [edge, left];
+      if (left - edge >= 24 && right <= band.right + 1) best = [edge, left];
       edge = Math.max(edge, right);
     }
     return { best, box };
   }
 
+  function setText(label, text) {
+    if (label.textContent !== text) label.textContent = text;
+  }
+
   /**
    * Moves each label into free space in its switch's row, next to the content left of
-   * the switch, so it hides no page text; with no room there, above the row. Done in
-   * phases (all reads, then all writes) so a page with hundreds of labels is laid out a
-   * few times, not once per label.
+   * the switch, so it hides no page text: the longest of its texts that fits there
+   * ("AI training: ON (LinkedIn may use your data)", "AI training: ON", "ON"); with no
+   * room at all, the longest text above the row. Done in phases (all reads, then all
+   * writes) so a page with hundreds of labels is laid out a few times, not once per label.
    */
   function placeAll() {
-    const items = [...marked].filter(([, m]) => m.label.isConnected).map(([el, m]) => ({ el, m }));
+    const items = [...marked].filter(([, m]) => m.label.isConnected && m.texts?.length).map(([el, m]) => ({ el, m }));
     for (const { m } of items) {
       m.label.style.removeProperty('transform');
       m.label.style.removeProperty('max-width');
+      setText(m.label, m.texts[0]);
     }
     for (const it of items) {
       const band = it.el.getBoundingClientRect();
       it.skip = band.width === 0 && band.height === 0; // not rendered (hidden part of the page)
-      if (!it.skip) Object.assign(it, { band }, freeSpan(it.el, it.m.row, band));
+      if (it.skip) continue;
+      Object.assign(it, { band }, freeSpan(it.el, it.m.row, band));
+      // Widths of the shorter texts, estimated from the longest one's (same font).
+      const full = it.m.label.getBoundingClientRect().width;
+      const room = it.best ? it.best[1] - it.best[0] - 16 : 0;
+      const fits = it.m.texts.findIndex((t, i) => (i === 0 && room >= MIN_GAP) || (full * t.length) / it.m.texts[0].length <= room);
+      it.text = it.m.texts[Math.max(fits, 0)];
+      it.room = fits >= 0 ? room : null;
     }
     for (const it of items) {
-      if (!it.skip && it.best) it.m.label.style.setProperty('max-width', `${Math.floor(it.best[1] - it.best[0] - 16)}px`, 'important');
+      if (it.skip) continue;
+      setText(it.m.label, it.text);
+      if (it.room !== null) it.m.label.style.setProperty('max-width', `${Math.floor(it.room)}px`, 'important');
     }
-    for (const it of items) if (!it.skip) it.at = it.m.label.getBoundingClientRect(); // static position, final width
-    for (const { m, best, box, band, at, skip } of items) {
+    for (const it of items) if (!it.skip) it.at = it.m.label.getBoundingClientRect(); // static position, final size
+    for (const { m, best, box, band, at, room, skip } of items) {
       if (skip) continue;
-      const x = best ? best[1] - 8 - at.width : box.right - at.width;
-      const y = best ? band.top + band.height / 2 - at.height / 2 : box.top - at.height - 6;
+      const beside = room !== null;
+      const x = beside ? best[1] - 8 - at.width : box.right - at.width;
+      const y = beside ? band.top + band.height / 2 - at.height / 2 : box.top - at.height - 6;
       m.label.style.setProperty('transform', `translate(${Math.round(x - at.left)}px, ${Math.round(y - at.top)}px)`, 'important');
     }
   }

@@ -1,6 +1,7 @@
 // Demo: see Opt-Out Lens work without a LinkedIn account.
 // Starts the fixture server (a fake www.linkedin.com), loads dist/chrome into headless Chromium,
 // visits a few settings pages, saves screenshots to $DIST/demo/ (default dist/demo/) and prints the popup summary.
+// Then makes the store screenshots (English and German, light and dark) in store/screenshots/.
 // Run: ./build.sh demo   (or `node tests/demo.mjs` after ./build.sh)
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,7 +16,7 @@ const EXT = process.env.OPTOUT_EXT_CHROMIUM || path.join(DIST, 'chrome');
 const OUT = path.join(DIST, 'demo');
 
 // The whole demo is bounded: never hang a newcomer's terminal.
-setTimeout(() => { console.error('demo: timed out after 120 s'); process.exit(2); }, 120000).unref();
+setTimeout(() => { console.error('demo: timed out after 300 s'); process.exit(2); }, 300000).unref();
 
 if (!fs.existsSync(path.join(EXT, 'manifest.json'))) {
   console.error(`demo: no extension at ${EXT}; run ./build.sh first`);
@@ -76,6 +77,41 @@ try {
   await b.close();
   await server.close();
 }
+// Store screenshots: the same visits in English and German, light and dark.
+const STORE = path.join(ROOT, 'store', 'screenshots');
+fs.mkdirSync(STORE, { recursive: true });
+for (const lang of ['en', 'de']) {
+  for (const scheme of ['light', 'dark']) {
+    const shots = await storeShots(lang, scheme).catch((e) => { problems++; return `failed: ${e.message.split('\n')[0]}`; });
+    console.log(`store screenshots ${lang} ${scheme}: ${shots}`);
+  }
+}
+
+async function storeShots(lang, scheme) {
+  const srv = await startServer();
+  const br = await launchBrowser('chromium', { extDir: EXT, server: srv, viewport: { width: 1280, height: 800 }, lang, colorScheme: scheme });
+  try {
+    for (const [id, state] of visits) {
+      const s = byId[id];
+      const q = id === 'ai-training' && lang !== 'en' ? `&lang=${lang}` : '';
+      await br.page.goto(`${s.path}?state=${state}${q}`);
+      await br.page.waitFor((k) => document.querySelector(`[aria-labelledby="${k}"][data-optout-state]`), { timeout: 5000, args: [s.key] });
+    }
+    await sleep(300);
+    const page = path.join(STORE, `${lang}-${scheme}-page.png`);
+    await br.page.screenshot(page);
+    const popup = await br.openPopup({ width: 420, height: 640 });
+    await popup.waitFor(() => document.querySelectorAll('#settings li').length > 0, { timeout: 5000 });
+    await sleep(300);
+    const pop = path.join(STORE, `${lang}-${scheme}-popup.png`);
+    await popup.screenshot(pop);
+    return `${path.relative(process.cwd(), page)}, ${path.relative(process.cwd(), pop)}`;
+  } finally {
+    await br.close();
+    await srv.close();
+  }
+}
+
 if (problems) {
   console.error(`demo: ${problems} problem(s), see above`);
   process.exit(1);

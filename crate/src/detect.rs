@@ -203,14 +203,13 @@ pub struct Mark {
     pub state: SwitchState,
     /// Whether that state protects the user.
     pub protective: bool,
-    /// The label shown beside the switch (only sent, never read back).
-    #[serde(skip_deserializing, default = "empty_label")]
-    pub label: Text,
+    /// The label shown beside the switch, longest first: the content script uses the
+    /// first that fits the free space beside the switch (only sent, never read back).
+    #[serde(skip_deserializing)]
+    pub labels: Vec<Text>,
 }
 
-fn empty_label() -> Text {
-    Text::new("")
-}
+
 
 /// The result of scanning one page.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -254,7 +253,7 @@ pub fn scan(facts: &PageFacts) -> ScanOutcome {
                 setting: setting.id.into(),
                 state,
                 protective: state == setting.protective,
-                label: mark_label(setting, state),
+                labels: mark_labels(setting, state),
             });
         }
     }
@@ -347,14 +346,19 @@ fn identify(c: &Candidate, own_page: &[&'static Setting], switch_count: usize) -
     }
 }
 
-/// The label shown beside a switch, e.g. "AI training: ON (LinkedIn may use your data)".
-/// Short on purpose: it must fit beside the switch; the popup says more.
-pub fn mark_label(s: &Setting, state: SwitchState) -> Text {
-    let key = match state {
-        SwitchState::On => "markOn",
-        SwitchState::Off => "markOff",
+/// The labels that may be shown beside a switch, longest first: "AI training: ON
+/// (LinkedIn may use your data)", "AI training: ON", "ON". The page decides which fits.
+pub fn mark_labels(s: &Setting, state: SwitchState) -> Vec<Text> {
+    let (full, short, word) = match state {
+        SwitchState::On => ("markOn", "markOnShort", "pillOn"),
+        SwitchState::Off => ("markOff", "markOff", "pillOff"),
     };
-    Text::new(key).arg(Text::new(s.msg_short))
+    let mut labels = vec![Text::new(full).arg(Text::new(s.msg_short))];
+    if short != full {
+        labels.push(Text::new(short).arg(Text::new(s.msg_short)));
+    }
+    labels.push(Text::new(word));
+    labels
 }
 
 /// The catalogued settings whose own page is at `path`.

@@ -229,10 +229,12 @@ fn port_trailing_slash_query_and_fragment_do_not_matter() {
 #[test]
 fn mark_labels_say_what_on_means() {
     let out = scan(&page(AI_PAGE, vec![checkbox("allowDataForGenerativeAI", "", true)]));
-    assert_eq!(en(&out.marks[0].label), "AI training: ON (LinkedIn may use your data)");
+    let said: Vec<String> = out.marks[0].labels.iter().map(en).collect();
+    assert_eq!(said, ["AI training: ON (LinkedIn may use your data)", "AI training: ON", "ON"]);
     assert!(!out.marks[0].protective);
     let out = scan(&page(AI_PAGE, vec![checkbox("allowDataForGenerativeAI", "", false)]));
-    assert_eq!(en(&out.marks[0].label), "AI training: OFF");
+    let said: Vec<String> = out.marks[0].labels.iter().map(en).collect();
+    assert_eq!(said, ["AI training: OFF", "OFF"]);
     assert!(out.marks[0].protective);
 }
 

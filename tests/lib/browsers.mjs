@@ -69,19 +69,23 @@ export async function launchBrowser(name, opts) {
 
 // ---------------------------------------------------------------- Chromium (playwright-core)
 
-export async function launchChromium({ extDir, server, headless = true, viewport = { width: 1280, height: 900 } }) {
+export async function launchChromium({ extDir, server, headless = true, viewport = { width: 1280, height: 900 }, lang, colorScheme }) {
   extDir = path.resolve(extDir);
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'optout-chromium-'));
   const ctx = await chromium.launchPersistentContext(userDir, {
     executablePath: CHROMIUM_BIN,
     headless,
     viewport,
+    // The browser's UI language (what chrome.i18n follows) and light/dark, for the demo.
+    ...(lang ? { locale: lang, env: { ...process.env, LANGUAGE: lang, LANG: `${lang}.UTF-8` } } : {}),
+    ...(colorScheme ? { colorScheme } : {}),
     timeout: 30000,
     ignoreDefaultArgs: ['--disable-extensions'],
     args: [
       `--disable-extensions-except=${extDir}`, `--load-extension=${extDir}`,
       '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
       '--no-first-run', '--disable-quic',
+      ...(lang ? [`--lang=${lang}`] : []),
       // Our HTTPS fixture server answers for www.linkedin.com on the default port.
       `--host-resolver-rules=MAP www.linkedin.com 127.0.0.1:${server.port}`,
       '--ignore-certificate-errors',
