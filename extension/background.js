@@ -105,15 +105,31 @@ async function refreshBadge() {
 
 // ---- "Show me" ----------------------------------------------------------------------
 
-// Which setting to point at once its page in a tab has been scanned. Kept in
-// storage.session so it survives the service worker being stopped in between.
+// storage.session holds the running job and the "Show me" targets, so they survive the
+// service worker being stopped. Only this worker writes it, so a copy in memory (read
+// once per worker start) answers the many reads on the path of every scan.
+let sessionCopy = null;
+function session() {
+  sessionCopy ??= api.storage.session.get(null);
+  return sessionCopy;
+}
+async function sessionSet(items) {
+  Object.assign(await session(), items);
+  await api.storage.session.set(items);
+}
+async function sessionRemove(key) {
+  delete (await session())[key];
+  await api.storage.session.remove(key);
+}
+
+// Which setting to point at once its page in a tab has been scanned ("Show me").
 const revealKey = (tabId) => `reveal:${tabId}`;
 
 async function takeReveal(tabId, marks) {
   const key = revealKey(tabId);
-  const setting = (await api.storage.session.get(key))[key];
+  const setting = (await session())[key];
   if (!setting || !marks.some((m) => m.setting === setting)) return null;
-  await api.storage.session.remove(key);
+  await sessionRemove(key);
   return setting;
 }
 
@@ -129,14 +145,14 @@ async function show(setting) {
   const tab = reusable
     ? await api.tabs.update(reusable.id, { url, active: true })
     : await api.tabs.create({ url, active: true });
-  await api.storage.session.set({ [revealKey(tab.id)]: setting });
+  await sessionSet({ [revealKey(tab.id)]: setting });
   return { tabId: tab.id };
 }
 
 // ---- jobs: "Check all" and guided opt-out ----------------------------------------------
 
 async function loadJob() {
-  return (await api.storage.session.get(JOB_KEY))[JOB_KEY] ?? null;
+  return (await session())[JOB_KEY] ?? null;
 }
 
 let ticker = null;
@@ -150,7 +166,7 @@ function keepTicking(on) {
 
 /** Saves the job first (so a stopped worker resumes from here), then does what the core said. */
 async function follow(job, directive) {
-  await api.storage.session.set({ [JOB_KEY]: job });
+  await sessionSet({ [JOB_KEY]: job });
   try {
     if (directive.navigate) await api.tabs.update(job.tabId, { url: directive.navigate });
     if (directive.showTab) await api.tabs.update(job.tabId, { active: true });
@@ -230,7 +246,7 @@ function recordScan(tabId, facts, outcome) {
       const ours = job?.status === 'running' && job.tabId === tabId;
       const step = ours ? core.jobOnScan(job, facts.url, outcome, facts.dialogOpen === true, Date.now()) : null;
       const d = step?.directive ?? null;
-      if (step) await api.storage.session.set({ [JOB_KEY]: step.job });
+      if (step) await sessionSet({ [JOB_KEY]: step.job });
       decided(d);
       let stored = null;
       let before = null;
@@ -393,6 +409,7 @@ async function handle(msg, sender) {
     case 'forget':
       await cancelJob(false);
       await stateQueue(() => api.storage.local.clear());
+      sessionCopy = null;
       await api.storage.session.clear();
       await refreshBadge();
       return { ok: true };
@@ -420,7 +437,7 @@ api.runtime.onConnect.addListener((port) => {
 });
 
 api.tabs.onRemoved.addListener((tabId) => {
-  api.storage.session.remove(revealKey(tabId)).catch(() => {});
+  sessionRemove(revealKey(tabId)).catch(() => {});
   loadJob()
     .then((job) => job?.status === 'running' && job.tabId === tabId && cancelJob(true))
     .catch((e) => log('tab closed', e));

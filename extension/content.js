@@ -101,9 +101,29 @@
     return (el.getAttribute('aria-labelledby') ?? '').split(/\s+/).filter(Boolean).slice(0, 8);
   }
 
+  /**
+   * The <label>s of each input, found in one pass: `input.labels` searches the whole
+   * document for every input, which takes seconds on a page with thousands of switches.
+   */
+  function labelIndex() {
+    const byFor = new Map();
+    for (const l of document.querySelectorAll('label[for]')) {
+      const list = byFor.get(l.htmlFor) ?? [];
+      list.push(l);
+      byFor.set(l.htmlFor, list);
+    }
+    return (el) => {
+      if (!(el instanceof HTMLInputElement)) return [];
+      const wrapping = el.closest('label');
+      const named = el.id ? (byFor.get(el.id) ?? []) : [];
+      return wrapping && !named.includes(wrapping) ? [wrapping, ...named] : named;
+    };
+  }
+  let labelsOf = () => [];
+
   function labelElements(el) {
     const byId = labelledbyIds(el).map((id) => document.getElementById(id)).filter(Boolean);
-    return byId.length > 0 ? byId : el instanceof HTMLInputElement && el.labels ? [...el.labels] : [];
+    return byId.length > 0 ? byId : labelsOf(el);
   }
 
   function describe(el, row, max) {
@@ -118,7 +138,7 @@
       labelledby: ids.map((id) => id.slice(0, max)),
       labelledbyText: ids.map((id) => textOf(document.getElementById(id), max)).join(' ').slice(0, max),
       ariaLabel: (el.getAttribute('aria-label') ?? '').slice(0, max),
-      labelText: isInput && el.labels ? [...el.labels].map((l) => textOf(l, max)).join(' ').slice(0, max) : '',
+      labelText: labelsOf(el).map((l) => textOf(l, max)).join(' ').slice(0, max),
       contextText: textOf(row.context, max),
     };
   }
@@ -341,14 +361,21 @@
         return;
       }
       const elements = [...document.querySelectorAll(plan.candidateSelector)];
+      labelsOf = labelIndex();
       const rows = rowsOf(elements, plan.contextLevels);
       const facts = {
         url: location.href,
         elapsedMs: performance.now() - navigatedAt,
         loginForm: document.querySelector(plan.loginFormSelector) !== null,
         dialogOpen: document.querySelector(plan.dialogSelector) !== null,
-        candidates: elements.map((el, i) => describe(el, rows[i], plan.maxTextChars)),
+        candidates: [],
       };
+      // Facts in slices, yielding in between, so a page with thousands of switches never
+      // holds the main thread for long.
+      for (let i = 0; i < elements.length; i++) {
+        facts.candidates.push(describe(elements[i], rows[i], plan.maxTextChars));
+        if (i % 250 === 249) await yieldToPage();
+      }
       const reply = await send({ type: 'scan', facts });
       if (!reply || !alive || planUrl !== location.href) return;
       applyMarks(elements, rows, reply.marks);
@@ -368,6 +395,10 @@
    * once (timers in background tabs are throttled to one a second, which would slow
    * "Check all"), later ones are batched into one trailing scan.
    */
+  function yieldToPage() {
+    return globalThis.scheduler?.yield ? globalThis.scheduler.yield() : new Promise((r) => setTimeout(r, 0));
+  }
+
   function scheduleScan() {
     const wait = plan?.debounceMs ?? 100;
     clearTimeout(debounceTimer);

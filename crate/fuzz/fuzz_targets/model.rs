@@ -168,7 +168,7 @@ pub fn check(pages: &[PageFacts], now0: f64, region: Option<Region>, managed: &M
             let shows = reads(c);
             assert!(shows.is_some(), "marked a candidate that is not a switch: {c:?}");
             assert_eq!(shows, Some(m.state), "mark state differs from what the switch shows: {c:?}");
-            assert!(!m.label.key.is_empty());
+            assert!(!m.labels.is_empty() && m.labels.iter().all(|l| !l.key.is_empty()));
         }
         for o in &out.observations {
             if o.observed == Observed::Off || o.observed == Observed::On {
