@@ -140,6 +140,7 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
   // clicks / confirmClicks / cancelClicks: {key: n}, reported by the SPA (tests/fixtures/static/app.js).
   const state = { loggedIn: true, switches: {}, behaviours: {}, clicks: {}, confirmClicks: {}, cancelClicks: {} };
   const requests = [];
+  const requestHooks = new Set(); // fn({method, url, time}) on every request, as it arrives
   const events = []; // every SPA report, in arrival order: {type, key, state, path, time}
   const BEHAVIOURS = /^(never|sticky|sticky-late|confirm|decoy|slow(:\d+)?)(,(never|sticky|sticky-late|confirm|decoy|slow(:\d+)?))*$/;
 
@@ -189,8 +190,10 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
 
   const server = https.createServer({ key, cert }, (req, res) => {
     const url = new URL(req.url, `https://${req.headers.host || 'www.linkedin.com'}`);
-    requests.push({ method: req.method, url: url.pathname + url.search, time: Date.now() });
+    const entry = { method: req.method, url: url.pathname + url.search, time: Date.now() };
+    requests.push(entry);
     if (requests.length > 5000) requests.splice(0, 1000);
+    for (const hook of requestHooks) { try { hook(entry); } catch (e) { console.error('fixture request hook:', e); } }
     if (!quiet) console.log(req.method, req.url);
     try {
       route(req, res, url);
@@ -283,6 +286,8 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
     requests,
     events,
     setLoggedIn(v) { state.loggedIn = !!v; },
+    /** Calls fn({method, url, time}) as each request arrives (e.g. to act at a page's exact moment); returns an unsubscribe. */
+    onRequest(fn) { requestHooks.add(fn); return () => requestHooks.delete(fn); },
     /** Server-side switch states by aria key ('on'|'off'; null removes): merged into what is set. */
     setSwitches(map) { applyPatch({ switches: map }); },
     /** A behaviour for one page path (null removes it). */
