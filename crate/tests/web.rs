@@ -76,9 +76,9 @@ fn stored_state_round_trips_through_plain_objects() {
     assert_eq!(json(&get(&reloaded, "stored")), text);
     assert!(get(&reloaded, "resetReason").is_null());
 
-    let sum = summary(next.clone(), 61_000.0).expect("summary");
+    let sum = summary(next.clone(), 61_000.0, JsValue::UNDEFINED, JsValue::UNDEFINED).expect("summary");
     assert_eq!(get(&sum, "exposed").as_f64(), Some(0.0));
-    let b = badge(next).expect("badge");
+    let b = badge(next, JsValue::UNDEFINED).expect("badge");
     assert_eq!(get(&b, "text").as_string().as_deref(), Some("0"));
 }
 
