@@ -524,19 +524,19 @@ export function defineJobScenarios(name) {
           }
         });
         const t0 = Date.now();
+        let done = [];
         try {
-          await popup.eval(installJobLog);
-          await popup.click('#check-all');
+          // Without stops this sweep takes ~2 s, each restart adds a fraction of a second; a page
+          // left unread waits for the job's 20 s page timeout: fail at 30 s, saying where it hangs.
           let st;
-          for (;;) {
-            st = await waitPopup(popup, () => true);
-            if (st.job.status !== 'running' && st.job.kind === 'sweep') break;
-            if (Date.now() - t0 > 150000) assert.fail(`the sweep did not finish: ${JSON.stringify(st.job)}`);
-            await sleep(200);
+          try {
+            ({ state: st } = await runJob(popup, () => popup.click('#check-all'), { kind: 'sweep', timeout: 30000 }));
+          } catch (e) {
+            const now = await waitPopup(popup, () => true);
+            assert.fail(`the sweep did not finish within 30 s after worker stops; it hangs at ${JSON.stringify(now.job.text)}; rows: ${JSON.stringify(briefRows(now))} (${e.message.slice(0, 200)})`);
           }
           const took = Date.now() - t0;
-          const done = await Promise.all(stops.filter(Boolean));
-          for (const s of done) await s.detach?.();
+          done = await Promise.all(stops.filter(Boolean));
           console.log(`[${name}] sweep with ${done.filter((s) => s.stopped).length} worker stops took ${took} ms`);
           assert.equal(st.job.status, 'finished', `job: ${st.job.text}`);
           assert.ok(done.filter((s) => s.stopped).length >= 3, `the worker was stopped several times: ${JSON.stringify(done.map((s) => [s.delay, s.stopped]))}`);
@@ -547,9 +547,34 @@ export function defineJobScenarios(name) {
           assert.deepEqual((await settledCounters(server)).clicks, {}, 'a sweep clicks nothing');
         } finally {
           unhook();
+          // Leave nothing running for the next scenario, even when this one failed.
+          done = await Promise.all(stops.filter(Boolean));
+          for (const s of done) await s.detach?.();
+          if ((await waitPopup(popup, () => true)).job.status === 'running') await popup.click('#job-cancel').catch(() => {});
         }
       });
     }
+
+    it('10. Forget everything while Check all runs: the job ends, its tab closes, nothing is stored afterwards', { timeout: 90000 }, async () => {
+      server.setSwitches(keysOf(MIXED));
+      for (const c of CATALOGUE) server.setBehaviour(c.path, 'slow:400');
+      const tabs = await b.tabCount();
+      await popup.eval(installJobLog);
+      await popup.click('#check-all');
+      await waitPopup(popup, (s) => s.job.status === 'running' && s.job.value >= 2, { timeout: 20000, what: 'two pages checked' });
+      await popup.click('#forget');
+      await popup.waitFor(() => document.getElementById('forget-confirm').open, { timeout: 3000, what: 'the forget dialog' });
+      await popup.click('#forget-yes');
+      const erased = (s) => s.job.hidden && CATALOGUE.every((c) => s.rows[c.id].state === 'unknown' && s.rows[c.id].reasonCode === 'not-checked');
+      await waitPopup(popup, erased, { timeout: 10000, what: 'everything erased' });
+      await tabsBackTo(b, tabs, 'after Forget');
+      const reqs = server.requests.length;
+      await sleep(2000); // a late scan or tick would land now
+      const st = await waitPopup(popup, () => true);
+      assert.ok(erased(st), `still erased 2 s later: ${JSON.stringify({ job: st.job, rows: briefRows(st) })}`);
+      assert.deepEqual(server.requests.slice(reqs).filter((r) => r.url.startsWith('/mypreferences/')).map((r) => r.url), [], 'no page loaded after Forget');
+      assert.deepEqual((await settledCounters(server)).clicks, {}, 'nothing clicked');
+    });
 
     it('9. Timing: Check all vs loading the same 13 pages one after another (printed, not asserted)', { timeout: 120000 }, async () => {
       // Two rounds, interleaved, so one slow moment of a busy machine does not decide the figure.
