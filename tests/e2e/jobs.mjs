@@ -472,6 +472,21 @@ export function defineJobScenarios(name) {
       await waitPopup(popup, (s) => s.rows['ai-training'].state === 'off', { what: 'the row to show off' });
     });
 
+    it('7h. Turn off while signed out: stopped, says not signed in, nothing clicked, the row keeps its state', { timeout: 60000 }, async () => {
+      await visit('ai-training', 'on');
+      await openConfirmFromRow('ai-training');
+      server.setLoggedIn(false);
+      const tabs = await b.tabCount();
+      const { state } = await confirmYes();
+      assert.equal(state.job.status, 'stopped', `job: ${state.job.text}`);
+      assert.match(state.job.text, /not signed in/i);
+      assert.notEqual(state.job.results['ai-training']?.outcome, 'turned-off', JSON.stringify(state.job.results));
+      await tabsBackTo(b, tabs, 'after the stopped opt-out');
+      assert.deepEqual((await settledCounters(server)).clicks, {}, 'nothing clicked');
+      const st = await waitPopup(popup, () => true);
+      assert.equal(st.rows['ai-training'].state, 'on', 'the stored state is kept');
+    });
+
     if (name === 'chromium') {
       it('8. Service worker stopped mid-sweep: the sweep still finishes with the right states, history not duplicated', { timeout: 120000 }, async () => {
         server.setSwitches(keysOf(MIXED));
