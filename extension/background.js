@@ -230,10 +230,10 @@ function cancelJob(tabClosed) {
 
 /**
  * Records a scan: feeds it to the job if it comes from the job's tab, stores its
- * observations (unless the job says a signed-out page must change nothing), then moves
- * the job on. Resolves with the job's directive as soon as it is decided and saved; the
- * storing and navigating go on behind it. The state queue keeps the order: a finished
- * "Check all" is recorded after the last page it saw.
+ * observations (unless the job says a signed-out page must change nothing), and only
+ * then saves the job's next step and moves on, so a service worker stopped at any point
+ * never leaves a job ahead of what was stored. Resolves with the job's directive once it
+ * is saved; the navigation goes on behind it.
  */
 function recordScan(tabId, facts, outcome) {
   let decided;
@@ -246,21 +246,21 @@ function recordScan(tabId, facts, outcome) {
       const ours = job?.status === 'running' && job.tabId === tabId;
       const step = ours ? core.jobOnScan(job, facts.url, outcome, facts.dialogOpen === true, Date.now()) : null;
       const d = step?.directive ?? null;
-      if (step) await sessionSet({ [JOB_KEY]: step.job });
-      decided(d);
-      let stored = null;
-      let before = null;
       if (outcome.observations.length > 0 && !d?.discardObservations) {
         const now = Date.now();
         const byExtension = d?.changedByExtension ?? [];
-        stored = updateState((state) => {
+        let before = null;
+        const after = await updateState((state) => {
           before = state;
           return core.applyObservations(state, outcome.observations, now, byExtension);
         });
+        notifyNewAlerts(before, after).catch((e) => log('notify', e?.message ?? e));
       }
-      if (step) await follow(step.job, d);
-      // Notifying waits for the write, not the next scan.
-      if (stored) stored.then((after) => notifyNewAlerts(before, after)).catch((e) => log('notify', e?.message ?? e));
+      if (step) {
+        await sessionSet({ [JOB_KEY]: step.job });
+        decided(d);
+        await follow(step.job, d);
+      }
     } finally {
       decided(null); // no-op once decided; unblocks the reply if anything above threw
     }
