@@ -332,7 +332,7 @@
     scheduleScan();
     // A page may undo the change without any event or DOM mutation (a property set by
     // script): keep reading the state until the core's verify time has passed.
-    for (let t = 400; t <= verifyMs; t += 400) setTimeout(scheduleScan, t);
+    for (let t = 400; t <= verifyMs + 1000; t += 400) setTimeout(scheduleScan, t);
   }
 
   // ---- scanning -----------------------------------------------------------------------
