@@ -32,6 +32,7 @@ struct Site {
     debounce_ms: u32,
     page_timeout_ms: u32,
     click_settle_ms: u32,
+    renavigate_ms: u32,
     click_verify_ms: u32,
     confirm_wait_ms: u32,
 }
@@ -86,10 +87,10 @@ fn main() {
         "/// Site-wide rules.\npub static SITE: Site = Site {{ origin: {:?}, scan_prefixes: &{:?}, login_paths: &{:?}, \
          redirect_params: &{:?}, candidate_selector: {:?}, login_form_selector: {:?}, \
          dialog_selector: {:?}, context_levels: {}, max_text_chars: {}, settle_ms: {}, debounce_ms: {}, \
-         page_timeout_ms: {}, click_settle_ms: {}, click_verify_ms: {}, confirm_wait_ms: {} }};",
+         page_timeout_ms: {}, click_settle_ms: {}, click_verify_ms: {}, confirm_wait_ms: {}, renavigate_ms: {} }};",
         s.origin, s.scan_prefixes, s.login_paths, s.redirect_params, s.candidate_selector,
         s.login_form_selector, s.dialog_selector, s.context_levels, s.max_text_chars, s.settle_ms,
-        s.debounce_ms, s.page_timeout_ms, s.click_settle_ms, s.click_verify_ms, s.confirm_wait_ms
+        s.debounce_ms, s.page_timeout_ms, s.click_settle_ms, s.click_verify_ms, s.confirm_wait_ms, s.renavigate_ms
     )
     .unwrap();
 

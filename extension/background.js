@@ -178,13 +178,23 @@ async function follow(job, directive) {
   }
   if (directive.finished) {
     keepTicking(false);
-    if (job.kind === 'sweep' && job.status === 'finished') {
-      await updateState((stored) => core.sweepCompleted(stored, Date.now()));
-    }
-    if (job.ownTab && job.tabId != null) await api.tabs.remove(job.tabId).catch(() => {});
+    await finalize(job);
   } else {
     keepTicking(true);
   }
+}
+
+/**
+ * What follows the end of a job: a completed "Check all" becomes the baseline for news,
+ * and the job's own tab is closed. Marked done in the saved job, so a worker stopped in
+ * between finishes it when it starts again.
+ */
+async function finalize(job) {
+  if (job.kind === 'sweep' && job.status === 'finished') {
+    await updateState((stored) => core.sweepCompleted(stored, job.finishedAt ?? Date.now()));
+  }
+  if (job.ownTab && job.tabId != null) await api.tabs.remove(job.tabId).catch(() => {});
+  await sessionSet({ [JOB_KEY]: { ...job, finalized: true } });
 }
 
 function startJob(kind, settings) {
@@ -211,7 +221,12 @@ function tick() {
     const job = await loadJob();
     if (job?.status !== 'running') return keepTicking(false);
     await ready();
-    const { job: next, directive } = core.jobOnTick(job, Date.now());
+    const tab = await api.tabs.get(job.tabId).catch(() => null);
+    if (!tab) {
+      const ended = core.jobCancel(job, Date.now(), true);
+      return follow(ended.job, ended.directive);
+    }
+    const { job: next, directive } = core.jobOnTick(job, Date.now(), tab.url ?? undefined);
     if (directive.navigate || directive.finished) await follow(next, directive);
     else keepTicking(true);
   });
@@ -470,7 +485,13 @@ api.runtime.onStartup.addListener(() => refreshBadge().catch((e) => log('badge',
 // Chromium's first read of the managed policy after start-up can take seconds: start it now.
 managed().catch((e) => log('managed', e));
 
-// A service worker stopped mid-job resumes its clock when it starts again.
-loadJob()
-  .then((job) => job?.status === 'running' && keepTicking(true))
-  .catch((e) => log('resume', e));
+// A service worker stopped mid-job resumes its clock when it starts again, and finishes
+// the end of a job it was stopped in.
+jobQueue(async () => {
+  const job = await loadJob();
+  if (job?.status === 'running') keepTicking(true);
+  else if (job && !job.finalized) {
+    await ready();
+    await finalize(job);
+  }
+}).catch((e) => log('resume', e));

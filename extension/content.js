@@ -17,6 +17,8 @@
 
   let plan = null; // The core's plan for `planUrl`.
   let planUrl = null;
+  let planRetries = 0;
+  let scanRetries = 0;
   let navigatedAt = performance.now();
   let debounceTimer = 0;
   let lastScanAt = -Infinity;
@@ -350,6 +352,13 @@
         const url = location.href;
         navigatedAt = performance.now();
         plan = await send({ type: 'plan', url });
+        if (!plan) {
+          // The background did not answer (e.g. its service worker was stopped): ask
+          // again shortly, a bounded number of times.
+          if (planRetries++ < 5) setTimeout(scheduleScan, 500);
+          return;
+        }
+        planRetries = 0;
         planUrl = url;
         // Re-scan once the page should have settled, so a switch that never appears is
         // reported as missing rather than still loading.
@@ -377,7 +386,9 @@
         if (i % 250 === 249) await yieldToPage();
       }
       const reply = await send({ type: 'scan', facts });
+      if (!reply && alive && scanRetries++ < 5) setTimeout(scheduleScan, 500); // unanswered: try again
       if (!reply || !alive || planUrl !== location.href) return;
+      scanRetries = 0;
       applyMarks(elements, rows, reply.marks);
       if (reply.reveal) reveal(reply.reveal);
       if (reply.click) clickOnce(elements, reply.click);

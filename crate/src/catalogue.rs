@@ -166,6 +166,8 @@ pub struct Site {
     pub page_timeout_ms: u32,
     /// How long a switch may take to change after the one click.
     pub click_settle_ms: u32,
+    /// How long a job's tab may be elsewhere before it is sent to its page again.
+    pub renavigate_ms: u32,
     /// How long the state after the click must hold to count.
     pub click_verify_ms: u32,
     /// How long a LinkedIn confirmation dialog is left to the person.

@@ -394,6 +394,11 @@ fn login_redirect_target(loc: &Location) -> Option<String> {
     Some(target)
 }
 
+/// Whether `url` is LinkedIn's sign-in page.
+pub fn is_login_page(url: &str) -> bool {
+    Location::parse(url).filter(Location::is_linkedin).is_some_and(|loc| login_redirect_target(&loc).is_some())
+}
+
 /// Whether the content script should scan this page at all.
 pub fn should_scan(url: &str) -> bool {
     Location::parse(url).filter(Location::is_linkedin).is_some_and(|loc| {

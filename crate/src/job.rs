@@ -73,6 +73,9 @@ pub struct Step {
     /// When the read-back after the click first showed the protective state.
     #[serde(default)]
     pub protective_seen_at: Option<f64>,
+    /// The tab was sent to this page a second time (it had not arrived).
+    #[serde(default)]
+    pub renavigated: bool,
     /// The result, once there is one.
     pub outcome: Option<Outcome>,
     /// Why, for `Unknown` and `Failed`.
@@ -239,13 +242,23 @@ impl Job {
         d
     }
 
-    /// Advances on the clock: a page that never answers, a click that changed nothing.
-    pub fn on_tick(&mut self, now: f64) -> Directive {
+    /// Advances on the clock: a page that never answers, a click that changed nothing, a
+    /// tab that never arrived at its page (`tab_url`: where the job's tab is now, if known;
+    /// e.g. the service worker was stopped between saving the step and navigating).
+    pub fn on_tick(&mut self, now: f64, tab_url: Option<&str>) -> Directive {
         let mut d = Directive::default();
         if self.status != JobStatus::Running {
             return d;
         }
-        let Some(step) = self.steps.get(self.current) else { return d };
+        let Some(step) = self.steps.get_mut(self.current) else { return d };
+        let elsewhere = tab_url.is_some_and(|u| !on_page(u, &step.url) && !crate::detect::is_login_page(u));
+        let waited = step.started_at.is_some_and(|at| now - at > f64::from(SITE.renavigate_ms));
+        if elsewhere && waited && step.clicked_at.is_none() && !step.renavigated {
+            step.renavigated = true;
+            d.navigate = Some(step.url.clone());
+            return d;
+        }
+        let step = &self.steps[self.current];
         if let (Some(at), Some(_)) = (step.clicked_at, step.protective_seen_at) {
             // Seen in the protective state and not undone since: done.
             if now - at >= f64::from(SITE.click_verify_ms) {
@@ -333,6 +346,7 @@ fn step(setting: &str, url: String) -> Step {
         clicked_at: None,
         awaiting_confirmation: false,
         protective_seen_at: None,
+        renavigated: false,
         outcome: None,
         reason: None,
     }

@@ -135,11 +135,11 @@ pub fn job_on_scan(job: JsValue, url: &str, outcome: JsValue, dialog_open: bool,
     to_js(&Stepped { job, directive })
 }
 
-/// Advances a job on the clock: `{job, directive}`.
+/// Advances a job on the clock (`tabUrl`: where its tab is, if known): `{job, directive}`.
 #[wasm_bindgen(js_name = jobOnTick)]
-pub fn job_on_tick(job: JsValue, now: f64) -> Result<JsValue, JsError> {
+pub fn job_on_tick(job: JsValue, now: f64, tab_url: Option<String>) -> Result<JsValue, JsError> {
     let mut job: Job = from_js(job, "job")?;
-    let directive = job.on_tick(now);
+    let directive = job.on_tick(now, tab_url.as_deref());
     to_js(&Stepped { job, directive })
 }
 

@@ -65,8 +65,8 @@ fn a_page_without_its_switch_or_that_never_answers_becomes_unknown_and_the_sweep
     assert_eq!(d.navigate, SETTINGS[1].url());
     assert_eq!(outcomes(&job)[0], (SETTINGS[0].id.into(), Some(Outcome::Unknown), Some(Reason::NotFound)));
     // Page 2 never reports: the clock moves it on.
-    assert_eq!(job.on_tick(6000.0 + f64::from(SITE.page_timeout_ms) - 1.0), Default::default());
-    let d = job.on_tick(6000.0 + f64::from(SITE.page_timeout_ms) + 1.0);
+    assert_eq!(job.on_tick(6000.0 + f64::from(SITE.page_timeout_ms) - 1.0, None), Default::default());
+    let d = job.on_tick(6000.0 + f64::from(SITE.page_timeout_ms) + 1.0, None);
     assert_eq!(d.navigate, SETTINGS[2].url());
     assert_eq!(outcomes(&job)[1].2, Some(Reason::TimedOut));
 }
@@ -141,7 +141,7 @@ fn opt_out_failures_are_reported_never_retried() {
     for t in [2.0, 3.0, 4.0] {
         assert_eq!(job.on_scan(&ai, &on(), false, t).click, None);
     }
-    let d = job.on_tick(1.0 + f64::from(SITE.click_settle_ms) + 1.0);
+    let d = job.on_tick(1.0 + f64::from(SITE.click_settle_ms) + 1.0, None);
     assert!(d.finished);
     assert_eq!(outcomes(&job)[0], ("ai-training".into(), Some(Outcome::Failed), Some(Reason::DidNotChange)));
 
@@ -151,8 +151,8 @@ fn opt_out_failures_are_reported_never_retried() {
     let d = job.on_scan(&ai, &on(), true, 2.0);
     assert!(d.show_tab && d.click.is_none());
     assert!(job.steps[0].awaiting_confirmation);
-    assert!(!job.on_tick(1.0 + f64::from(SITE.click_settle_ms) + 1.0).finished, "waits longer for a person");
-    job.on_tick(1.0 + f64::from(SITE.confirm_wait_ms) + 1.0);
+    assert!(!job.on_tick(1.0 + f64::from(SITE.click_settle_ms) + 1.0, None).finished, "waits longer for a person");
+    job.on_tick(1.0 + f64::from(SITE.confirm_wait_ms) + 1.0, None);
     assert_eq!(outcomes(&job)[0].2, Some(Reason::NotConfirmed));
 
     // Two switches claim the setting in different states: nothing is clicked.
@@ -191,8 +191,8 @@ fn opt_out_change_undone_by_the_page_is_a_failure_and_a_held_one_finishes_on_the
     let mut job = Job::opt_out(&["ai-training".to_string()], 0.0, &Managed::default()).expect("job");
     job.on_scan(&ai, &on(&ai), false, 1.0);
     job.on_scan(&ai, &off(&ai), false, 2.0);
-    assert!(!job.on_tick(1.0 + f64::from(SITE.click_verify_ms) - 1.0).finished);
-    assert!(job.on_tick(1.0 + f64::from(SITE.click_verify_ms)).finished);
+    assert!(!job.on_tick(1.0 + f64::from(SITE.click_verify_ms) - 1.0, None).finished);
+    assert!(job.on_tick(1.0 + f64::from(SITE.click_verify_ms), None).finished);
     assert_eq!(outcomes(&job)[0].1, Some(Outcome::TurnedOff));
 }
 
@@ -209,4 +209,19 @@ fn managed_options_limit_the_sweep_and_can_forbid_opt_out() {
     assert_eq!(Managed::default().unknown_settings(), Vec::<String>::new());
     let typo = Managed { watch_settings: Some(vec!["ai-trainin".into()]), ..Managed::default() };
     assert_eq!(typo.unknown_settings(), vec!["ai-trainin".to_string()]);
+}
+
+#[test]
+fn a_tab_that_never_reached_its_page_is_sent_there_once() {
+    let mut job = Job::sweep(0.0, &Managed::default());
+    let first = job.current_url().expect("url").to_string();
+    let blank = "about:blank";
+    let wait = f64::from(SITE.renavigate_ms) + 1.0;
+    assert_eq!(job.on_tick(wait - 2.0, Some(blank)).navigate, None, "not yet");
+    assert_eq!(job.on_tick(wait, Some(blank)).navigate.as_deref(), Some(first.as_str()));
+    assert_eq!(job.on_tick(wait + 1.0, Some(blank)).navigate, None, "only once");
+    // On its page, or on the sign-in page (a redirect): never sent again.
+    let mut job = Job::sweep(0.0, &Managed::default());
+    assert_eq!(job.on_tick(wait, Some(&first)).navigate, None);
+    assert_eq!(job.on_tick(wait, Some("https://www.linkedin.com/login?session_redirect=x")).navigate, None);
 }
