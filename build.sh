@@ -63,7 +63,10 @@ ensure_test_tools() {
 
 build_wasm() {
   say "compiling the core to wasm"
-  cargo build --release --target wasm32-unknown-unknown -p opt-out-lens-core
+  # Paths of this checkout must not end up in the wasm (panic locations), or two
+  # checkouts of one commit would build different bytes.
+  RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=$PWD=. --remap-path-prefix=$HOME=~" \
+    cargo build --release --target wasm32-unknown-unknown -p opt-out-lens-core
   local pkg=target/pkg
   rm -rf "$pkg"
   wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
