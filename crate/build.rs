@@ -163,6 +163,7 @@ struct EntraRules {
 #[serde(deny_unknown_fields)]
 struct EntraSite {
     hosts: Vec<String>,
+    frame_domains: Vec<String>,
     settings_fragments: Vec<String>,
     settings_url: String,
     group_selector: String,
@@ -242,6 +243,16 @@ fn generate_entra() {
             "rules/entra.toml: host {h:?} must be a lower-case host name"
         );
     }
+    for d in &s.frame_domains {
+        assert!(
+            d.contains('.') && *d == d.to_ascii_lowercase() && !d.contains(['/', ':', '*']) && !d.starts_with('.'),
+            "rules/entra.toml: frame domain {d:?} must be a lower-case domain name, without a wildcard"
+        );
+        assert!(
+            !s.hosts.iter().any(|h| h == d || h.ends_with(&format!(".{d}"))),
+            "rules/entra.toml: frame domain {d:?} covers a portal host: a portal is not a frame host"
+        );
+    }
     assert!(s.settings_url.starts_with("https://"), "rules/entra.toml: settings_url must be https");
     // Fragments are compared ignoring case: store them lower-case.
     let fragments: Vec<String> = s.settings_fragments.iter().map(|f| f.trim_start_matches(['#', '/']).to_ascii_lowercase()).collect();
@@ -250,11 +261,11 @@ fn generate_entra() {
     writeln!(
         out,
         "/// Where the Entra setting lives and what the content script collects.\n\
-         pub static ENTRA_SITE: EntraSite = EntraSite {{ hosts: &{:?}, settings_fragments: &{:?}, settings_url: {:?}, \
+         pub static ENTRA_SITE: EntraSite = EntraSite {{ hosts: &{:?}, frame_domains: &{:?}, settings_fragments: &{:?}, settings_url: {:?}, \
          group_selector: {:?}, radio_selector: {:?}, frame_selector: {:?}, caption_selector: {:?}, caption_levels: {}, \
          signed_out_selector: {:?}, max_text_chars: {}, max_groups: {}, max_radios: {}, max_frames: {}, \
          settle_ms: {}, debounce_ms: {} }};",
-        s.hosts, fragments, s.settings_url, s.group_selector, s.radio_selector, s.frame_selector, s.caption_selector, s.caption_levels,
+        s.hosts, s.frame_domains, fragments, s.settings_url, s.group_selector, s.radio_selector, s.frame_selector, s.caption_selector, s.caption_levels,
         s.signed_out_selector, s.max_text_chars, s.max_groups, s.max_radios, s.max_frames, s.settle_ms, s.debounce_ms
     )
     .unwrap();
