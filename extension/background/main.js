@@ -11,7 +11,7 @@ import { eraseAll, forgetManaged, managed, refreshBadge, updateOptions, updateSt
 import { cancelJob, isJobTab, onTabClosed, recordScan, resumeJobs, startJob, tick } from './jobs.js';
 import { forgetReveal, highlightOrOpen, show, takeReveal } from './show.js';
 import { listenForAlarms, syncReminder } from './watch.js';
-import { recordEntra, syncEntraScript } from './entra.js';
+import { entraScan, syncEntraScript } from './entra.js';
 
 const api = globalThis.OptOutApi;
 const warn = (what) => (e) => log(what, e?.message ?? e);
@@ -65,11 +65,7 @@ export const HANDLERS = {
     return { ok: true };
   },
   'entra-plan': (msg) => core.entraPlanFor(msg.url),
-  async 'entra-scan'(msg) {
-    const outcome = core.entraScan(msg.facts);
-    if (outcome.observation) await recordEntra(outcome.observation, msg.facts.url);
-    return { marks: outcome.marks };
-  },
+  'entra-scan': (msg, sender) => entraScan(msg.facts, sender),
   // Sent by the background to a page, never received here.
   highlight() {
     throw new Error('highlight is for content scripts');
