@@ -228,6 +228,10 @@ pub struct EntraPlan {
     pub scan: bool,
     /// Whether this is the User settings page (a missing setting is reported there).
     pub settings_page: bool,
+    /// Whether to scan again once the page should have settled, so a missing setting is
+    /// reported: on the User settings page, and in a blade frame of another host (which may
+    /// be on it; only the background knows the tab's address).
+    pub settles: bool,
     /// CSS selector of radio groups.
     pub group_selector: &'static str,
     /// CSS selector of the radios of a group.
@@ -296,6 +300,7 @@ pub fn plan(url: &str) -> EntraPlan {
     EntraPlan {
         scan: place(url) != Place::Elsewhere,
         settings_page: is_settings_page(url),
+        settles: is_settings_page(url) || place(url) == Place::Frame,
         group_selector: site.group_selector,
         radio_selector: site.radio_selector,
         frame_selector: site.frame_selector,

@@ -98,7 +98,7 @@ fn settings_page_table() {
 fn plan_carries_the_rules() {
     let p = serde_json::to_value(plan(ENTRA_PAGE)).unwrap();
     for key in [
-        "scan", "settingsPage", "groupSelector", "radioSelector", "frameSelector", "captionSelector", "captionLevels",
+        "scan", "settingsPage", "settles", "groupSelector", "radioSelector", "frameSelector", "captionSelector", "captionLevels",
         "signedOutSelector", "maxTextChars", "maxGroups", "maxRadios", "maxFrames", "settleMs", "debounceMs",
     ] {
         assert!(p.get(key).is_some(), "plan lacks {key}: {p}");
@@ -119,6 +119,8 @@ fn plan_carries_the_rules() {
     );
     let p = plan(REACT_FRAME);
     assert!(p.scan && !p.settings_page, "a blade frame is scanned, and is never the settings page by its address");
+    assert!(p.settles, "a blade frame scans again once settled (it may be on the settings page)");
+    assert!(plan(ENTRA_PAGE).settles && !plan(OTHER_BLADE).settles && !plan("https://evil.example/").settles);
 }
 
 #[test]

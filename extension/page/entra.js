@@ -254,8 +254,9 @@
       const next = await send({ type: 'entra-plan', url });
       if (!next) return null;
       lastKey = null;
-      // Only the settings page waits for a missing setting to count as missing.
-      return { ...next, settleMs: next.settingsPage ? next.settleMs : null };
+      // Only where the core says a missing setting may be reported (the settings page, a
+      // blade frame) is the page scanned again once it should have settled.
+      return { ...next, settleMs: next.settles ? next.settleMs : null };
     },
     collect,
     apply,
