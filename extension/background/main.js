@@ -1,7 +1,7 @@
 // The background: runs the Rust core (WebAssembly may not run in content scripts on
 // LinkedIn, whose CSP lacks 'wasm-unsafe-eval') and wires the browser's events to the
-// modules beside this file. Every message kind of lib/messages.js has exactly one handler
-// in HANDLERS. It makes no network requests.
+// modules beside this file. Every message kind of lib/messages.js sent to the background
+// has exactly one handler in HANDLERS. It makes no network requests.
 import '../lib/api.js';
 import '../lib/messages.js';
 import '../lib/i18n.js';
@@ -70,10 +70,6 @@ export const HANDLERS = {
     if (outcome.observation) await recordEntra(outcome.observation, msg.facts.url);
     return { marks: outcome.marks };
   },
-  // Sent by the background to a page, never received here.
-  highlight() {
-    throw new Error('highlight is for content scripts');
-  },
 };
 
 api.runtime.onMessage.addListener((msg, sender, sendResponse) => {
@@ -82,8 +78,10 @@ api.runtime.onMessage.addListener((msg, sender, sendResponse) => {
     log('rejected a message:', reason);
     return false;
   }
+  const handler = Object.hasOwn(HANDLERS, msg.type) ? HANDLERS[msg.type] : null;
+  if (!handler) return false; // for a page script (highlight)
   coreReady()
-    .then(() => HANDLERS[msg.type](msg, sender))
+    .then(() => handler(msg, sender))
     .then(sendResponse, (err) => {
       log(`${msg.type} failed:`, err?.message ?? err);
       sendResponse({ error: String(err?.message ?? err) });
