@@ -6,8 +6,8 @@ import '../lib/api.js';
 import '../lib/messages.js';
 import '../lib/i18n.js';
 import { core, coreReady } from '../lib/core.js';
-import { OPTIONS_KEY, readOptions, log } from '../lib/store.js';
-import { eraseAll, forgetManaged, managed, refreshBadge, updateOptions, updateState } from './state.js';
+import { OPTIONS_KEY, log } from '../lib/store.js';
+import { eraseAll, forgetManaged, forgetOptions, managed, options, refreshBadge, updateOptions, updateState } from './state.js';
 import { cancelJob, isJobTab, onTabClosed, recordScan, resumeJobs, startJob, tick } from './jobs.js';
 import { forgetReveal, highlightOrOpen, show, takeReveal } from './show.js';
 import { listenForAlarms, syncReminder } from './watch.js';
@@ -36,7 +36,7 @@ export const HANDLERS = {
         ? { index: clickMark.index, setting: clickMark.setting, state: clickMark.state, verifyMs: directive.verifyMs ?? 0 }
         : null,
       // The person may ask for no marks on LinkedIn's pages at all.
-      quiet: (await readOptions()).showMarks === false,
+      quiet: (await options()).showMarks === false,
     };
   },
   show: (msg) => show(msg.setting),
@@ -105,6 +105,7 @@ api.commands?.onCommand.addListener((command) => {
 
 api.storage.onChanged.addListener((changes, area) => {
   if (area === 'managed') forgetManaged();
+  if (area === 'local' && OPTIONS_KEY in changes) forgetOptions();
   if ((area === 'local' && OPTIONS_KEY in changes) || area === 'managed') syncReminder().catch(warn('reminder'));
   if (area === 'managed') refreshBadge().catch(warn('badge'));
 });
