@@ -25,6 +25,10 @@ ensure_build_tools() {
   need node "install Node.js 20 or newer"
   need npm "install npm (comes with Node.js)"
   need zip "install zip (apt-get install zip)"
+  if ! cargo clippy --version >/dev/null 2>&1; then
+    say "adding clippy"
+    rustup component add clippy
+  fi
   if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
@@ -110,6 +114,11 @@ build() {
 
 run_tests() {
   ensure_test_tools
+  say "the architecture's invariants and the message declarations"
+  node --test tests/invariants.test.mjs tests/messages.test.mjs
+  say "clippy (native and wasm32), warnings are errors"
+  cargo clippy -p opt-out-lens-core --all-targets -- -D warnings
+  cargo clippy -p opt-out-lens-core --all-targets --target wasm32-unknown-unknown -- -D warnings
   say "native tests of the core"
   cargo test -p opt-out-lens-core
   say "wasm tests in headless Chromium"

@@ -242,6 +242,12 @@ pub fn page_rules() -> Result<JsValue, JsError> {
     to_js(&PageRules { hosts, scan_prefixes: site.scan_prefixes, exact_paths: site.login_paths, plan: crate::plan(site.origin) })
 }
 
+/// LinkedIn's "Partners and services" page, where the Microsoft account connection is listed.
+#[wasm_bindgen(js_name = partnersUrl)]
+pub fn partners_url() -> String {
+    format!("{}/psettings/partners-and-services", catalogue::SITE.origin)
+}
+
 /// "5 min ago" for a time stamp (ms since the epoch), as a text.
 #[wasm_bindgen(js_name = agoText)]
 pub fn ago_text(now: f64, then: f64) -> Result<JsValue, JsError> {

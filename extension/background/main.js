@@ -1,13 +1,13 @@
 // The background: runs the Rust core (WebAssembly may not run in content scripts on
 // LinkedIn, whose CSP lacks 'wasm-unsafe-eval') and wires the browser's events to the
-// modules beside this file. Every message kind of lib/messages.js has exactly one handler
-// in HANDLERS. It makes no network requests.
+// modules beside this file. Every message kind of lib/messages.js sent to the background
+// has exactly one handler in HANDLERS. It makes no network requests.
 import '../lib/api.js';
 import '../lib/messages.js';
 import '../lib/i18n.js';
 import { core, coreReady } from '../lib/core.js';
-import { OPTIONS_KEY, readOptions, log } from '../lib/store.js';
-import { eraseAll, forgetManaged, managed, refreshBadge, updateOptions, updateState } from './state.js';
+import { OPTIONS_KEY, log } from '../lib/store.js';
+import { eraseAll, forgetManaged, forgetOptions, managed, options, refreshBadge, updateOptions, updateState } from './state.js';
 import { cancelJob, isJobTab, onTabClosed, recordScan, resumeJobs, startJob, tick } from './jobs.js';
 import { forgetReveal, highlightOrOpen, show, takeReveal } from './show.js';
 import { listenForAlarms, syncReminder } from './watch.js';
@@ -36,7 +36,7 @@ export const HANDLERS = {
         ? { index: clickMark.index, setting: clickMark.setting, state: clickMark.state, verifyMs: directive.verifyMs ?? 0 }
         : null,
       // The person may ask for no marks on LinkedIn's pages at all.
-      quiet: (await readOptions()).showMarks === false,
+      quiet: (await options()).showMarks === false,
     };
   },
   show: (msg) => show(msg.setting),
@@ -66,10 +66,6 @@ export const HANDLERS = {
   },
   'entra-plan': (msg) => core.entraPlanFor(msg.url),
   'entra-scan': (msg, sender) => entraScan(msg.facts, sender),
-  // Sent by the background to a page, never received here.
-  highlight() {
-    throw new Error('highlight is for content scripts');
-  },
 };
 
 api.runtime.onMessage.addListener((msg, sender, sendResponse) => {
@@ -78,8 +74,10 @@ api.runtime.onMessage.addListener((msg, sender, sendResponse) => {
     log('rejected a message:', reason);
     return false;
   }
+  const handler = Object.hasOwn(HANDLERS, msg.type) ? HANDLERS[msg.type] : null;
+  if (!handler) return false; // for a page script (highlight)
   coreReady()
-    .then(() => HANDLERS[msg.type](msg, sender))
+    .then(() => handler(msg, sender))
     .then(sendResponse, (err) => {
       log(`${msg.type} failed:`, err?.message ?? err);
       sendResponse({ error: String(err?.message ?? err) });
@@ -103,6 +101,7 @@ api.commands?.onCommand.addListener((command) => {
 
 api.storage.onChanged.addListener((changes, area) => {
   if (area === 'managed') forgetManaged();
+  if (area === 'local' && OPTIONS_KEY in changes) forgetOptions();
   if ((area === 'local' && OPTIONS_KEY in changes) || area === 'managed') syncReminder().catch(warn('reminder'));
   if (area === 'managed') refreshBadge().catch(warn('badge'));
 });

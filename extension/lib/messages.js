@@ -38,8 +38,9 @@ globalThis.OptOutMessages = (() => {
     // what is there.
     'entra-plan': { from: 'content', fields: { url: 'string' }, reply: { scan: 'boolean' } },
     'entra-scan': { from: 'content', fields: { facts: 'object' }, reply: { marks: 'array' } },
-    // Background to the content script (keyboard shortcut): point at the marked switches.
-    highlight: { from: 'extension-page', fields: {}, reply: { marked: 'number' } },
+    // Background to the LinkedIn page script (keyboard shortcut): point at the marked
+    // switches. The only kind a page script answers; every other goes to the background.
+    highlight: { from: 'extension-page', to: 'page', fields: {}, reply: { marked: 'number' } },
   };
 
   const typeOk = (v, t) =>

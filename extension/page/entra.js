@@ -14,7 +14,6 @@
   if (globalThis.__optOutLensEntra) return; // Injected twice: keep one.
   globalThis.__optOutLensEntra = true;
 
-  const api = globalThis.browser ?? globalThis.chrome;
   const ATTR_STATE = 'data-optout-entra'; // on the radio group: yes | selected-group | no | unknown
   const ATTR_LOOK = 'data-optout-entra-look'; // protective | exposed | unknown (the outline)
   const COLORS = { protective: '#1e7d32', exposed: '#b3261e', unknown: '#6b6b6b' };

@@ -223,6 +223,7 @@ async function main() {
     await api.permissions.request({ permissions: ['scripting'], origins: ENTRA_ORIGINS }).catch(() => false);
     await renderOrg();
   });
+  $('partners').href = core.partnersUrl();
   $('entra-open').addEventListener('click', () => api.tabs.create({ url: core.entraSettingsUrl() }));
   $('copy-registry').addEventListener('click', async () => {
     await navigator.clipboard.writeText($('registry').textContent);
