@@ -31,8 +31,10 @@ function wanted(fallback) {
 
 /** Whether a kept registration is the one wanted (an update may change hosts or files). */
 function current(reg) {
+  // Chromium gives the match patterns back sorted; the files keep their order.
+  const sameSet = (a, b) => Array.isArray(a) && a.length === b.length && b.every((x) => a.includes(x));
   const same = (a, b) => Array.isArray(a) && a.length === b.length && a.every((x, i) => x === b[i]);
-  return reg && reg.allFrames && same(reg.matches, ENTRA_ORIGINS) && same(reg.js, ENTRA_SCRIPTS);
+  return !!reg && reg.allFrames === true && sameSet(reg.matches, ENTRA_ORIGINS) && same(reg.js, ENTRA_SCRIPTS);
 }
 
 /**

@@ -128,6 +128,13 @@ function hasEntraHosts(origins) {
   return api.permissions.getAll().then((all) => ({ all, contains: origins.every((o) => (all.origins || []).includes(o)) }));
 }
 
+/** The Entra page script's registration, or null. */
+function registration() {
+  const api = globalThis.browser ?? globalThis.chrome;
+  return api.scripting.getRegisteredContentScripts({ ids: ['entra'] })
+    .then(([r]) => (r ? { matches: r.matches, allFrames: r.allFrames, matchOriginAsFallback: r.matchOriginAsFallback ?? null, js: r.js } : null));
+}
+
 /** The stored Entra observation's state and reason (background.js keeps it in `org.entra`). */
 const orgWord = (org) => {
   const o = org && (org.entra ?? (org.state ? org : org.observation));
@@ -168,10 +175,14 @@ for (const name of ['chromium', 'firefox']) {
       await server?.close();
     });
 
-    /** Opens a portal page and waits for its blade; then for `until(inspection)`. */
+    /**
+     * Opens a portal page and waits for its blade; then for `until(inspection)`, on that
+     * page (a driver may return before the previous page is gone).
+     */
     async function visit(url, until = (i) => i.bladeReady, timeout = 8000) {
       await b.open(url);
-      return poll(`${url} to show ${until.toString().slice(0, 120)}`, () => b.page(inspectEntra), until, timeout);
+      const href = new URL(url).href;
+      return poll(`${url} to show ${until.toString().slice(0, 120)}`, () => b.page(inspectEntra), (i) => i.url === href && until(i), timeout);
     }
 
     test('the manifest asks for the portals and their blade frame hosts only as optional hosts', () => {
@@ -212,6 +223,13 @@ for (const name of ['chromium', 'firefox']) {
       await poll('the popup to show #org-grant', () => b.popup(() => !!document.getElementById('org-grant')), (v) => v === true, 10000);
       await b.popupClick('#org-grant');
       await poll('the Entra hosts to be granted', () => b.popup(hasEntraHosts, ENTRA_ORIGINS), (p) => p.contains, 10000);
+      // The page script is registered for every frame of every granted host, frames of
+      // another origin included, and (both browsers support it) frames without an address
+      // of their own whose creator is on those hosts.
+      const reg = await poll('the Entra page script to be registered', () => b.popup(registration), (r) => r !== null, 10000);
+      assert.deepEqual([...reg.matches].sort(), [...ENTRA_ORIGINS].sort(), 'registered on every asked-for host');
+      assert.equal(reg.allFrames, true, 'in every frame');
+      assert.equal(reg.matchOriginAsFallback, true, 'also in frames whose creator is on those hosts');
     });
 
     test('each option in English, German and French, on both portals; decoys never marked', async () => {
@@ -368,7 +386,7 @@ for (const name of ['chromium', 'firefox']) {
         // The same-origin blade is scanned by the top frame's script alone, so the one
         // unanswered request was the only page script's: without asking again it would
         // never mark anything.
-        const info = await poll('the setting marked after the unanswered plan request', () => b.page(inspectEntra), (i) => i.groups.some((g) => g.kind === 'linkedin' && g.state === 'selected-group'), 10000);
+        const info = await poll('the setting marked after the unanswered plan request', () => b.page(inspectEntra), (i) => i.url === new URL(url).href && i.groups.some((g) => g.kind === 'linkedin' && g.state === 'selected-group'), 10000);
         const dropped = await sw.evaluate(() => globalThis.__entraDropped);
         assert.equal(dropped.length, 1, `exactly one plan request went unanswered: ${JSON.stringify(dropped)}`);
         assert.equal(dropped[0].frameId, 0, 'it was the top frame\'s');
