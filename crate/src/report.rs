@@ -55,6 +55,7 @@ pub struct ExtraFacts {
 /// Why a setting's page was not read as it should be: the scan's outcome refined with
 /// what only the whole page tells (an error status, switches no rule knows).
 #[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Examined {
     /// Candidates to mark.
     pub marks: Vec<detect::Mark>,

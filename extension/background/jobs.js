@@ -103,7 +103,9 @@ export function tick() {
       const ended = core.jobCancel(job, Date.now(), true);
       return follow(ended.job, ended.directive);
     }
-    const { job: next, directive } = core.jobOnTick(job, Date.now(), tab.url ?? undefined);
+    // Where the tab is going, while a page is still loading (a page that stalls is not
+    // "elsewhere"), else where it is.
+    const { job: next, directive } = core.jobOnTick(job, Date.now(), tab.pendingUrl ?? tab.url ?? undefined);
     // Saved whenever the core changed it (a failed load waits for its second try).
     if (directive.navigate || directive.finished || directive.record.length || JSON.stringify(next) !== JSON.stringify(job)) {
       await follow(next, directive);
@@ -160,7 +162,7 @@ export function recordScan(tabId, facts, outcome) {
       const d = step?.directive ?? null;
       // What the page showed (unless the job says it must change nothing), and what the
       // job records of a page it could not read.
-      const seen = d?.discardObservations ? { observations: [], unrecognised: [] } : outcome;
+      const seen = d?.discardObservations ? { ...outcome, observations: [], unrecognised: [] } : outcome;
       const observations = [...seen.observations, ...(d?.record ?? [])];
       if (observations.length > 0) {
         const now = Date.now();

@@ -370,6 +370,21 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
     setBehaviour(p, name) { applyPatch({ behaviours: { [p]: name } }); },
     /** Page loads (document requests) of `path`, any query: how often a browser asked for it. */
     loads(path) { return requests.filter((r) => r.url.split('?')[0] === path).length; },
+    /**
+     * Page loads of `path` as the browser's user (or extension) asked for them: requests less
+     * than `gapMs` apart count as one, since a browser re-sends a request whose connection was
+     * reset by itself, within milliseconds.
+     */
+    loadAttempts(path, gapMs = 1000) {
+      let n = 0;
+      let last = -Infinity;
+      for (const r of requests) {
+        if (r.url.split('?')[0] !== path) continue;
+        if (r.time - last >= gapMs) n++;
+        last = r.time;
+      }
+      return n;
+    },
     /** Back to defaults: logged in, every switch as in routes.json, no behaviours, counters at 0. */
     reset() { applyPatch({ reset: true }); },
     resetClicks() { applyPatch({ resetClicks: true }); },
