@@ -118,10 +118,14 @@ pub fn summary(stored: &Stored, now: f64, region: Option<Region>, managed: &Mana
         (1, _) => Text::new("headlineKnownOne").arg(total),
         (n, _) => Text::new("headlineKnown").arg(n).arg(total),
     };
-    let subline = match unknown {
-        0 => None,
-        1 => Some(Text::new("sublineUnknownOne")),
-        n => Some(Text::new("sublineUnknown").arg(n)),
+    // Settings a check tried and could not read are said as such, not as "not known yet".
+    let unread = rows.iter().filter(|r| r.reason.is_some_and(is_load_failure)).count();
+    let subline = match (unread, unknown) {
+        (0, 0) => None,
+        (0, 1) => Some(Text::new("sublineUnknownOne")),
+        (0, n) => Some(Text::new("sublineUnknown").arg(n)),
+        (1, _) => Some(Text::new("sublineUnreadOne")),
+        (n, _) => Some(Text::new("sublineUnread").arg(n)),
     };
     let flagged: Vec<&Row> = rows.iter().filter(|r| r.alert.is_some()).collect();
     let warning = match flagged.as_slice() {

@@ -219,6 +219,7 @@ fn a_check_that_could_not_read_a_page_keeps_the_old_state_as_stale_with_the_atte
         // Neither counts as safe: the headline is a lower bound and the badge is not green.
         assert_eq!(sum.exposed, 0);
         assert_eq!(en(&sum.headline), format!("0 of {} settings are known to share your data", sum.rows.len()));
+        assert_eq!(sum.subline.as_ref().map(en).as_deref(), Some("2 settings could not be read at the last check: try them again."));
         assert_ne!(badge(&s, &Managed::default()).color, "#1e7d32", "{reason:?}: never green with an unread setting");
     }
     // A setting never seen before, tried and not read, is not "never checked" either.

@@ -103,9 +103,10 @@ export function tick() {
       const ended = core.jobCancel(job, Date.now(), true);
       return follow(ended.job, ended.directive);
     }
-    // Where the tab is going, while a page is still loading (a page that stalls is not
-    // "elsewhere"), else where it is.
-    const { job: next, directive } = core.jobOnTick(job, Date.now(), tab.pendingUrl ?? tab.url ?? undefined);
+    // Where the tab is, once it is there: while a page is still loading (one that stalls,
+    // too) where it will be is not known, and the core waits for the page's time limit.
+    const where = tab.status === 'loading' ? undefined : (tab.url ?? undefined);
+    const { job: next, directive } = core.jobOnTick(job, Date.now(), where);
     // Saved whenever the core changed it (a failed load waits for its second try).
     if (directive.navigate || directive.finished || directive.record.length || JSON.stringify(next) !== JSON.stringify(job)) {
       await follow(next, directive);

@@ -2,7 +2,9 @@
 import { defineScenarios } from './scenarios.mjs';
 import { defineJobScenarios } from './jobs.mjs';
 import { defineFailureScenarios } from './failures.mjs';
+import { defineReportScenarios } from './report.mjs';
 
 defineScenarios('chromium');
 defineJobScenarios('chromium');
 defineFailureScenarios('chromium');
+defineReportScenarios('chromium');

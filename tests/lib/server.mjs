@@ -92,7 +92,18 @@ function personalHtml(d) {
 </header>`;
 }
 
-function shellHtml(lang, personal = null) {
+// Behaviour `renamed`: LinkedIn changed the page: two switches whose keys and labels no
+// rule knows (one label names the member's address, as e-mail settings do).
+function renamedHtml() {
+  return `<section class="_renamed_k2" aria-label="Preferences">
+  <div class="_row_r1"><span id="prefNewA1">Use my data for new features</span>
+    <input type="checkbox" role="switch" class="_sw_s1" aria-labelledby="prefNewA1" checked></div>
+  <div class="_row_r1"><span id="prefNewB2">Send a weekly summary to ${esc(PERSONAL.email)}</span>
+    <input type="checkbox" role="switch" class="_sw_s1" aria-labelledby="prefNewB2"></div>
+</section>`;
+}
+
+function shellHtml(lang, personal = null, renamed = false) {
   // The SPA shell. routes.js defines window.__FIXTURE_ROUTES; app.js renders from it.
   return `<!DOCTYPE html>
 <html lang="${esc(lang)}">
@@ -107,6 +118,7 @@ function shellHtml(lang, personal = null) {
 </head>
 <body class="_app_q1x7">
 ${personal ? personalHtml(personal) : ''}
+${renamed ? renamedHtml() : ''}
 <div id="app" class="_appRoot_f3k1"><p class="_boot_0aa1">Loading…</p></div>
 </body>
 </html>
@@ -187,7 +199,7 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
   const requests = [];
   const requestHooks = new Set(); // fn({method, url, time}) on every request, as it arrives
   const events = []; // every SPA report, in arrival order: {type, key, state, path, time}
-  const ONE = '(never|sticky|sticky-late|confirm|decoy|slow(:\\d+)?|reset|http500|checkpoint|stall|personal)';
+  const ONE = '(never|sticky|sticky-late|confirm|decoy|slow(:\\d+)?|reset|http500|checkpoint|stall|personal|renamed)';
   const BEHAVIOURS = new RegExp(`^${ONE}(,${ONE})*$`);
   // Pages that do not load, answered here before any page is served (see failPage).
   const FAILURES = ['reset', 'http500', 'checkpoint', 'stall'];
@@ -321,8 +333,8 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
       const cfg = routes.pages[p] || {};
       const variant = url.searchParams.get('variant') || url.searchParams.get('lang');
       const lang = url.searchParams.get('lang') || (cfg.variants && cfg.variants[variant] && cfg.variants[variant].lang) || cfg.lang || 'en';
-      const personal = (state.behaviours[p] || '').split(',').includes('personal');
-      return send(res, 200, shellHtml(lang, personal ? PERSONAL : null));
+      const extras = (state.behaviours[p] || '').split(',');
+      return send(res, 200, shellHtml(lang, extras.includes('personal') ? PERSONAL : null, extras.includes('renamed')));
     }
     if (p === '/') return send(res, 200, indexHtml(loadRoutes()));
     return send(res, 404, '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Page not found | LinkedIn</title></head><body><h1>Page not found</h1></body></html>');
