@@ -159,7 +159,8 @@ export function defineFailureScenarios(name) {
       assert.deepEqual(await settledClicks(server), {}, 'a check clicks nothing');
       if (name === 'chromium') {
         await popup.setViewport(420, 900);
-        await popup.screenshot(path.join(SHOTS, 'failed-check.png'), { fullPage: true });
+        await popup.screenshot(path.join(SHOTS, 'failed-check.png'));
+        await popup.screenshot(path.join(SHOTS, 'failed-check-full.png'), { fullPage: true });
       }
       // The pages load again: the retry reads exactly those four, once each.
       for (const f of FAILING) server.setBehaviour(byId[f.id].path, null);
