@@ -35,6 +35,16 @@ struct Site {
     renavigate_ms: u32,
     click_verify_ms: u32,
     confirm_wait_ms: u32,
+    failures: Failures,
+}
+
+/// `[site.failures]`: pages that did not load.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Failures {
+    checkpoint_prefixes: Vec<String>,
+    retry_wait_ms: u32,
+    no_script_grace_ms: u32,
 }
 
 #[derive(serde::Deserialize)]
@@ -91,6 +101,14 @@ fn main() {
         s.origin, s.scan_prefixes, s.login_paths, s.redirect_params, s.candidate_selector,
         s.login_form_selector, s.dialog_selector, s.context_levels, s.max_text_chars, s.settle_ms,
         s.debounce_ms, s.page_timeout_ms, s.click_settle_ms, s.click_verify_ms, s.confirm_wait_ms, s.renavigate_ms
+    )
+    .unwrap();
+    let f = &s.failures;
+    assert!(f.checkpoint_prefixes.iter().all(|p| p.starts_with('/')), "rules/linkedin.toml: checkpoint prefixes must be paths");
+    writeln!(
+        out,
+        "/// Pages that did not load.\npub static FAILURES: Failures = Failures {{ checkpoint_prefixes: &{:?}, retry_wait_ms: {}, no_script_grace_ms: {} }};",
+        f.checkpoint_prefixes, f.retry_wait_ms, f.no_script_grace_ms
     )
     .unwrap();
 

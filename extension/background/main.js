@@ -8,7 +8,7 @@ import '../lib/i18n.js';
 import { core, coreReady } from '../lib/core.js';
 import { OPTIONS_KEY, log } from '../lib/store.js';
 import { eraseAll, forgetManaged, forgetOptions, managed, options, refreshBadge, updateOptions, updateState } from './state.js';
-import { cancelJob, isJobTab, onTabClosed, recordScan, resumeJobs, startJob, tick } from './jobs.js';
+import { cancelJob, isJobTab, onTabClosed, onTabLoaded, recordScan, rememberPage, resumeJobs, startJob, tick } from './jobs.js';
 import { forgetReveal, highlightOrOpen, show, takeReveal } from './show.js';
 import { listenForAlarms, syncReminder } from './watch.js';
 import { entraScan, syncEntraScript } from './entra.js';
@@ -22,7 +22,8 @@ const OPTION_TYPES = { region: 'string', notify: 'boolean', remindDays: 'number'
 /** One handler per message kind: (message, sender) -> the reply declared in lib/messages.js. */
 export const HANDLERS = {
   async scan(msg, sender) {
-    const outcome = core.scan(msg.facts);
+    const outcome = core.scanPage(msg.facts);
+    rememberPage(msg.facts, outcome).catch(warn('report'));
     // The marks go back at once; only a job's tab waits for the job's decision (a click).
     const inJob = await isJobTab(sender.tab.id);
     const decided = recordScan(sender.tab.id, msg.facts, outcome);
@@ -88,6 +89,11 @@ api.runtime.onMessage.addListener((msg, sender, sendResponse) => {
 // A content script holds a port only to learn when the extension goes away.
 api.runtime.onConnect.addListener((port) => {
   if (port.sender?.id !== api.runtime.id) port.disconnect();
+});
+
+// A job's tab that finished loading: the job asks whether its page script is there.
+api.tabs.onUpdated.addListener((tabId, change, tab) => {
+  if (change.status === 'complete') onTabLoaded(tabId, tab?.url).catch(warn('tab loaded'));
 });
 
 api.tabs.onRemoved.addListener((tabId) => {
