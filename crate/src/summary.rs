@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::catalogue::{Category, PolicyKind, Region, Setting, SwitchState, SETTINGS};
+use crate::catalogue::{by_id, Category, Kind, PolicyKind, Region, Setting, SwitchState, SECTIONS, SETTINGS, SITE};
 use crate::detect::{Observed, Reason};
 use crate::managed::Managed;
 use crate::state::{Alert, Stored};
@@ -25,10 +25,19 @@ pub struct Summary {
     pub alerts: usize,
     /// A warning to lead with, when any setting is flagged.
     pub warning: Option<Text>,
-    /// One row per catalogued setting, in catalogue order.
+    /// The most important settings that are on ("AI training and Sharing with Microsoft
+    /// are on."), if any: said right after the headline.
+    pub lead: Option<Text>,
+    /// One row per catalogued setting, in catalogue order (which is section order).
     pub rows: Vec<Row>,
+    /// The sections rows belong to, in the order to show them (only those with rows).
+    pub sections: Vec<SectionHead>,
+    /// Where LinkedIn honours Global Privacy Control and the person is there: how to send it.
+    pub gpc: Option<Text>,
     /// Background reading on the November 2025 changes.
     pub links: Vec<Link>,
+    /// For organisations and the person's own account: the pages and values to offer.
+    pub org: Org,
     /// Whether "Turn off" may be offered (an administrator may forbid it).
     pub opt_out_allowed: bool,
     /// Whether an administrator set any of the options.
@@ -45,8 +54,16 @@ pub struct Row {
     pub title: Text,
     /// Category.
     pub category: Category,
+    /// The section it is shown in.
+    pub section: &'static str,
     /// `on`, `off` or `unknown`.
     pub state: &'static str,
+    /// The word on its state pill ("ON", "OFF", "UNKNOWN", "CONNECTED").
+    pub pill: Text,
+    /// Only read, never changed by the extension (a connection listed on a page).
+    pub read_only: bool,
+    /// Whether "Turn off" may be offered: on, a switch with a page of its own, allowed.
+    pub can_turn_off: bool,
     /// Whether the state protects the person (`false` for unknown).
     pub protective: bool,
     /// What the state means, if there is something to say.
@@ -69,13 +86,32 @@ pub struct Row {
     pub region_text: Option<Text>,
 }
 
+/// A section heading of the popup: LinkedIn's own grouping of its settings pages.
+#[derive(Debug, Serialize)]
+pub struct SectionHead {
+    /// Section id (rows name it in `section`).
+    pub id: &'static str,
+    /// Its title, e.g. "Advertising data › Off platform data".
+    pub title: Text,
+}
+
+/// What the popup's organisations part offers.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Org {
+    /// The Office Group Policy's registry value, ready to copy.
+    pub office_registry: String,
+    /// LinkedIn's Partners and services page (the Microsoft account connection).
+    pub partners_url: Option<String>,
+}
+
 /// A link for background reading.
 #[derive(Debug, Serialize)]
 pub struct Link {
     /// Link text.
     pub title: Text,
     /// Address.
-    pub url: &'static str,
+    pub url: String,
 }
 
 /// The toolbar badge.
@@ -99,8 +135,11 @@ const AMBER: &str = "#e37400";
 /// watched are left out).
 pub fn summary(stored: &Stored, now: f64, region: Option<Region>, managed: &Managed) -> Summary {
     let region = managed.region.or(region);
-    let rows: Vec<Row> =
-        SETTINGS.iter().filter(|s| managed.watches(s.id)).map(|s| row(s, stored, now, region)).collect();
+    let rows: Vec<Row> = SETTINGS
+        .iter()
+        .filter(|s| managed.watches(s.id))
+        .map(|s| row(s, stored, now, region, managed.opt_out_allowed()))
+        .collect();
     let total = rows.len();
     let exposed = rows.iter().filter(|r| r.state != "unknown" && !r.protective).count();
     let unknown = rows.iter().filter(|r| r.state == "unknown").count();
@@ -120,6 +159,12 @@ pub fn summary(stored: &Stored, now: f64, region: Option<Region>, managed: &Mana
         many => Some(Text::new("warningMany").arg(many.len())),
     };
     let alerts = flagged.len();
+    let sections = SECTIONS
+        .iter()
+        .filter(|sec| rows.iter().any(|r| r.section == sec.id))
+        .map(|sec| SectionHead { id: sec.id, title: Text::new(sec.msg) })
+        .collect();
+    let gpc = region.filter(|r| SITE.gpc.regions.contains(r)).map(|_| Text::new("gpcNote"));
     Summary {
         headline,
         subline,
@@ -127,14 +172,33 @@ pub fn summary(stored: &Stored, now: f64, region: Option<Region>, managed: &Mana
         unknown,
         alerts,
         warning,
+        lead: lead(&rows),
         rows,
+        sections,
+        gpc,
         links: links(),
+        org: org(),
         opt_out_allowed: managed.opt_out_allowed(),
         managed: *managed != Managed::default(),
     }
 }
 
-fn row(s: &'static Setting, stored: &Stored, now: f64, region: Option<Region>) -> Row {
+/// The leading settings that are on, named: "AI training is on." (at most three lead).
+fn lead(rows: &[Row]) -> Option<Text> {
+    let on: Vec<Text> = rows
+        .iter()
+        .filter(|r| r.state == "on" && !r.protective && by_id(r.id).is_some_and(|s| s.leads))
+        .filter_map(|r| by_id(r.id).map(|s| Text::new(s.msg_short)))
+        .collect();
+    let mut names = on.into_iter();
+    Some(match (names.next()?, names.next(), names.next()) {
+        (a, None, _) => Text::new("leadOne").arg(a),
+        (a, Some(b), None) => Text::new("leadTwo").arg(a).arg(b),
+        (a, Some(b), Some(c)) => Text::new("leadThree").arg(a).arg(b).arg(c),
+    })
+}
+
+fn row(s: &'static Setting, stored: &Stored, now: f64, region: Option<Region>, opt_out_allowed: bool) -> Row {
     let entry = stored.settings.get(s.id);
     let observed = entry.map_or(Observed::Unknown(Reason::NotChecked), |e| e.observed);
     let (state, protective, reason) = match observed {
@@ -142,28 +206,44 @@ fn row(s: &'static Setting, stored: &Stored, now: f64, region: Option<Region>) -
         Observed::Off => ("off", s.protective == SwitchState::Off, None),
         Observed::Unknown(r) => ("unknown", false, Some(r)),
     };
+    let connection = s.kind == Kind::Connection;
     let state_text = match (observed, entry.and_then(|e| e.last_known.zip(e.last_known_at))) {
-        (Observed::Unknown(_), Some((was, at))) => Some(Text::new("stateUnknownWas").arg(word(was)).arg(ago(now, at))),
-        (Observed::Unknown(_), None) => None,
+        (Observed::Unknown(_), Some((was, at))) if !connection => Some(Text::new("stateUnknownWas").arg(word(was)).arg(ago(now, at))),
+        (Observed::Unknown(_), _) => None,
         _ if protective => Some(Text::new("stateOff")),
+        _ if connection => Some(Text::new("stateConnected").arg(Text::new(s.msg_meaning))),
         _ => Some(Text::new("stateOn").arg(Text::new(s.msg_meaning))),
     };
     let changed_text = entry.and_then(|e| e.history.last()).and_then(|c| {
         let from = c.from?;
+        if let Some(cause) = (c.by.is_none() && c.to == SwitchState::Off).then(|| turned_off_by(s, c.at, stored)).flatten() {
+            // LinkedIn turns this one off itself when `cause` is turned off.
+            return Some(Text::new("changedAgoByLinkedIn").arg(ago(now, c.at)).arg(word(from)).arg(word(c.to)).arg(Text::new(cause.msg_title)));
+        }
         let key = if c.by.is_some() { "changedAgoByYou" } else { "changedAgo" };
         Some(Text::new(key).arg(ago(now, c.at)).arg(word(from)).arg(word(c.to)))
+    });
+    let pill = Text::new(match (observed, connection) {
+        (Observed::On, true) => "pillConnected",
+        (Observed::On, false) => "pillOn",
+        (Observed::Off, _) => "pillOff",
+        (Observed::Unknown(_), _) => "pillUnknown",
     });
     Row {
         id: s.id,
         title: Text::new(s.msg_title),
         category: s.category,
+        section: s.section,
         state,
+        pill,
+        read_only: !s.switchable(),
+        can_turn_off: opt_out_allowed && s.switchable() && s.url().is_some() && state != "unknown" && !protective,
         protective,
         state_text,
         reason,
         reason_text: reason.map(|r| Text::new(r.msg())),
         seen_text: entry.filter(|_| reason != Some(Reason::NotChecked)).map(|e| Text::new("checkedAgo").arg(ago(now, e.checked_at))),
-        url: s.url(),
+        url: s.show_url(),
         alert: entry.and_then(|e| e.alert),
         changed_text,
         changed_at_last_check: entry.is_some_and(|e| e.history.last().is_some_and(|c| c.from.is_some() && c.at == e.checked_at)),
@@ -171,10 +251,23 @@ fn row(s: &'static Setting, stored: &Stored, now: f64, region: Option<Region>) -
     }
 }
 
-/// What LinkedIn's policy for `s` means in region `r`, if anything is known.
+/// The setting whose turning off made LinkedIn turn `s` off at `at`, if the catalogue says
+/// LinkedIn couples them and that setting was last seen turned off no later than `at`.
+fn turned_off_by(s: &Setting, at: f64, stored: &Stored) -> Option<&'static Setting> {
+    SETTINGS.iter().filter(|cause| cause.turns_off.contains(&s.id)).find(|cause| {
+        stored
+            .settings
+            .get(cause.id)
+            .and_then(|e| e.history.last())
+            .is_some_and(|c| c.to == SwitchState::Off && c.from.is_some() && c.at <= at)
+    })
+}
+
+/// What LinkedIn's policy for `s` means in region `r`, if anything is known: "LinkedIn has
+/// done this in the EU and EEA since 3 November 2025."
 pub fn region_text(s: &Setting, r: Region) -> Option<Text> {
     let p = s.policy.iter().find(|p| p.regions.contains(&r))?;
-    let place = Text::new(r.msg());
+    let place = Text::new(r.msg_in());
     Some(match p.kind {
         PolicyKind::Applies => Text::new("regionAppliesSince").arg(place).arg(Arg::date(p.since)),
         PolicyKind::NotApplied => Text::new("regionNotApplied").arg(place),
@@ -203,11 +296,15 @@ pub fn badge(stored: &Stored, managed: &Managed) -> Badge {
 }
 
 fn links() -> Vec<Link> {
-    vec![
-        Link { title: Text::new("linkPrivacySettings"), url: "https://www.linkedin.com/mypreferences/d/categories/privacy" },
-        Link { title: Text::new("linkAdsSettings"), url: "https://www.linkedin.com/mypreferences/d/categories/ads" },
-        Link { title: Text::new("linkPrivacyPolicy"), url: "https://www.linkedin.com/legal/privacy-policy" },
-    ]
+    SITE.links.iter().map(|l| Link { title: Text::new(l.msg), url: format!("{}{}", SITE.origin, l.path) }).collect()
+}
+
+fn org() -> Org {
+    let o = &SITE.office;
+    Org {
+        office_registry: format!("{}  {} ({}) = {}", o.key, o.value, o.kind, o.data),
+        partners_url: SETTINGS.iter().find(|s| s.kind == Kind::Connection).and_then(|s| s.url()),
+    }
 }
 
 /// "on" or "off", as a message.
