@@ -142,7 +142,10 @@ pub fn summary(stored: &Stored, now: f64, region: Option<Region>, managed: &Mana
         .collect();
     let total = rows.len();
     let exposed = rows.iter().filter(|r| r.state != "unknown" && !r.protective).count();
-    let unknown = rows.iter().filter(|r| r.state == "unknown").count();
+    // A setting without a page of its own that was never seen is not "unknown" yet: no
+    // check can reach it; its row says to open it on LinkedIn.
+    let unreachable = |r: &Row| r.reason == Some(Reason::NotChecked) && by_id(r.id).is_some_and(|s| s.url().is_none());
+    let unknown = rows.iter().filter(|r| r.state == "unknown" && !unreachable(r)).count();
     let headline = match exposed {
         1 => Text::new("headlineOne").arg(total),
         n => Text::new("headline").arg(n).arg(total),

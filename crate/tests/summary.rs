@@ -167,3 +167,22 @@ fn links_and_organisation_values_come_from_the_rules() {
     assert_eq!(sum.org.office_registry, r"HKCU\SOFTWARE\Policies\Microsoft\Office\16.0\Common  LinkedIn (DWORD) = 0");
     assert_eq!(sum.org.partners_url.as_deref(), Some("https://www.linkedin.com/psettings/partners-and-services"));
 }
+
+#[test]
+fn settings_no_check_can_reach_do_not_keep_the_summary_unknown() {
+    use opt_out_lens_core::summary::badge;
+    // Every switch with a page of its own seen off, the Microsoft entry seen: nothing is
+    // unknown and the badge is red only for the connection, though the rows found only by
+    // their page's title were never seen.
+    let mut seen: Vec<(&str, Observed)> =
+        SETTINGS.iter().filter(|s| s.url().is_some() && s.switchable()).map(|s| (s.id, Observed::Off)).collect();
+    seen.push(("microsoft-connection", Observed::On));
+    let stored = stored_with(&seen, T0);
+    let sum = summary(&stored, T0, None, &Managed::default());
+    assert_eq!((sum.exposed, sum.unknown), (1, 0));
+    assert_eq!(sum.subline, None);
+    assert_eq!(row(&sum, "ads-employer").state, "unknown", "still not claimed off");
+    assert_eq!(row(&sum, "ads-employer").reason, Some(Reason::NotChecked));
+    assert_eq!(badge(&stored, &Managed::default()).color, "#b3261e");
+    assert_eq!(badge(&stored, &Managed::default()).text, "1");
+}
