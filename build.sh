@@ -10,7 +10,6 @@ cd "$(dirname "$0")"
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen pinned in crate/Cargo.toml
 GECKODRIVER_VERSION=0.37.1
 CRATE=opt_out_lens_core
-VERSION=$(node -p "require('./manifest.json').version")
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 # Where the build goes (tests and demo read it from the same variable).
 export DIST=${DIST:-dist}
@@ -26,6 +25,10 @@ ensure_build_tools() {
   need node "install Node.js 20 or newer"
   need npm "install npm (comes with Node.js)"
   need zip "install zip (apt-get install zip)"
+  if ! cargo clippy --version >/dev/null 2>&1; then
+    say "adding clippy"
+    rustup component add clippy
+  fi
   if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
@@ -91,10 +94,11 @@ assemble() {
   local browser=$1 out=$DIST/$1
   rm -rf "$out"
   mkdir -p "$out/core"
-  cp extension/*.js extension/*.html extension/*.css "$out/"
-  cp -R extension/_locales "$out/"
-  [ "$browser" = chrome ] && cp extension/managed-schema.json "$out/"
+  cp -R extension/. "$out/"
+  # Firefox takes managed options from policies.json and has no use for the schema.
+  [ "$browser" = firefox ] && rm "$out/managed-schema.json"
   cp "target/pkg/$CRATE.js" "target/pkg/${CRATE}_bg.wasm" "$out/core/"
+  node tools/page-rules.mjs target/pkg "$out"
   node tools/icons.mjs "$out/icons"
   node tools/manifest.mjs "$browser" "$out/manifest.json"
   local zipfile
@@ -107,6 +111,7 @@ assemble() {
 
 build() {
   ensure_build_tools
+  VERSION=$(sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Cargo.toml)
   build_wasm
   mkdir -p "$DIST"
   assemble chrome
@@ -119,6 +124,11 @@ build() {
 
 run_tests() {
   ensure_test_tools
+  say "the architecture's invariants and the message declarations"
+  node --test tests/invariants.test.mjs tests/messages.test.mjs
+  say "clippy (native and wasm32), warnings are errors"
+  cargo clippy -p opt-out-lens-core --all-targets -- -D warnings
+  cargo clippy -p opt-out-lens-core --all-targets --target wasm32-unknown-unknown -- -D warnings
   say "native tests of the core"
   cargo test -p opt-out-lens-core
   say "wasm tests in headless Chromium"
@@ -136,7 +146,7 @@ run_tests() {
 case "${1:-build}" in
   build) build ;;
   test) build; run_tests ;;
-  demo) build; node tests/demo.mjs ;;
+  demo) build; ensure_test_tools; node tests/demo.mjs ;;
   bench) build; ensure_test_tools; node tests/bench/run.mjs ;;
   *) die "unknown command '$1' (use: build, test, demo, bench)" ;;
 esac

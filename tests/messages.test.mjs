@@ -1,4 +1,4 @@
-// The receipt checks every message passes (extension/messages.js): sender, type, fields,
+// The receipt checks every message passes (extension/lib/messages.js): sender, type, fields,
 // size. Runs in Node: the file is a classic script that defines globalThis.OptOutMessages.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import vm from 'node:vm';
 
 const sandbox = { globalThis: {}, JSON, Object, Array, String };
 sandbox.globalThis = sandbox;
-vm.runInNewContext(fs.readFileSync(new URL('../extension/messages.js', import.meta.url), 'utf8'), sandbox);
+vm.runInNewContext(fs.readFileSync(new URL('../extension/lib/messages.js', import.meta.url), 'utf8'), sandbox);
 const { rejectReason, KINDS, MAX_CHARS } = sandbox.OptOutMessages;
 
 const runtime = { id: 'our-id', getURL: (p) => `chrome-extension://our-id/${p}` };
@@ -16,34 +16,36 @@ const popup = { id: 'our-id', url: 'chrome-extension://our-id/popup.html' };
 
 /** Each case: [message, sender, expected reason (RegExp) or null when accepted]. */
 const cases = [
-  [{ type: 'plan', url: 'https://www.linkedin.com/' }, content, null],
+  [{ type: 'entra-plan', url: 'https://entra.microsoft.com/' }, content, null],
+  [{ type: 'options-set', options: { showMarks: false } }, popup, null],
   [{ type: 'scan', facts: { url: 'x', candidates: [] } }, content, null],
   [{ type: 'show', setting: 'ai-training' }, popup, null],
   [{ type: 'job-start', kind: 'sweep' }, popup, null],
   [{ type: 'job-start', kind: 'opt-out', settings: ['ai-training'] }, popup, null],
   [{ type: 'forget' }, popup, null],
   // Another extension, or a web page (no externally_connectable: browsers don't even deliver those).
-  [{ type: 'plan', url: 'x' }, { ...content, id: 'other-extension' }, /sender is not this extension/],
-  [{ type: 'plan', url: 'x' }, undefined, /sender is not this extension/],
+  [{ type: 'entra-plan', url: 'x' }, { ...content, id: 'other-extension' }, /sender is not this extension/],
+  [{ type: 'entra-plan', url: 'x' }, undefined, /sender is not this extension/],
   // Shapes.
   [null, content, /not an object/],
   ['plan', content, /not an object/],
-  [[{ type: 'plan' }], content, /not an object/],
+  [[{ type: 'entra-plan' }], content, /not an object/],
   [{ type: 'nope' }, content, /unknown type/],
   [{ type: 'constructor' }, content, /unknown type/],
   [{ type: '__proto__' }, content, /unknown type/],
-  [{ type: 'plan' }, content, /field url must be string/],
-  [{ type: 'plan', url: 5 }, content, /field url must be string/],
+  [{ type: 'entra-plan' }, content, /field url must be string/],
+  [{ type: 'entra-plan', url: 5 }, content, /field url must be string/],
   [{ type: 'scan', facts: [] }, content, /field facts must be object/],
   [{ type: 'scan', facts: null }, content, /field facts must be object/],
-  [{ type: 'plan', url: 'x', extra: 1 }, content, /unexpected field extra/],
+  [{ type: 'entra-plan', url: 'x', extra: 1 }, content, /unexpected field extra/],
   [{ type: 'job-start', kind: 'opt-out', settings: 'ai-training' }, popup, /field settings must be array/],
   // Who may send what: a content script cannot start jobs or erase data; a page cannot scan.
   [{ type: 'job-start', kind: 'opt-out', settings: ['ai-training'] }, content, /must come from an extension page/],
   [{ type: 'forget' }, content, /must come from an extension page/],
+  [{ type: 'options-set', options: { showMarks: true } }, content, /must come from an extension page/],
   [{ type: 'scan', facts: {} }, popup, /must come from a content script/],
   // Size.
-  [{ type: 'plan', url: 'x'.repeat(MAX_CHARS + 1) }, content, /too large/],
+  [{ type: 'entra-plan', url: 'x'.repeat(MAX_CHARS + 1) }, content, /too large/],
 ];
 
 test('receipt checks accept what is declared and reject everything else with a reason', () => {

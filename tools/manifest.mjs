@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 const [browser, out] = process.argv.slice(2);
 const manifest = JSON.parse(readFileSync(new URL('../manifest.json', import.meta.url), 'utf8'));
+manifest.version = version();
 if (browser === 'chrome') {
   delete manifest.background.scripts; // Chrome runs the service worker.
   delete manifest.browser_specific_settings;
@@ -18,3 +19,11 @@ if (browser === 'chrome') {
   throw new Error(`unknown browser ${browser}`);
 }
 writeFileSync(out, JSON.stringify(manifest, null, 2) + '\n');
+
+/** The version, from its one source: [workspace.package] in the top Cargo.toml. */
+export function version() {
+  const toml = readFileSync(new URL('../Cargo.toml', import.meta.url), 'utf8');
+  const found = /\[workspace\.package\][^[]*?\nversion = "([^"]+)"/.exec(toml);
+  if (!found) throw new Error('Cargo.toml has no [workspace.package] version');
+  return found[1];
+}

@@ -224,6 +224,30 @@ pub fn setting_url(id: &str) -> Option<String> {
     catalogue::by_id(id).and_then(|s| s.url())
 }
 
+/// What a page script needs to know before it sends anything, written into the built
+/// extension (`page/plan.js`) by the build: the hosts and paths the core scans, and the
+/// plan for them. A page that matches none needs no work and no message.
+#[wasm_bindgen(js_name = pageRules)]
+pub fn page_rules() -> Result<JsValue, JsError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct PageRules {
+        hosts: Vec<String>,
+        scan_prefixes: &'static [&'static str],
+        exact_paths: &'static [&'static str],
+        plan: crate::Plan,
+    }
+    let site = &catalogue::SITE;
+    let hosts = crate::url::Location::parse(site.origin).map(|l| vec![l.host]).unwrap_or_default();
+    to_js(&PageRules { hosts, scan_prefixes: site.scan_prefixes, exact_paths: site.login_paths, plan: crate::plan(site.origin) })
+}
+
+/// LinkedIn's "Partners and services" page, where the Microsoft account connection is listed.
+#[wasm_bindgen(js_name = partnersUrl)]
+pub fn partners_url() -> String {
+    format!("{}/psettings/partners-and-services", catalogue::SITE.origin)
+}
+
 /// "5 min ago" for a time stamp (ms since the epoch), as a text.
 #[wasm_bindgen(js_name = agoText)]
 pub fn ago_text(now: f64, then: f64) -> Result<JsValue, JsError> {

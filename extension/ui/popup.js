@@ -2,13 +2,10 @@
 // job. It reads storage itself, so it also works when opened as a page, and builds its
 // DOM from text nodes only. It changes nothing on LinkedIn without the person's
 // confirmation in its own dialog.
-import init, * as core from './core/opt_out_lens_core.js';
+import { core, coreReady } from '../lib/core.js';
+import { JOB_KEY, ORG_KEY, ask as send, readManaged, readOrg, readRegion, readStored } from '../lib/store.js';
 
-const api = globalThis.browser ?? globalThis.chrome;
-const STATE_KEY = 'state';
-const JOB_KEY = 'job';
-const OPTIONS_KEY = 'options';
-const ORG_KEY = 'org';
+const api = globalThis.OptOutApi;
 const ENTRA_ORIGINS = api.runtime.getManifest().optional_host_permissions ?? [];
 const $ = (id) => document.getElementById(id);
 const { say, msg } = OptOutText;
@@ -24,12 +21,6 @@ function button(text, attrs, onClick) {
   const b = el('button', { type: 'button', ...attrs }, text);
   b.addEventListener('click', onClick);
   return b;
-}
-
-async function send(msg) {
-  const reply = await api.runtime.sendMessage(msg).catch((e) => ({ error: e.message }));
-  if (reply?.error) throw new Error(reply.error);
-  return reply;
 }
 
 const PILL = { on: 'pillOn', off: 'pillOff', unknown: 'pillUnknown' };
@@ -84,33 +75,11 @@ function row(r) {
 }
 
 async function loadStored() {
-  const raw = (await api.storage.local.get(STATE_KEY))[STATE_KEY];
-  const { stored, resetReason } = core.loadState(raw);
-  if (resetReason) console.warn('Opt-Out Lens:', resetReason);
-  return stored;
-}
-
-/** What an administrator set through browser policy, as checked by the core. */
-async function managed() {
-  let raw;
-  try {
-    raw = await api.storage.managed.get(null);
-  } catch {
-    raw = undefined; // No policy.
-  }
-  const { managed: m, problem } = core.loadManaged(raw && Object.keys(raw).length > 0 ? raw : undefined);
-  if (problem) console.warn('Opt-Out Lens:', problem);
-  return m;
-}
-
-/** The person's region: chosen in the options, else guessed from time zone and languages. */
-async function region() {
-  const chosen = (await api.storage.local.get(OPTIONS_KEY))[OPTIONS_KEY]?.region;
-  return chosen ?? core.guessRegion(Intl.DateTimeFormat().resolvedOptions().timeZone ?? '', [...navigator.languages]);
+  return (await readStored()).stored;
 }
 
 async function renderSummary() {
-  summary = core.summary(await loadStored(), Date.now(), await region(), await managed());
+  summary = core.summary(await loadStored(), Date.now(), await readRegion(), await readManaged());
   $('managed-note').hidden = !summary.managed;
   $('headline').textContent = say(summary.headline);
   $('subline').textContent = say(summary.subline);
@@ -190,7 +159,7 @@ function renderJob() {
 /** The organisation section: the Entra answer seen last, or the button that allows looking. */
 async function renderOrg() {
   const granted = await api.permissions.contains({ permissions: ['scripting'], origins: ENTRA_ORIGINS });
-  const entra = (await api.storage.local.get(ORG_KEY))[ORG_KEY]?.entra;
+  const entra = (await readOrg()).entra;
   $('org-grant').hidden = granted;
   $('entra-open').hidden = !granted;
   $('entra').dataset.state = entra?.state ?? '';
@@ -243,7 +212,7 @@ async function main() {
   // Opened as a tab (not the toolbar popup) the page may be wider; close() would shut the tab.
   if (location.search.includes('tab') || window.outerWidth > 700) document.body.classList.add('as-tab');
   OptOutText.translate(document);
-  await init({ module_or_path: new URL('./core/opt_out_lens_core_bg.wasm', import.meta.url) });
+  await coreReady();
   $('check-all').addEventListener('click', () => send({ type: 'job-start', kind: 'sweep' }).catch((e) => {
     $('job-status').textContent = msg('jobCouldNotStart', e.message);
     $('job').hidden = false;
@@ -254,6 +223,7 @@ async function main() {
     await api.permissions.request({ permissions: ['scripting'], origins: ENTRA_ORIGINS }).catch(() => false);
     await renderOrg();
   });
+  $('partners').href = core.partnersUrl();
   $('entra-open').addEventListener('click', () => api.tabs.create({ url: core.entraSettingsUrl() }));
   $('copy-registry').addEventListener('click', async () => {
     await navigator.clipboard.writeText($('registry').textContent);

@@ -4,7 +4,7 @@
 'use strict';
 
 globalThis.OptOutText = (() => {
-  const api = globalThis.browser ?? globalThis.chrome;
+  const api = globalThis.OptOutApi;
 
   /** A calendar date (YYYY-MM-DD) as the person's language writes it. */
   function date(iso) {

@@ -11,10 +11,8 @@
   if (globalThis.__optOutLensEntra) return; // Injected twice: keep one.
   globalThis.__optOutLensEntra = true;
 
-  const api = globalThis.browser ?? globalThis.chrome;
   const ATTR_STATE = 'data-optout-entra'; // on the radio group: yes | selected-group | no | unknown
   const ATTR_LOOK = 'data-optout-entra-look'; // protective | exposed | unknown (the outline)
-  const ATTR_LABEL = 'data-optout-label'; // our text-only label beside the group
   const COLORS = { protective: '#1e7d32', exposed: '#b3261e', unknown: '#6b6b6b' };
 
   const isTop = window === window.top;
@@ -31,59 +29,14 @@
     if (parentReadable) return;
   }
 
-  let plan = null; // The core's plan for `planUrl`.
-  let planUrl = null;
-  let navigatedAt = performance.now();
-  let debounceTimer = 0;
-  let settleTimer = 0;
-  let scanning = false;
-  let rescanWanted = false;
-  let alive = true;
+  const { textOf, isOurs, ATTR_LABEL } = globalThis.OptOutPage;
+  let plan = null; // the plan of the latest scan, for the helpers below
   let lastKey = null; // the facts last reported (without the clock), and the reply to them
   let lastReply = null;
   const marked = new Map(); // group element -> { label, outline: [value, priority], offset: [value, priority] }
-  const watched = new Set(); // documents with our observer and listeners
-
-  function gone() {
-    try {
-      return !api.runtime?.id;
-    } catch {
-      return true;
-    }
-  }
-
-  async function send(msg) {
-    if (gone()) return teardown();
-    try {
-      const reply = await api.runtime.sendMessage(msg);
-      if (reply && reply.error) console.warn('Opt-Out Lens:', reply.error);
-      return reply && !reply.error ? reply : null;
-    } catch (e) {
-      if (gone()) teardown();
-      else console.warn('Opt-Out Lens: message failed:', e?.message ?? e);
-      return null;
-    }
-  }
+  const frameDocs = new WeakSet(); // documents whose frame loads we listen to
 
   // ---- collecting facts -------------------------------------------------------------
-
-  /** Text of `node` without our own labels, scripts or styles, at most `max` characters. */
-  function textOf(node, max) {
-    if (!node) return '';
-    const walker = node.ownerDocument.createTreeWalker(node, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
-      acceptNode: (n) =>
-        n.nodeType === Node.ELEMENT_NODE
-          ? n.hasAttribute(ATTR_LABEL) || n.localName === 'script' || n.localName === 'style'
-            ? NodeFilter.FILTER_REJECT
-            : NodeFilter.FILTER_SKIP
-          : NodeFilter.FILTER_ACCEPT,
-    });
-    let out = '';
-    while (out.length <= max && walker.nextNode()) out += walker.currentNode.data + ' ';
-    return out.trim().slice(0, max);
-  }
-
-  const isOurs = (n) => n.nodeType === Node.ELEMENT_NODE && n.hasAttribute(ATTR_LABEL);
 
   /** This frame's document and the same-origin documents of the frames below it. */
   function documents() {
@@ -241,144 +194,63 @@
 
   // ---- scanning -----------------------------------------------------------------------
 
-  async function scan() {
-    if (!alive) return;
-    if (scanning) {
-      rescanWanted = true;
-      return;
-    }
-    scanning = true;
-    try {
-      if (planUrl !== location.href) {
-        const url = location.href;
-        navigatedAt = performance.now();
-        plan = await send({ type: 'entra-plan', url });
-        planUrl = url;
-        lastKey = null;
-        // Re-scan once the page should have settled, so a setting that never appears is
-        // reported as missing rather than still loading.
-        clearTimeout(settleTimer);
-        if (plan?.scan && plan.settingsPage) settleTimer = setTimeout(scheduleScan, plan.settleMs + 50);
-      }
-      if (!alive) return;
-      if (!plan?.scan) {
-        applyMarks([], []);
-        return;
-      }
-      const docs = documents();
-      for (const doc of docs) watch(doc);
-      const groups = [];
-      for (const doc of docs) {
-        for (const g of doc.querySelectorAll(plan.groupSelector)) {
-          if (groups.length >= plan.maxGroups) break;
-          groups.push(g);
-        }
-      }
-      const elapsedMs = performance.now() - navigatedAt;
-      const facts = {
-        url: location.href,
-        top: isTop,
-        elapsedMs,
-        signedOut: docs.some((d) => d.querySelector(plan.signedOutSelector) !== null),
-        groups: groups.map((g) => describe(g, plan.maxTextChars)),
-      };
-      // The same facts as last time (the clock only counts as settled or not): the same
-      // answer, without asking again; the marks are still re-applied, as the page may have
-      // replaced the elements.
-      const key = JSON.stringify({ ...facts, elapsedMs: elapsedMs >= plan.settleMs });
-      let reply = key === lastKey ? lastReply : null;
-      if (!reply) {
-        reply = await send({ type: 'entra-scan', facts });
-        if (!reply || !alive || planUrl !== location.href) return;
-        lastKey = key;
-        lastReply = reply;
-      }
-      applyMarks(groups, Array.isArray(reply.marks) ? reply.marks : []);
-    } finally {
-      scanning = false;
-      if (rescanWanted) {
-        rescanWanted = false;
-        scheduleScan();
+  async function collect(nextPlan, { elapsedMs, watch }) {
+    plan = nextPlan;
+    const docs = documents();
+    for (const doc of docs) {
+      watch(doc.documentElement);
+      if (!frameDocs.has(doc)) {
+        frameDocs.add(doc);
+        doc.addEventListener('load', () => page.scheduleScan(), true); // a frame below finished loading
       }
     }
+    const groups = [];
+    for (const doc of docs) {
+      for (const g of doc.querySelectorAll(plan.groupSelector)) {
+        if (groups.length >= plan.maxGroups) break;
+        groups.push(g);
+      }
+    }
+    const facts = {
+      url: location.href,
+      top: isTop,
+      elapsedMs,
+      signedOut: docs.some((d) => d.querySelector(plan.signedOutSelector) !== null),
+      groups: groups.map((g) => describe(g, plan.maxTextChars)),
+    };
+    // The same facts as last time (the clock only counts as settled or not): the same
+    // answer, without asking again; the marks are still re-applied, as the page may have
+    // replaced the elements.
+    const key = JSON.stringify({ ...facts, elapsedMs: elapsedMs >= plan.settleMs });
+    const reply = key === lastKey ? lastReply : null;
+    return { message: { type: 'entra-scan', facts }, groups, key, reply };
   }
 
-  function scheduleScan() {
-    clearTimeout(debounceTimer);
-    debounceTimer = setTimeout(scan, plan?.debounceMs ?? 250);
+  function apply(reply, { groups, key }) {
+    lastKey = key;
+    lastReply = reply;
+    applyMarks(groups, Array.isArray(reply.marks) ? reply.marks : []);
   }
 
-  /** Ignore the DOM changes we make ourselves, or every mark would trigger a re-scan. */
-  function relevant(record) {
-    if (record.type === 'attributes') return !isOurs(record.target);
-    if (record.type === 'characterData') return !record.target.parentElement?.hasAttribute(ATTR_LABEL);
-    if (isOurs(record.target) || record.target.parentElement?.hasAttribute(ATTR_LABEL)) return false;
-    return [...record.addedNodes, ...record.removedNodes].some((n) => !isOurs(n));
-  }
-
-  const observer = new MutationObserver((records) => {
-    if (location.href !== planUrl || records.some(relevant)) scheduleScan();
-  });
-
-  function onChange() {
-    scheduleScan();
-  }
-
-  function onNavigate() {
-    if (location.href !== planUrl) scheduleScan();
-  }
-
-  /** Observes a document (ours or a same-origin frame's) for changes worth a re-scan. */
-  function watch(doc) {
-    if (watched.has(doc)) return;
-    for (const d of [...watched]) if (!d.defaultView) watched.delete(d); // frames gone
-    watched.add(doc);
-    observer.observe(doc.documentElement, {
+  const page = globalThis.OptOutPage.start({
+    port: 'entra',
+    wanted: () => true, // registered only on the portals' hosts, only while granted
+    async planFor(url, send) {
+      const next = await send({ type: 'entra-plan', url });
+      if (!next) return null;
+      lastKey = null;
+      // Only the settings page waits for a missing setting to count as missing.
+      return { ...next, settleMs: next.settingsPage ? next.settleMs : null };
+    },
+    collect,
+    apply,
+    clear: () => applyMarks([], []),
+    watchOptions: {
       subtree: true,
       childList: true,
       characterData: true,
       attributes: true,
       attributeFilter: ['aria-checked', 'checked', 'aria-labelledby', 'aria-label', 'role', 'class', 'hidden', 'id', 'src'],
-    });
-    doc.addEventListener('change', onChange, true);
-    doc.addEventListener('click', onChange, true);
-    doc.addEventListener('load', onChange, true); // a frame below finished loading
-  }
-
-  // ---- lifecycle ----------------------------------------------------------------------
-
-  /** Removes every trace from the page once the extension is disabled or removed. */
-  function teardown() {
-    if (!alive) return null;
-    alive = false;
-    observer.disconnect();
-    clearTimeout(debounceTimer);
-    clearTimeout(settleTimer);
-    clearInterval(livenessTimer);
-    for (const doc of watched) {
-      try {
-        doc.removeEventListener('change', onChange, true);
-        doc.removeEventListener('click', onChange, true);
-        doc.removeEventListener('load', onChange, true);
-      } catch {
-        // The frame is gone.
-      }
-    }
-    removeEventListener('hashchange', onNavigate);
-    removeEventListener('popstate', onNavigate);
-    for (const group of [...marked.keys()]) unmark(group);
-    return null;
-  }
-
-  const livenessTimer = setInterval(() => gone() && teardown(), 2000);
-  try {
-    api.runtime.connect({ name: 'entra' }).onDisconnect.addListener(() => gone() && teardown());
-  } catch {
-    teardown();
-  }
-
-  addEventListener('hashchange', onNavigate);
-  addEventListener('popstate', onNavigate);
-  globalThis.navigation?.addEventListener?.('navigatesuccess', onNavigate);
-  scan();
+    },
+  });
 })();

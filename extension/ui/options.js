@@ -1,33 +1,24 @@
 // Options: the person's region (guessed, shown, changeable) and the optional watching
 // features (notifications, reminders). Optional permissions are asked for only when the
 // person turns a feature on.
-import init, * as core from './core/opt_out_lens_core.js';
+import { core, coreReady } from '../lib/core.js';
+import { ask, readManaged, readOptions } from '../lib/store.js';
 
-const api = globalThis.browser ?? globalThis.chrome;
-const OPTIONS_KEY = 'options';
+const api = globalThis.OptOutApi;
 const $ = (id) => document.getElementById(id);
-const { msg } = OptOutText;
+const { msg } = globalThis.OptOutText;
 
-async function load() {
-  return (await api.storage.local.get(OPTIONS_KEY))[OPTIONS_KEY] ?? {};
-}
-
+/** The background stores the choice (it alone writes storage.local). */
 async function save(change) {
-  const next = { ...(await load()), ...change };
-  await api.storage.local.set({ [OPTIONS_KEY]: next });
+  await ask({ type: 'options-set', options: change });
   $('saved').textContent = msg('optionsSaved');
 }
 
 async function main() {
   OptOutText.translate(document);
-  await init({ module_or_path: new URL('./core/opt_out_lens_core_bg.wasm', import.meta.url) });
-  const options = await load();
-  let policy = {};
-  try {
-    policy = core.loadManaged(await api.storage.managed.get(null)).managed;
-  } catch {
-    // No policy.
-  }
+  await coreReady();
+  const options = await readOptions();
+  const policy = await readManaged();
   const guess = core.guessRegion(Intl.DateTimeFormat().resolvedOptions().timeZone ?? '', [...navigator.languages]);
   const select = $('region');
   for (const r of core.regions()) {
@@ -49,6 +40,12 @@ async function main() {
     if (!granted) notify.checked = false;
     await save({ notify: notify.checked });
   });
+
+  // Quiet mode: off, the extension adds nothing to LinkedIn's pages (no attributes,
+  // elements or styles); the popup, Check all and guided opt-out work the same.
+  const showMarks = $('show-marks');
+  showMarks.checked = options.showMarks !== false;
+  showMarks.addEventListener('change', () => save({ showMarks: showMarks.checked }));
 
   const remind = $('remind');
   remind.value = String(policy.reminderDays ?? options.remindDays ?? 0);

@@ -1,0 +1,131 @@
+// The background: runs the Rust core (WebAssembly may not run in content scripts on
+// LinkedIn, whose CSP lacks 'wasm-unsafe-eval') and wires the browser's events to the
+// modules beside this file. Every message kind of lib/messages.js sent to the background
+// has exactly one handler in HANDLERS. It makes no network requests.
+import '../lib/api.js';
+import '../lib/messages.js';
+import '../lib/i18n.js';
+import { core, coreReady } from '../lib/core.js';
+import { OPTIONS_KEY, log } from '../lib/store.js';
+import { eraseAll, forgetManaged, forgetOptions, managed, options, refreshBadge, updateOptions, updateState } from './state.js';
+import { cancelJob, isJobTab, onTabClosed, recordScan, resumeJobs, startJob, tick } from './jobs.js';
+import { forgetReveal, highlightOrOpen, show, takeReveal } from './show.js';
+import { listenForAlarms, syncReminder } from './watch.js';
+import { recordEntra, syncEntraScript } from './entra.js';
+
+const api = globalThis.OptOutApi;
+const warn = (what) => (e) => log(what, e?.message ?? e);
+
+/** The options a page may set, and what each must be. */
+const OPTION_TYPES = { region: 'string', notify: 'boolean', remindDays: 'number', showMarks: 'boolean' };
+
+/** One handler per message kind: (message, sender) -> the reply declared in lib/messages.js. */
+export const HANDLERS = {
+  async scan(msg, sender) {
+    const outcome = core.scan(msg.facts);
+    // The marks go back at once; only a job's tab waits for the job's decision (a click).
+    const inJob = await isJobTab(sender.tab.id);
+    const decided = recordScan(sender.tab.id, msg.facts, outcome);
+    const directive = inJob ? await decided : null;
+    const clickMark = directive?.click != null ? outcome.marks.find((m) => m.index === directive.click) : null;
+    return {
+      marks: outcome.marks,
+      reveal: await takeReveal(sender.tab.id, outcome.marks),
+      // The one click guided opt-out makes, on the element the core identified.
+      click: clickMark
+        ? { index: clickMark.index, setting: clickMark.setting, state: clickMark.state, verifyMs: directive.verifyMs ?? 0 }
+        : null,
+      // The person may ask for no marks on LinkedIn's pages at all.
+      quiet: (await options()).showMarks === false,
+    };
+  },
+  show: (msg) => show(msg.setting),
+  'job-start': (msg) => startJob(msg.kind, msg.settings),
+  'job-cancel': () => cancelJob(false),
+  async 'job-tick'() {
+    await tick();
+    return { ok: true };
+  },
+  async 'alert-dismiss'(msg) {
+    await updateState((stored) => core.dismissAlert(stored, msg.setting));
+    return { ok: true };
+  },
+  async 'options-set'(msg) {
+    const change = {};
+    for (const [k, v] of Object.entries(msg.options)) {
+      if (!Object.hasOwn(OPTION_TYPES, k) || typeof v !== OPTION_TYPES[k]) throw new Error(`not an option: ${k}`);
+      change[k] = v;
+    }
+    await updateOptions(change);
+    return { ok: true };
+  },
+  async forget() {
+    await cancelJob(false);
+    await eraseAll();
+    return { ok: true };
+  },
+  'entra-plan': (msg) => core.entraPlanFor(msg.url),
+  async 'entra-scan'(msg) {
+    const outcome = core.entraScan(msg.facts);
+    if (outcome.observation) await recordEntra(outcome.observation, msg.facts.url);
+    return { marks: outcome.marks };
+  },
+};
+
+api.runtime.onMessage.addListener((msg, sender, sendResponse) => {
+  const reason = globalThis.OptOutMessages.rejectReason(msg, sender, api.runtime);
+  if (reason) {
+    log('rejected a message:', reason);
+    return false;
+  }
+  const handler = Object.hasOwn(HANDLERS, msg.type) ? HANDLERS[msg.type] : null;
+  if (!handler) return false; // for a page script (highlight)
+  coreReady()
+    .then(() => handler(msg, sender))
+    .then(sendResponse, (err) => {
+      log(`${msg.type} failed:`, err?.message ?? err);
+      sendResponse({ error: String(err?.message ?? err) });
+    });
+  return true;
+});
+
+// A content script holds a port only to learn when the extension goes away.
+api.runtime.onConnect.addListener((port) => {
+  if (port.sender?.id !== api.runtime.id) port.disconnect();
+});
+
+api.tabs.onRemoved.addListener((tabId) => {
+  forgetReveal(tabId).catch(() => {});
+  onTabClosed(tabId).catch(warn('tab closed'));
+});
+
+api.commands?.onCommand.addListener((command) => {
+  if (command === 'highlight') highlightOrOpen().catch(warn('shortcut'));
+});
+
+api.storage.onChanged.addListener((changes, area) => {
+  if (area === 'managed') forgetManaged();
+  if (area === 'local' && OPTIONS_KEY in changes) forgetOptions();
+  if ((area === 'local' && OPTIONS_KEY in changes) || area === 'managed') syncReminder().catch(warn('reminder'));
+  if (area === 'managed') refreshBadge().catch(warn('badge'));
+});
+api.permissions.onAdded?.addListener(() => {
+  listenForAlarms();
+  syncReminder().catch(warn('reminder'));
+  syncEntraScript().catch(warn('entra'));
+});
+api.permissions.onRemoved?.addListener(() => syncEntraScript().catch(warn('entra')));
+listenForAlarms();
+
+api.runtime.onInstalled.addListener(() => {
+  refreshBadge().catch(warn('badge'));
+  syncReminder().catch(warn('reminder'));
+  syncEntraScript({ fresh: true }).catch(warn('entra'));
+});
+api.runtime.onStartup.addListener(() => refreshBadge().catch(warn('badge')));
+
+// Start compiling the wasm, and Chromium's first read of the managed policy (it can take
+// seconds), as soon as the worker starts: the first scan then finds both ready.
+coreReady().catch(warn('core'));
+managed().catch(warn('managed'));
+resumeJobs().catch(warn('resume'));

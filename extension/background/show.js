@@ -1,0 +1,51 @@
+// "Show me" and the keyboard shortcut: open a setting's page in a tab and point at its
+// switch once that page has been scanned.
+import { core, coreReady } from '../lib/core.js';
+import { revealKey } from '../lib/store.js';
+import { managed, readStoredState, session, sessionSet, sessionRemove } from './state.js';
+import { loadJob } from './jobs.js';
+
+const api = globalThis.OptOutApi;
+
+/** The setting to point at in `tabId`, if its switch is among `marks` (then forgotten). */
+export async function takeReveal(tabId, marks) {
+  const key = revealKey(tabId);
+  const setting = (await session())[key];
+  if (!setting || !marks.some((m) => m.setting === setting)) return null;
+  await sessionRemove(key);
+  return setting;
+}
+
+export function forgetReveal(tabId) {
+  return sessionRemove(revealKey(tabId));
+}
+
+export async function show(setting) {
+  await coreReady();
+  const url = core.settingUrl(setting);
+  if (!url) throw new Error(`unknown setting ${setting}`);
+  // Reuse a tab already on a settings page; never navigate away from another LinkedIn
+  // page the person may be using, nor the running job's tab. Only tabs of our hosts
+  // carry a URL.
+  const tabs = await api.tabs.query({});
+  const job = await loadJob();
+  const reusable = tabs.find((t) => t.url && core.planFor(t.url).scan && !(job?.status === 'running' && job.tabId === t.id));
+  const tab = reusable
+    ? await api.tabs.update(reusable.id, { url, active: true })
+    : await api.tabs.create({ url, active: true });
+  await sessionSet({ [revealKey(tab.id)]: setting });
+  return { tabId: tab.id };
+}
+
+/** The shortcut: point at the switches on this settings page, or open the first one still on. */
+export async function highlightOrOpen() {
+  await coreReady();
+  const [tab] = await api.tabs.query({ active: true, currentWindow: true });
+  if (tab?.url && core.planFor(tab.url).scan) {
+    const reply = await api.tabs.sendMessage(tab.id, { type: 'highlight' }).catch(() => null);
+    if (reply?.marked > 0) return;
+  }
+  const { rows } = core.summary(await readStoredState(), Date.now(), null, await managed());
+  const target = rows.find((r) => r.state === 'on' && !r.protective) ?? rows.find((r) => r.state === 'unknown');
+  if (target) await show(target.id);
+}

@@ -1,0 +1,208 @@
+// The LinkedIn page script: plain JavaScript with no knowledge of LinkedIn. What it looks
+// for and on which pages comes from the core (page/plan.js, generated from the rules at
+// build time, so no message is needed to decide that a page needs nothing). It reports
+// plain facts about the candidate elements and applies the marks the core returns, or
+// none when the person asked for no marks. Page text is only read; our own text only
+// ever goes into text nodes.
+'use strict';
+
+(() => {
+  if (globalThis.__optOutLens) return; // Injected twice (e.g. on update): keep one.
+  globalThis.__optOutLens = true;
+
+  const { textOf, yieldToPage } = globalThis.OptOutPage;
+  const RULES = globalThis.OptOutPlan;
+  const MARKS = globalThis.OptOutMarks;
+
+  // Switch element -> the core's mark for it ({setting, state, ...}), also in quiet mode,
+  // for "Show me", the shortcut and the one click; and the row found for it.
+  let located = new Map();
+
+  /** Whether the core scans this URL: its host and path rules, handed over at build time. */
+  function wanted(href) {
+    let url;
+    try {
+      url = new URL(href);
+    } catch {
+      return false;
+    }
+    return url.protocol === 'https:' && RULES.hosts.includes(url.hostname) &&
+      (RULES.scanPrefixes.some((p) => url.pathname.startsWith(p)) || RULES.exactPaths.some((p) => url.pathname.replace(/\/$/, '') === p));
+  }
+
+  // ---- collecting facts -------------------------------------------------------------
+
+  /**
+   * For each switch, two ancestors among those (within the plan's number of levels)
+   * that hold no other candidate: the highest, whose text helps identify the switch,
+   * and the lowest that has any text, which is outlined as its row. Counted bottom-up
+   * once for all switches, so thousands of switches cost switches x levels. The row
+   * is the lowest such ancestor holding the switch's label elements, if any, so the
+   * outline takes in the label; else the lowest with any text.
+   */
+  function rowsOf(elements, levels) {
+    const counts = new Map();
+    for (const el of elements) {
+      let node = el.parentElement;
+      for (let i = 0; node && i < levels; i++, node = node.parentElement) {
+        counts.set(node, (counts.get(node) ?? 0) + 1);
+      }
+    }
+    return elements.map((el) => {
+      const labels = labelElements(el);
+      let context = null;
+      let row = null;
+      let texty = null;
+      let node = el.parentElement;
+      for (let i = 0; node && i < levels && node !== document.body; i++, node = node.parentElement) {
+        if (counts.get(node) !== 1) break;
+        context = node;
+        if (!row && labels.length > 0 && labels.every((l) => node.contains(l))) row = node;
+        if (!texty && textOf(node, 40).trim()) texty = node;
+      }
+      return { context, row: row ?? texty ?? el.parentElement };
+    });
+  }
+
+  function labelledbyIds(el) {
+    return (el.getAttribute('aria-labelledby') ?? '').split(/\s+/).filter(Boolean).slice(0, 8);
+  }
+
+  /**
+   * The <label>s of each input, found in one pass: `input.labels` searches the whole
+   * document for every input, which takes seconds on a page with thousands of switches.
+   */
+  function labelIndex() {
+    const byFor = new Map();
+    for (const l of document.querySelectorAll('label[for]')) {
+      const list = byFor.get(l.htmlFor) ?? [];
+      list.push(l);
+      byFor.set(l.htmlFor, list);
+    }
+    return (el) => {
+      if (!(el instanceof HTMLInputElement)) return [];
+      const wrapping = el.closest('label');
+      const named = el.id ? (byFor.get(el.id) ?? []) : [];
+      return wrapping && !named.includes(wrapping) ? [wrapping, ...named] : named;
+    };
+  }
+  let labelsOf = () => [];
+
+  function labelElements(el) {
+    const byId = labelledbyIds(el).map((id) => document.getElementById(id)).filter(Boolean);
+    return byId.length > 0 ? byId : labelsOf(el);
+  }
+
+  function describe(el, row, max) {
+    const ids = labelledbyIds(el);
+    const isInput = el instanceof HTMLInputElement;
+    return {
+      tag: el.localName,
+      inputType: isInput ? el.type : null,
+      role: el.getAttribute('role'),
+      checked: isInput ? el.checked : null,
+      ariaChecked: el.getAttribute('aria-checked'),
+      labelledby: ids.map((id) => id.slice(0, max)),
+      labelledbyText: ids.map((id) => textOf(document.getElementById(id), max)).join(' ').slice(0, max),
+      ariaLabel: (el.getAttribute('aria-label') ?? '').slice(0, max),
+      labelText: labelsOf(el).map((l) => textOf(l, max)).join(' ').slice(0, max),
+      contextText: textOf(row.context, max),
+    };
+  }
+
+  // ---- what the core said ---------------------------------------------------------------
+
+  function apply(reply, { elements, rows }) {
+    located = new Map(reply.marks.filter((m) => elements[m.index]).map((m) => [elements[m.index], { ...m, row: rows[m.index].row }]));
+    // Quiet: the person asked for no marks on LinkedIn's pages; nothing is added.
+    if (reply.quiet) MARKS.clear();
+    else MARKS.apply(elements, rows, reply.marks);
+    if (reply.reveal) reveal(reply.reveal);
+    if (reply.click) clickOnce(elements, reply.click);
+  }
+
+  function clear() {
+    located = new Map();
+    MARKS.clear();
+  }
+
+  function reveal(setting) {
+    const found = [...located].find(([el, m]) => el.isConnected && m.setting === setting);
+    if (!found) return;
+    const [el, m] = found;
+    const calm = matchMedia('(prefers-reduced-motion: reduce)').matches;
+    (m.row ?? el).scrollIntoView({ block: 'center', behavior: calm ? 'auto' : 'smooth' });
+    MARKS.flash(el);
+  }
+
+  /** The keyboard shortcut: scroll to the first switch the core named and flash every one. */
+  function highlightAll() {
+    const els = [...located.keys()].filter((el) => el.isConnected);
+    if (els.length > 0) reveal(located.get(els[0]).setting);
+    for (const el of els) MARKS.flash(el);
+    return els.length;
+  }
+
+  /**
+   * Guided opt-out: the one click the core decided on, after the person confirmed it in
+   * the popup. Only on the element just reported, and only if it still is the switch of
+   * that setting in that state; the read-back comes from the re-scan the change causes.
+   */
+  function clickOnce(elements, { index, setting, state, verifyMs }) {
+    const el = elements[index];
+    const live = el instanceof HTMLInputElement ? el.checked : el?.getAttribute('aria-checked') === 'true';
+    const stillSame = el?.isConnected && located.get(el)?.setting === setting && (live ? 'on' : 'off') === state;
+    if (!stillSame) {
+      console.warn('Opt-Out Lens: the switch changed before the click; not clicked');
+      page.scheduleScan();
+      return;
+    }
+    el.click();
+    page.scheduleScan();
+    // A page may undo the change without any event or DOM mutation (a property set by
+    // script): keep reading the state until the core's verify time has passed.
+    for (let t = 400; t <= verifyMs + 1000; t += 400) page.after(t, page.scheduleScan);
+  }
+
+  // ---- collecting -----------------------------------------------------------------------
+
+  async function collect(plan, { elapsedMs }) {
+    const elements = [...document.querySelectorAll(plan.candidateSelector)];
+    labelsOf = labelIndex();
+    const rows = rowsOf(elements, plan.contextLevels);
+    const facts = {
+      url: location.href,
+      elapsedMs,
+      loginForm: document.querySelector(plan.loginFormSelector) !== null,
+      dialogOpen: document.querySelector(plan.dialogSelector) !== null,
+      candidates: [],
+    };
+    // Facts in slices, yielding in between, so a page with thousands of switches never
+    // holds the main thread for long.
+    for (let i = 0; i < elements.length; i++) {
+      facts.candidates.push(describe(elements[i], rows[i], plan.maxTextChars));
+      if (i % 250 === 249) await yieldToPage();
+    }
+    return { message: { type: 'scan', facts }, elements, rows };
+  }
+
+  const page = globalThis.OptOutPage.start({
+    port: 'content',
+    wanted,
+    planFor: (url) => ({ ...RULES.plan, scan: wanted(url) }),
+    collect,
+    apply,
+    clear,
+    watchOptions: {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ['aria-checked', 'aria-labelledby', 'aria-label', 'role', 'id'],
+    },
+    onMessage(msg, sendResponse) {
+      if (msg.type !== 'highlight') return false;
+      sendResponse({ marked: highlightAll() });
+      return false;
+    },
+  });
+})();

@@ -1,0 +1,115 @@
+// The invariants of ARCHITECTURE.md, checked on the sources: what the shell must never
+// hold or do. Fast (no build, no browser), so it runs first.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import vm from 'node:vm';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const EXT = path.join(ROOT, 'extension');
+
+function files(dir, pred = () => true) {
+  const out = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...files(p, pred));
+    else if (pred(p)) out.push(p);
+  }
+  return out.sort();
+}
+const rel = (p) => path.relative(ROOT, p);
+const read = (p) => fs.readFileSync(p, 'utf8');
+const code = files(EXT, (p) => /\.(js|html|css|json)$/.test(p));
+const scripts = code.filter((p) => p.endsWith('.js'));
+/** Source without comments, so a comment may name what the code must not do. */
+const stripped = (p) => read(p).replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:\\'"])\/\/.*$/gm, '$1');
+
+/** [file, line number, line] for each line of `files` matching `re`. */
+function hits(list, re, text = stripped) {
+  const found = [];
+  for (const f of list) {
+    text(f).split('\n').forEach((line, i) => re.test(line) && found.push(`${rel(f)}:${i + 1}: ${line.trim().slice(0, 120)}`));
+  }
+  return found;
+}
+
+test('the shell holds no LinkedIn host or URL: they come from the rules', () => {
+  assert.deepEqual(hits(code, /linkedin\.com/i, read), []);
+});
+
+test('page text never becomes markup: no innerHTML, outerHTML, insertAdjacentHTML or document.write', () => {
+  assert.deepEqual(hits(scripts, /\b(innerHTML|outerHTML|insertAdjacentHTML|document\.write|createContextualFragment)\b/), []);
+  assert.deepEqual(hits(code.filter((p) => p.endsWith('.html')), /\son[a-z]+\s*=/i, read), [], 'no inline event handlers');
+});
+
+test('nothing in the extension makes a network request', () => {
+  assert.deepEqual(hits(scripts, /\b(fetch|XMLHttpRequest|WebSocket|EventSource|sendBeacon|RTCPeerConnection)\s*\(/), []);
+  assert.deepEqual(hits(scripts, /\bimport\s*\(/), [], 'no dynamic import');
+  assert.deepEqual(hits(code.filter((p) => p.endsWith('.html')), /(\ssrc\s*=\s*"(https?:)?\/\/|<link[^>]*href\s*=\s*"(https?:)?\/\/)/i, read), [], 'no remote resource');
+});
+
+test('only the background writes storage.local, and only through its queue (background/state.js)', () => {
+  const writes = hits(scripts, /storage\.local\.(set|remove|clear)\b/);
+  assert.ok(writes.length > 0, 'the check finds the writes');
+  assert.deepEqual(writes.filter((h) => !h.startsWith('extension/background/state.js:')), []);
+  assert.deepEqual(hits(scripts.filter((p) => !p.endsWith('state.js')), /storage\.(local|session)\.(set|remove|clear)\b/), []);
+});
+
+test('page scripts hold no storage access and never start the wasm', () => {
+  const page = scripts.filter((p) => p.includes(`${path.sep}page${path.sep}`));
+  assert.ok(page.length >= 3);
+  assert.deepEqual(hits(page, /\bstorage\.|WebAssembly|lib\/core\.js|opt_out_lens_core/), []);
+});
+
+test('a file imports only from its own folder and from lib/', () => {
+  const bad = [];
+  for (const f of scripts) {
+    const dir = path.dirname(f);
+    for (const [, spec] of stripped(f).matchAll(/^\s*import\s[^'"]*['"]([^'"]+)['"]/gm)) {
+      const target = path.resolve(dir, spec);
+      const ok = path.dirname(target) === dir || target.startsWith(path.join(EXT, 'lib') + path.sep) || target.startsWith(path.join(EXT, 'core') + path.sep);
+      if (!ok) bad.push(`${rel(f)} imports ${spec}`);
+    }
+  }
+  assert.deepEqual(bad, []);
+});
+
+test('every message kind for the background has exactly one handler, and every handler a declared kind', () => {
+  const sandbox = { JSON, Object, Array, String };
+  sandbox.globalThis = sandbox;
+  vm.runInNewContext(read(path.join(EXT, 'lib/messages.js')), sandbox);
+  const { KINDS } = sandbox.OptOutMessages;
+  const toBackground = Object.keys(KINDS).filter((k) => (KINDS[k].to ?? 'background') === 'background').sort();
+  const main = read(path.join(EXT, 'background/main.js'));
+  const table = main.slice(main.indexOf('export const HANDLERS = {'), main.indexOf('\n};', main.indexOf('export const HANDLERS')));
+  const handled = [...table.matchAll(/^ {2}(?:async )?'?([a-z][a-z-]*)'?(?:\(|:)/gm)].map((m) => m[1]).sort();
+  assert.deepEqual(handled, toBackground);
+  for (const [type, kind] of Object.entries(KINDS)) {
+    assert.equal(typeof kind.reply, 'object', `${type} declares its reply`);
+  }
+  // What a page script answers is declared too.
+  for (const type of Object.keys(KINDS).filter((k) => KINDS[k].to === 'page')) {
+    assert.match(read(path.join(EXT, 'page/linkedin.js')), new RegExp(`msg\\.type !== '${type}'`), `${type} is answered by the page`);
+  }
+});
+
+test('no JavaScript file in the shell is over 400 lines', () => {
+  const long = scripts.map((f) => [rel(f), read(f).split('\n').length]).filter(([, n]) => n > 400);
+  assert.deepEqual(long, []);
+});
+
+test('one browser namespace: only lib/api.js picks between browser and chrome', () => {
+  assert.deepEqual(hits(scripts, /globalThis\.(browser|chrome)\b/).filter((h) => !h.startsWith('extension/lib/api.js:')), []);
+});
+
+test('the manifest names only files that exist, and the page scripts in dependency order', () => {
+  const manifest = JSON.parse(read(path.join(ROOT, 'manifest.json')));
+  const generated = new Set(['page/plan.js']);
+  const named = [manifest.background.service_worker, ...manifest.background.scripts, ...manifest.content_scripts.flatMap((c) => [...c.js, ...(c.css ?? [])])];
+  for (const f of named) assert.ok(generated.has(f) || fs.existsSync(path.join(EXT, f)), `${f} exists`);
+  const js = manifest.content_scripts[0].js;
+  const order = ['lib/api.js', 'lib/messages.js', 'lib/i18n.js', 'page/kit.js', 'page/plan.js'];
+  assert.deepEqual(js.slice(0, order.length), order);
+});
