@@ -479,13 +479,6 @@ pub fn is_login_page(url: &str) -> bool {
     Location::parse(url).filter(Location::is_linkedin).is_some_and(|loc| login_redirect_target(&loc).is_some())
 }
 
-/// Whether the page at `url` is a connection's page, whose list entries the core reads.
-pub fn lists_entries(url: &str) -> bool {
-    Location::parse(url)
-        .filter(Location::is_linkedin)
-        .is_some_and(|loc| settings_at(&loc.path).any(|s| s.kind == Kind::Connection))
-}
-
 /// Whether the content script should scan this page at all.
 pub fn should_scan(url: &str) -> bool {
     Location::parse(url).filter(Location::is_linkedin).is_some_and(|loc| {

@@ -64,9 +64,9 @@ pub struct Plan {
     pub checkbox_selector: &'static str,
     /// CSS selector of the page's title, whose text is sent.
     pub heading_selector: &'static str,
-    /// On a page that lists connections: CSS selector of the entries' names, whose texts
-    /// are sent (at most `max_entries`, each at most `max_entry_chars`); else `None`.
-    pub entry_selector: Option<&'static str>,
+    /// CSS selector of list entries' names, whose texts are sent (at most `max_entries`,
+    /// each at most `max_entry_chars`): a connection's page is read from them.
+    pub entry_selector: &'static str,
     /// Most entry texts sent.
     pub max_entries: u32,
     /// Upper bound on each entry text.
@@ -93,7 +93,7 @@ pub fn plan(url: &str) -> Plan {
         candidate_selector: site.candidate_selector,
         checkbox_selector: site.checkbox_selector,
         heading_selector: site.heading_selector,
-        entry_selector: detect::lists_entries(url).then_some(site.entry_selector),
+        entry_selector: site.entry_selector,
         max_entries: site.max_entries,
         max_entry_chars: site.max_entry_chars,
         login_form_selector: site.login_form_selector,

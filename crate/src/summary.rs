@@ -142,9 +142,12 @@ pub fn summary(stored: &Stored, now: f64, region: Option<Region>, managed: &Mana
         .collect();
     let total = rows.len();
     let exposed = rows.iter().filter(|r| r.state != "unknown" && !r.protective).count();
-    // A setting without a page of its own that was never seen is not "unknown" yet: no
-    // check can reach it; its row says to open it on LinkedIn.
-    let unreachable = |r: &Row| r.reason == Some(Reason::NotChecked) && by_id(r.id).is_some_and(|s| s.url().is_none());
+    // Not counted as "not known yet" (which asks for a check): a setting without a page of
+    // its own that was never seen (no check can reach it), and a list page (no check can
+    // read it). Their rows say what to do instead.
+    let unreachable = |r: &Row| {
+        r.reason == Some(Reason::List) || (r.reason == Some(Reason::NotChecked) && by_id(r.id).is_some_and(|s| s.url().is_none()))
+    };
     let unknown = rows.iter().filter(|r| r.state == "unknown" && !unreachable(r)).count();
     let headline = match exposed {
         1 => Text::new("headlineOne").arg(total),
@@ -302,7 +305,8 @@ fn links() -> Vec<Link> {
     SITE.links.iter().map(|l| Link { title: Text::new(l.msg), url: format!("{}{}", SITE.origin, l.path) }).collect()
 }
 
-fn org() -> Org {
+/// The organisations part: the Office registry value and the Partners and services page.
+pub fn org() -> Org {
     let o = &SITE.office;
     Org {
         office_registry: format!("{}  {} ({}) = {}", o.key, o.value, o.kind, o.data),

@@ -185,4 +185,10 @@ fn settings_no_check_can_reach_do_not_keep_the_summary_unknown() {
     assert_eq!(row(&sum, "ads-employer").reason, Some(Reason::NotChecked));
     assert_eq!(badge(&stored, &Managed::default()).color, "#b3261e");
     assert_eq!(badge(&stored, &Managed::default()).text, "1");
+    // A list page is not "not known yet" either: no check can read it.
+    let mut listed = stored.clone();
+    apply(&mut listed, &[Observation { setting: "ads-profile-location".into(), observed: Observed::Unknown(Reason::List) }], T0 + MIN, &[]);
+    let sum = summary(&listed, T0 + MIN, None, &Managed::default());
+    assert_eq!((sum.unknown, sum.subline.is_none()), (0, true));
+    assert_eq!(row(&sum, "ads-profile-location").reason, Some(Reason::List));
 }

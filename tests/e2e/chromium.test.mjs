@@ -1,6 +1,8 @@
 // E2E scenarios in headless Chromium (playwright-core). Run: node --test tests/e2e/
 import { defineScenarios } from './scenarios.mjs';
 import { defineJobScenarios } from './jobs.mjs';
+import { defineRealSiteScenarios } from './realsite.mjs';
 
 defineScenarios('chromium');
 defineJobScenarios('chromium');
+defineRealSiteScenarios('chromium');

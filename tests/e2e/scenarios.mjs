@@ -58,7 +58,7 @@ export function defineScenarios(name) {
     for (const s of CATALOGUE) {
       for (const state of ['on', 'off']) {
         it(`marks ${s.id} (${s.path}) when ${state}`, { timeout: 30000 }, async () => {
-          await b.page.goto(`/mypreferences/d/${s.path.split('/mypreferences/d/')[1]}?state=${state}`);
+          await b.page.goto(`${s.path}?state.${s.key}=${state}`);
           const info = await checkMarked(b.page, { key: s.key, id: s.id, state, timeout: MARK_TIMEOUT });
           labels[`${s.id}:${state}`] = info.label;
         });
