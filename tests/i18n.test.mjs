@@ -94,7 +94,8 @@ const en = catalogues.en ?? {};
 
 // ---- What the code uses ------------------------------------------------------------
 
-const jsFiles = filesIn(EXT, '.js', false);
+// Every script of the extension, in its folders (lib/, page/, background/, ui/).
+const jsFiles = filesIn(EXT, '.js', true);
 const htmlFiles = filesIn(EXT, '.html', false);
 const rsFiles = filesIn(CRATE_SRC, '.rs', true);
 

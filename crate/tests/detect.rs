@@ -58,7 +58,7 @@ fn every_keyed_setting_is_found_on_its_page_on_and_off() {
     for s in SETTINGS.iter().filter(|s| !s.keys.is_empty()) {
         let url = s.url().expect("url");
         // Other settings on the same page are not shown here: unknown, never off.
-        let others: Vec<(&str, &str)> = settings_at(&s.paths[0]).filter(|o| o.id != s.id).map(|o| (o.id, "NotFound")).collect();
+        let others: Vec<(&str, &str)> = settings_at(s.paths[0]).filter(|o| o.id != s.id).map(|o| (o.id, "NotFound")).collect();
         for (checked, state) in [(true, "on"), (false, "off")] {
             let mut want = vec![(s.id, state)];
             want.extend(others.iter().copied());
