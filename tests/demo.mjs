@@ -31,9 +31,9 @@ const visits = [
   ['ads-inferred-gender', 'off'],
   ['share-with-affiliates', 'on'],
   ['research', 'off'],
-  ['ai-training', 'on'],
   ['marketing-emails', 'off'],
   ['cookies', 'on'],
+  ['ai-training', 'on'], // last: the page screenshot shows it
 ];
 
 const server = await startServer();
