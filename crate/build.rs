@@ -55,8 +55,9 @@ fn complete(rules: &mut Rules) {
     site.host = site
         .origin
         .strip_prefix("https://")
+        .and_then(|h| h.strip_suffix('/'))
         .filter(|h| !h.is_empty() && !h.contains(['/', ':', '@']) && *h == h.to_ascii_lowercase())
-        .unwrap_or_else(|| fail("site.origin must be https://<lower-case host>"))
+        .unwrap_or_else(|| fail("site.origin must be https://<lower-case host>/"))
         .to_string();
     for p in site.scan_prefixes.iter().chain(&site.login_paths) {
         assert!(p.starts_with('/'), "rules/linkedin.toml: path {p:?} must start with /");

@@ -63,17 +63,24 @@ impl Region {
 impl Setting {
     /// The full URL of the setting's first page.
     pub fn url(&self) -> Option<String> {
-        self.paths.first().map(|p| format!("{}{}", SITE.origin, p))
+        self.paths.first().map(|p| SITE.at(p))
     }
 
     /// The page "Show me" opens: its own page, else where LinkedIn lists it.
     pub fn show_url(&self) -> Option<String> {
-        self.url().or_else(|| self.show_path.map(|p| format!("{}{}", SITE.origin, p)))
+        self.url().or_else(|| self.show_path.map(|p| SITE.at(p)))
     }
 
     /// Whether the extension may ever change it (a connection is only read).
     pub fn switchable(&self) -> bool {
         self.kind == Kind::Switch
+    }
+}
+
+impl Site {
+    /// The full URL of a path on LinkedIn (`origin` ends with its slash, paths start with one).
+    pub fn at(&self, path: &str) -> String {
+        format!("{}{}", self.origin.trim_end_matches('/'), path)
     }
 }
 

@@ -463,7 +463,7 @@ fn login_redirect_target(loc: &Location) -> Option<String> {
         .and_then(|raw| {
             // The redirect is either a path or a full URL.
             if raw.starts_with('/') {
-                Location::parse(&format!("{}{}", SITE.origin, raw))
+                Location::parse(&SITE.at(&raw))
             } else {
                 Location::parse(&raw)
             }

@@ -302,7 +302,7 @@ pub fn badge(stored: &Stored, managed: &Managed) -> Badge {
 }
 
 fn links() -> Vec<Link> {
-    SITE.links.iter().map(|l| Link { title: Text::new(l.msg), url: format!("{}{}", SITE.origin, l.path) }).collect()
+    SITE.links.iter().map(|l| Link { title: Text::new(l.msg), url: SITE.at(l.path) }).collect()
 }
 
 /// The organisations part: the Office registry value and the Partners and services page.

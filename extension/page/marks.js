@@ -197,7 +197,12 @@ globalThis.OptOutMarks ??= (() => {
   function flash(el) {
     if (!marked.has(el)) return;
     el.setAttribute(ATTR_FLASH, '');
-    setTimeout(() => el.removeAttribute(ATTR_FLASH), 2500);
+    // In a shadow root content.css's animation does not apply: a steady ring instead.
+    if (inShadow(el)) el.style.setProperty('box-shadow', '0 0 0 6px rgba(255, 193, 7, 0.9)', 'important');
+    setTimeout(() => {
+      el.removeAttribute(ATTR_FLASH);
+      if (inShadow(el)) el.style.removeProperty('box-shadow');
+    }, 2500);
   }
 
   return Object.freeze({ apply, clear, flash, rowOf: (el) => marked.get(el)?.row ?? null });

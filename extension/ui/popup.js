@@ -90,8 +90,8 @@ async function renderSummary() {
   $('warning').hidden = !summary.warning;
   $('warning').textContent = say(summary.warning);
   // Grouped as LinkedIn's own pages group them, in the core's order.
-  $('settings').replaceChildren(...summary.sections.map((sec) => el('li', { class: 'section', 'data-section': sec.id },
-    el('h2', {}, say(sec.title)),
+  $('settings').replaceChildren(...summary.sections.map((sec) => el('section', { 'data-section': sec.id, 'aria-labelledby': `section-${sec.id}` },
+    el('h2', { id: `section-${sec.id}` }, say(sec.title)),
     el('ul', {}, ...summary.rows.filter((r) => r.section === sec.id).map(row)))));
   $('links').replaceChildren(
     ...summary.links.map((l) => el('li', {}, el('a', { href: l.url, target: '_blank', rel: 'noreferrer' }, say(l.title)))),

@@ -256,7 +256,7 @@ export function defineRealSiteScenarios(name) {
           return g && !g.hidden && g.textContent ? {
             gpc: g.textContent,
             lead: document.getElementById('lead').textContent,
-            sections: [...document.querySelectorAll('#settings li.section')].map((s) => [s.dataset.section, s.querySelector('h2').textContent, s.querySelectorAll('[data-setting]').length]),
+            sections: [...document.querySelectorAll('#settings section')].map((s) => [s.dataset.section, s.querySelector('h2').textContent, s.querySelectorAll('[data-setting]').length]),
             registry: document.getElementById('registry').textContent,
           } : null;
         }, { timeout: 10000, what: 'the GPC note for the US' });
