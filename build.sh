@@ -68,8 +68,18 @@ build_wasm() {
   say "compiling the core to wasm"
   # Paths of this checkout must not end up in the wasm (panic locations), or two
   # checkouts of one commit would build different bytes.
+  mkdir -p target
   RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=$PWD=. --remap-path-prefix=$HOME=~" \
-    cargo build --release --target wasm32-unknown-unknown -p opt-out-lens-core
+    cargo build --release --target wasm32-unknown-unknown -p opt-out-lens-core \
+    --message-format=json-render-diagnostics > target/cargo-messages.json
+  # The catalogue as JSON for the tests (tests/lib/catalogue.mjs): build.rs writes it
+  # beside the statics it generates, from the same parsed rules.
+  node -e '
+    const fs = require("fs");
+    const dir = fs.readFileSync("target/cargo-messages.json", "utf8").split("\n").filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l)).find((m) => m.reason === "build-script-executed" && /opt-out-lens-core/.test(m.package_id))?.out_dir;
+    if (!dir) { console.error("build.sh: no catalogue.json reported by the core build"); process.exit(1); }
+    fs.copyFileSync(dir + "/catalogue.json", "target/catalogue.json");'
   local pkg=target/pkg
   rm -rf "$pkg"
   wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \

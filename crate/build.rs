@@ -1,7 +1,10 @@
-//! Turns `rules/linkedin.toml` into Rust statics, so the wasm ships no TOML parser and the
-//! labels arrive already normalised. Malformed rules fail the build with the reason.
+//! Reads `rules/linkedin.toml` with the schema in `src/schema.rs`, checks it, and writes it
+//! out twice: as Rust statics (`catalogue_data.rs`, so the wasm ships no TOML parser and the
+//! labels arrive already normalised) and as `catalogue.json` for the tests. Both are
+//! written from the same parsed value, so they cannot disagree. Malformed rules fail the
+//! build with the reason.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 use std::{env, fs, path::Path};
 
@@ -9,158 +12,154 @@ use std::{env, fs, path::Path};
 #[allow(dead_code)]
 mod normalize;
 
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Rules {
-    site: Site,
-    setting: Vec<Setting>,
+/// The rule types, as owned values serde can read.
+#[allow(dead_code)]
+mod schema {
+    pub type Str = String;
+    pub type List<T> = Vec<T>;
+    macro_rules! rule_structs {
+        ($($item:item)*) => { $( #[derive(Debug, serde::Serialize, serde::Deserialize)] #[serde(deny_unknown_fields)] $item )* };
+    }
+    macro_rules! rule_enums {
+        ($($item:item)*) => { $( #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)] #[serde(rename_all = "kebab-case")] $item )* };
+    }
+    include!("src/schema.rs");
+    pub fn default_kind() -> Kind {
+        Kind::Switch
+    }
+    pub fn default_confirmed() -> bool {
+        true
+    }
+
+    /// The whole file.
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Rules {
+        pub site: Site,
+        pub section: Vec<Section>,
+        pub setting: Vec<Setting>,
+    }
+}
+use schema::{Kind, Rules};
+
+#[path = "build/literal.rs"]
+mod literal;
+
+fn fail(what: &str) -> ! {
+    panic!("rules/linkedin.toml: {what}")
 }
 
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Site {
-    origin: String,
-    scan_prefixes: Vec<String>,
-    login_paths: Vec<String>,
-    redirect_params: Vec<String>,
-    candidate_selector: String,
-    login_form_selector: String,
-    dialog_selector: String,
-    context_levels: u32,
-    max_text_chars: u32,
-    settle_ms: u32,
-    debounce_ms: u32,
-    page_timeout_ms: u32,
-    click_settle_ms: u32,
-    renavigate_ms: u32,
-    click_verify_ms: u32,
-    confirm_wait_ms: u32,
-    failures: Failures,
-}
-
-/// `[site.failures]`: pages that did not load.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Failures {
-    checkpoint_prefixes: Vec<String>,
-    retry_wait_ms: u32,
-    no_script_grace_ms: u32,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Setting {
-    id: String,
-    title: String,
-    category: String,
-    paths: Vec<String>,
-    keys: Vec<String>,
-    protective: String,
-    source: String,
-    #[serde(default)]
-    policy: Vec<Policy>,
-    #[serde(default)]
-    labels: BTreeMap<String, Vec<String>>,
-    #[serde(default)]
-    unconfirmed_labels: BTreeMap<String, Vec<String>>,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Policy {
-    kind: String,
-    regions: Vec<String>,
-    since: String,
-}
-
-const REGIONS: &[(&str, &str)] =
-    &[("eu", "Eu"), ("uk", "Uk"), ("ch", "Ch"), ("ca", "Ca"), ("hk", "Hk"), ("us", "Us"), ("other", "Other")];
-
-fn variant(value: &str, allowed: &[(&str, &str)], what: &str, id: &str) -> String {
-    match allowed.iter().find(|(name, _)| *name == value) {
-        Some((_, rust)) => rust.to_string(),
-        None => panic!("rules/linkedin.toml: setting {id}: unknown {what} {value:?}"),
+/// Derives the fields the rules do not spell out, and checks what serde cannot.
+fn complete(rules: &mut Rules) {
+    let site = &mut rules.site;
+    site.host = site
+        .origin
+        .strip_prefix("https://")
+        .and_then(|h| h.strip_suffix('/'))
+        .filter(|h| !h.is_empty() && !h.contains(['/', ':', '@']) && *h == h.to_ascii_lowercase())
+        .unwrap_or_else(|| fail("site.origin must be https://<lower-case host>/"))
+        .to_string();
+    for p in site.scan_prefixes.iter().chain(&site.login_paths).chain(&site.failures.checkpoint_prefixes) {
+        assert!(p.starts_with('/'), "rules/linkedin.toml: path {p:?} must start with /");
+    }
+    for a in &site.path_aliases {
+        assert!(a.from.starts_with('/') && a.to.starts_with('/') && a.from.ends_with('/') && a.to.ends_with('/'), "rules/linkedin.toml: path alias {a:?}");
+    }
+    for l in &site.links {
+        assert!(l.path.starts_with('/'), "rules/linkedin.toml: link {:?} must be a path", l.msg);
+    }
+    let mut sections = HashSet::new();
+    for s in &mut rules.section {
+        assert!(sections.insert(s.id.clone()), "rules/linkedin.toml: section {} listed twice", s.id);
+        s.msg = format!("section_{}", s.id.replace('-', "_"));
+    }
+    let ids: HashSet<String> = rules.setting.iter().map(|s| s.id.clone()).collect();
+    assert_eq!(ids.len(), rules.setting.len(), "rules/linkedin.toml: a setting id is listed twice");
+    let mut owner: BTreeMap<String, String> = BTreeMap::new();
+    for st in &mut rules.setting {
+        let id = st.id.clone();
+        assert!(sections.contains(&st.section), "rules/linkedin.toml: setting {id}: unknown section {:?}", st.section);
+        for other in &st.turns_off {
+            assert!(ids.contains(other) && *other != id, "rules/linkedin.toml: setting {id}: turns_off names {other:?}");
+        }
+        if let Some(p) = &st.show_path {
+            assert!(p.starts_with('/'), "rules/linkedin.toml: setting {id}: show_path must be a path");
+        }
+        for p in &st.policy {
+            let valid_date = p.since.len() == 10
+                && p.since.chars().enumerate().all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
+            assert!(valid_date, "rules/linkedin.toml: setting {id}: policy date {:?} is not YYYY-MM-DD", p.since);
+        }
+        let findable = !st.paths.is_empty() || !st.keys.is_empty() || !st.element_ids.is_empty() || st.labels.iter().any(|l| l.confirmed);
+        assert!(findable, "rules/linkedin.toml: setting {id} can never be found (no path, key, element id or confirmed label)");
+        if st.kind == Kind::Connection {
+            assert!(!st.paths.is_empty() && st.labels.iter().any(|l| l.confirmed), "rules/linkedin.toml: connection {id} needs a page and a confirmed entry name");
+        }
+        for l in &mut st.labels {
+            l.norm = normalize::normalize(&l.text);
+            assert!(!l.norm.is_empty(), "rules/linkedin.toml: setting {id}: label {:?} is empty after normalising", l.text);
+            assert!(!l.source.trim().is_empty(), "rules/linkedin.toml: setting {id}: label {:?} has no source", l.text);
+            // A confirmed label names one setting only (a connection's entry names are another namespace).
+            if l.confirmed && st.kind == Kind::Switch {
+                if let Some(other) = owner.get(&l.norm).filter(|o| **o != id) {
+                    fail(&format!("label {:?} names both {other} and {id}", l.text));
+                }
+                owner.insert(l.norm.clone(), id.clone());
+            }
+        }
+        // UI text lives in the i18n catalogue under names derived from the id.
+        let msg = id.replace('-', "_");
+        st.msg_short = format!("setting_{msg}_short");
+        st.msg_title = format!("setting_{msg}_title");
+        st.msg_meaning = format!("setting_{msg}_meaning");
     }
 }
 
 fn main() {
     let rules_path = Path::new("rules/linkedin.toml");
-    println!("cargo:rerun-if-changed={}", rules_path.display());
-    println!("cargo:rerun-if-changed=src/normalize.rs");
+    for f in ["rules/linkedin.toml", "src/normalize.rs", "src/schema.rs", "build/literal.rs"] {
+        println!("cargo:rerun-if-changed={f}");
+    }
     let text = fs::read_to_string(rules_path).expect("read rules/linkedin.toml");
-    let rules: Rules = toml::from_str(&text).unwrap_or_else(|e| panic!("rules/linkedin.toml: {e}"));
+    let mut rules: Rules = toml::from_str(&text).unwrap_or_else(|e| fail(&e.to_string()));
+    complete(&mut rules);
 
     let mut out = String::new();
-    let s = &rules.site;
-    writeln!(
-        out,
-        "/// Site-wide rules.\npub static SITE: Site = Site {{ origin: {:?}, scan_prefixes: &{:?}, login_paths: &{:?}, \
-         redirect_params: &{:?}, candidate_selector: {:?}, login_form_selector: {:?}, \
-         dialog_selector: {:?}, context_levels: {}, max_text_chars: {}, settle_ms: {}, debounce_ms: {}, \
-         page_timeout_ms: {}, click_settle_ms: {}, click_verify_ms: {}, confirm_wait_ms: {}, renavigate_ms: {} }};",
-        s.origin, s.scan_prefixes, s.login_paths, s.redirect_params, s.candidate_selector,
-        s.login_form_selector, s.dialog_selector, s.context_levels, s.max_text_chars, s.settle_ms,
-        s.debounce_ms, s.page_timeout_ms, s.click_settle_ms, s.click_verify_ms, s.confirm_wait_ms, s.renavigate_ms
-    )
-    .unwrap();
-    let f = &s.failures;
-    assert!(f.checkpoint_prefixes.iter().all(|p| p.starts_with('/')), "rules/linkedin.toml: checkpoint prefixes must be paths");
-    writeln!(
-        out,
-        "/// Pages that did not load.\npub static FAILURES: Failures = Failures {{ checkpoint_prefixes: &{:?}, retry_wait_ms: {}, no_script_grace_ms: {} }};",
-        f.checkpoint_prefixes, f.retry_wait_ms, f.no_script_grace_ms
-    )
-    .unwrap();
+    let lit = |v: &dyn erased::Lit| v.lit();
+    writeln!(out, "/// Site-wide rules.\npub static SITE: Site = {};", lit(&rules.site)).unwrap();
+    writeln!(out, "/// The sections, in the order the popup shows them.\npub static SECTIONS: &[Section] = {};", lit(&rules.section)).unwrap();
+    writeln!(out, "/// Every catalogued setting, in catalogue order.\npub static SETTINGS: &[Setting] = {};", lit(&rules.setting)).unwrap();
+    let out_dir = env::var("OUT_DIR").expect("OUT_DIR");
+    fs::write(Path::new(&out_dir).join("catalogue_data.rs"), out).expect("write catalogue_data.rs");
 
-    out.push_str("/// Every catalogued setting, in catalogue order.\npub static SETTINGS: &[Setting] = &[\n");
-    for st in &rules.setting {
-        let category = variant(
-            &st.category,
-            &[("ai", "Ai"), ("sharing", "Sharing"), ("ads", "Ads"), ("research", "Research"), ("marketing", "Marketing")],
-            "category",
-            &st.id,
-        );
-        let protective = variant(&st.protective, &[("on", "On"), ("off", "Off")], "protective state", &st.id);
-        let mut labels = String::new();
-        for (confirmed, map) in [(true, &st.labels), (false, &st.unconfirmed_labels)] {
-            for (lang, texts) in map {
-                for t in texts {
-                    write!(
-                        labels,
-                        "Label {{ lang: {lang:?}, text: {t:?}, norm: {:?}, confirmed: {confirmed} }}, ",
-                        normalize::normalize(t)
-                    )
-                    .unwrap();
-                }
-            }
-        }
-        let mut policy = String::new();
-        for p in &st.policy {
-            let kind = variant(&p.kind, &[("applies", "Applies"), ("not-applied", "NotApplied"), ("opt-in", "OptIn")], "policy kind", &st.id);
-            let regions: Vec<String> =
-                p.regions.iter().map(|r| format!("Region::{}", variant(r, REGIONS, "region", &st.id))).collect();
-            let valid_date = p.since.len() == 10 && p.since.chars().enumerate().all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
-            assert!(valid_date, "rules/linkedin.toml: setting {}: policy date {:?} is not YYYY-MM-DD", st.id, p.since);
-            write!(policy, "Policy {{ kind: PolicyKind::{kind}, regions: &[{}], since: {:?} }}, ", regions.join(", "), p.since).unwrap();
-        }
-        // UI text lives in the i18n catalogue under names derived from the id.
-        let msg = st.id.replace('-', "_");
-        writeln!(
-            out,
-            "    Setting {{ id: {:?}, title: {:?}, category: Category::{category}, \
-             paths: &{:?}, keys: &{:?}, protective: SwitchState::{protective}, \
-             source: {:?}, labels: &[{labels}], policy: &[{policy}], \
-             msg_short: \"setting_{msg}_short\", msg_title: \"setting_{msg}_title\", msg_meaning: \"setting_{msg}_meaning\" }},",
-            st.id, st.title, st.paths, st.keys, st.source
-        )
-        .unwrap();
+    // The same data for the tests: every message name the catalogue implies, too.
+    let mut messages: Vec<String> = rules.section.iter().map(|s| s.msg.clone()).collect();
+    for s in &rules.setting {
+        messages.extend([s.msg_short.clone(), s.msg_title.clone(), s.msg_meaning.clone()]);
     }
-    out.push_str("];\n");
-
-    let dest = Path::new(&env::var("OUT_DIR").expect("OUT_DIR")).join("catalogue_data.rs");
-    fs::write(dest, out).expect("write catalogue_data.rs");
+    messages.extend(rules.site.links.iter().map(|l| l.msg.clone()));
+    let json = serde_json::json!({
+        "site": rules.site,
+        "sections": rules.section,
+        "settings": rules.setting,
+        "messages": messages,
+    });
+    fs::write(Path::new(&out_dir).join("catalogue.json"), serde_json::to_string_pretty(&json).expect("json") + "\n")
+        .expect("write catalogue.json");
 
     generate_entra(); // Entra: see the section at the end of this file.
+}
+
+/// `value.lit()`: any serialisable rule value as a Rust expression.
+mod erased {
+    pub trait Lit {
+        fn lit(&self) -> String;
+    }
+    impl<T: serde::Serialize> Lit for T {
+        fn lit(&self) -> String {
+            crate::literal::to_rust(self).unwrap_or_else(|e| panic!("rules/linkedin.toml: cannot write as Rust: {e}"))
+        }
+    }
 }
 
 // ---- Entra ----------------------------------------------------------------------------

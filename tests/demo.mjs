@@ -31,7 +31,9 @@ const visits = [
   ['ads-inferred-gender', 'off'],
   ['share-with-affiliates', 'on'],
   ['research', 'off'],
-  ['ai-training', 'on'],
+  ['marketing-emails', 'off'],
+  ['cookies', 'on'],
+  ['ai-training', 'on'], // last: the page screenshot shows it
 ];
 
 const server = await startServer();
@@ -41,7 +43,7 @@ try {
   fs.mkdirSync(OUT, { recursive: true });
   for (const [id, state] of visits) {
     const s = byId[id];
-    await b.page.goto(`${s.path}?state=${state}`);
+    await b.page.goto(`${s.path}?state.${s.key}=${state}`);
     try {
       await b.page.waitFor((k) => {
         const sw = document.querySelector(`[aria-labelledby="${k}"]`);
@@ -94,7 +96,7 @@ async function storeShots(lang, scheme) {
     for (const [id, state] of visits) {
       const s = byId[id];
       const q = id === 'ai-training' && lang !== 'en' ? `&lang=${lang}` : '';
-      await br.page.goto(`${s.path}?state=${state}${q}`);
+      await br.page.goto(`${s.path}?state.${s.key}=${state}${q}`);
       await br.page.waitFor((k) => document.querySelector(`[aria-labelledby="${k}"][data-optout-state]`), { timeout: 5000, args: [s.key] });
     }
     await sleep(300);

@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadCatalogue } from './lib/catalogue.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const EXT = join(ROOT, 'extension');
 const LOCALES = join(EXT, '_locales');
 const CRATE_SRC = join(ROOT, 'crate', 'src');
-const RULES = join(ROOT, 'crate', 'rules', 'linkedin.toml');
 const MANIFEST = existsSync(join(ROOT, 'manifest.json')) ? join(ROOT, 'manifest.json') : join(EXT, 'manifest.json');
 
 /** The locales this project ships besides English. */
@@ -94,7 +94,8 @@ const en = catalogues.en ?? {};
 
 // ---- What the code uses ------------------------------------------------------------
 
-const jsFiles = filesIn(EXT, '.js', false);
+// Every script of the extension, in its folders (lib/, page/, background/, ui/).
+const jsFiles = filesIn(EXT, '.js', true);
 const htmlFiles = filesIn(EXT, '.html', false);
 const rsFiles = filesIn(CRATE_SRC, '.rs', true);
 
@@ -118,24 +119,14 @@ function literals(src, quotes) {
   return out;
 }
 
-/** The catalogue's setting ids (crate/rules/linkedin.toml, `id = "..."` in [[setting]] blocks). */
-function settingIds() {
-  const ids = [];
-  for (const block of read(RULES).split(/^\[\[setting\]\]\s*$/m).slice(1)) {
-    const m = block.match(/^id\s*=\s*"([^"]+)"/m);
-    if (m) ids.push(m[1]);
-  }
-  return ids;
-}
-
-/** Messages derived from data: setting_<id>_{short,title,meaning} and region_<code>. */
+/**
+ * Messages derived from data: every message the catalogue implies (setting_<id>_{short,
+ * title,meaning}, section_<id>, its links), from catalogue.json as build.rs writes it, and
+ * region_<code> / regionIn_<code>.
+ */
 function derivedKeys() {
-  const keys = [];
-  for (const id of settingIds()) {
-    const base = `setting_${id.replaceAll('-', '_')}`;
-    keys.push(`${base}_short`, `${base}_title`, `${base}_meaning`);
-  }
-  for (const r of REGIONS) keys.push(`region_${r}`);
+  const keys = [...loadCatalogue().messages];
+  for (const r of REGIONS) keys.push(`region_${r}`, `regionIn_${r}`);
   return keys;
 }
 
@@ -244,7 +235,7 @@ function requestedKeys() {
 
   for (const m of read(MANIFEST).matchAll(/__MSG_([A-Za-z0-9_@]+)__/g)) add(m[1], `${rel(MANIFEST)}: __MSG_${m[1]}__`);
 
-  for (const k of derivedKeys()) add(k, 'derived from crate/rules/linkedin.toml and the regions');
+  for (const k of derivedKeys()) add(k, 'derived from the catalogue (catalogue.json) and the regions');
   return { found, unresolved };
 }
 

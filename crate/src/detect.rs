@@ -2,14 +2,23 @@
 //! and what state it shows.
 //!
 //! A switch is identified by independent signals. Strong ones work on any page: its
-//! `aria-labelledby` key, or a label text equal (after [`normalize`]) to a confirmed
-//! catalogue label. Weak ones only count on a setting's own page: being the page's only
-//! switch, an unconfirmed label, or the row's text containing the setting's title. A switch
-//! whose signals point at no setting, or at more than one, is left alone.
+//! `aria-labelledby` key, its element `id`, or a whole label text equal (after
+//! [`normalize`]) to a confirmed catalogue label of at least `min_words_anywhere` words.
+//! Weak ones only count on a setting's own page: being the page's only switch, an
+//! unconfirmed or short label, or the row's text containing one of the setting's labels as
+//! whole words. A switch whose signals point at no setting, or at more than one, is left
+//! alone.
+//!
+//! A setting's own page is the page at one of its paths (or the same path in a mirrored
+//! tree such as `/mypreferences/m/`), or, for settings marked `by_heading`, a page whose
+//! title is one of its labels. On its own page a setting that shows no switch is unknown:
+//! "a list" when the page holds plain checkboxes (never guessed), else "loading" or "not
+//! found". A connection (Partners and services › Microsoft) is read from the names of the
+//! page's list entries: "on" when its entry is there, otherwise unknown, never "off".
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalogue::{Setting, SwitchState, SETTINGS, SITE};
+use crate::catalogue::{Kind, Setting, SwitchState, Wording, SETTINGS, SITE};
 use crate::normalize::normalize;
 use crate::text::Text;
 use crate::url::Location;
@@ -32,9 +41,20 @@ pub struct PageFacts {
     /// Whether a modal dialog is open (LinkedIn asking to confirm a change).
     #[serde(default)]
     pub dialog_open: bool,
-    /// Every element matching the plan's candidate selector, in document order.
+    /// Every element matching the plan's candidate selector, in document order, open
+    /// shadow roots included.
     #[serde(default)]
     pub candidates: Vec<Candidate>,
+    /// Text of the page's title (the plan's heading selector), at most `max_text_chars`.
+    #[serde(default)]
+    pub heading: String,
+    /// How many plain checkboxes (the plan's checkbox selector) the page holds.
+    #[serde(default)]
+    pub checkboxes: u32,
+    /// On pages whose plan asks for entries: the text of each list entry's name (the
+    /// plan's entry selector), at most `max_entries` texts of at most `max_entry_chars`.
+    #[serde(default)]
+    pub entries: Vec<String>,
 }
 
 /// Plain facts about one candidate switch.
@@ -61,6 +81,8 @@ pub struct Candidate {
     pub label_text: String,
     /// Text of the switch's row: the nearest ancestor holding no other candidate.
     pub context_text: String,
+    /// The element's `id` attribute.
+    pub id: String,
 }
 
 /// Why a setting's state is not known.
@@ -95,6 +117,10 @@ pub enum Reason {
     Checkpoint,
     /// The setting's page shows switches, but none that a rule recognises.
     Unrecognised,
+    /// The setting's page is a list of checkboxes, not one switch: the person reviews it.
+    List,
+    /// A connection's entry was not seen on its page (which is not the same as "not connected").
+    NotSeen,
 }
 
 impl Reason {
@@ -115,6 +141,8 @@ impl Reason {
             Reason::PageError => "reasonPageError",
             Reason::Checkpoint => "reasonCheckpoint",
             Reason::Unrecognised => "reasonUnrecognised",
+            Reason::List => "reasonList",
+            Reason::NotSeen => "reasonNotSeen",
         }
     }
 }
@@ -249,7 +277,8 @@ pub fn scan(facts: &PageFacts) -> ScanOutcome {
         return outcome;
     }
 
-    let own_page: Vec<&'static Setting> = settings_at(&loc.path).collect();
+    let heading = normalize(&facts.heading);
+    let own_page: Vec<&'static Setting> = own_settings(&loc.path, &heading).collect();
     let switches: Vec<(usize, &Candidate, SwitchState)> = facts
         .candidates
         .iter()
@@ -284,16 +313,46 @@ pub fn scan(facts: &PageFacts) -> ScanOutcome {
         if outcome.marks.iter().any(|m| m.setting == s.id) {
             continue;
         }
-        let reason = if facts.login_form {
-            Reason::NotLoggedIn
-        } else if facts.elapsed_ms < f64::from(SITE.settle_ms) {
-            Reason::Loading
+        let settled = facts.elapsed_ms >= f64::from(SITE.settle_ms);
+        let observed = if facts.login_form {
+            Observed::Unknown(Reason::NotLoggedIn)
+        } else if s.kind == Kind::Connection {
+            if entry_seen(s, &facts.entries) {
+                Observed::On
+            } else if settled {
+                Observed::Unknown(Reason::NotSeen)
+            } else {
+                Observed::Unknown(Reason::Loading)
+            }
+        } else if !settled {
+            Observed::Unknown(Reason::Loading)
+        } else if facts.checkboxes > 0 {
+            Observed::Unknown(Reason::List)
         } else {
-            Reason::NotFound
+            Observed::Unknown(Reason::NotFound)
         };
-        outcome.observations.push(Observation { setting: s.id.into(), observed: Observed::Unknown(reason) });
+        outcome.observations.push(Observation { setting: s.id.into(), observed });
     }
     outcome
+}
+
+/// Whether a connection's entry is among the page's entry names (whole names only).
+fn entry_seen(s: &Setting, entries: &[String]) -> bool {
+    let max = SITE.max_entries as usize;
+    entries.iter().take(max).any(|e| {
+        let e = normalize(e);
+        s.labels.iter().any(|l| l.confirmed && l.norm == e)
+    })
+}
+
+/// Whether `words` occurs in `text` as whole words (both normalised).
+fn has_words(text: &str, words: &str) -> bool {
+    !words.is_empty() && format!(" {text} ").contains(&format!(" {words} "))
+}
+
+/// Whether a confirmed label is long enough to name its setting on any page.
+fn names_anywhere(l: &Wording) -> bool {
+    l.confirmed && l.norm.split(' ').count() >= SITE.min_words_anywhere as usize
 }
 
 /// The state a candidate shows, or `None` if it is not a switch we trust.
@@ -328,10 +387,11 @@ fn identify(c: &Candidate, own_page: &[&'static Setting], switch_count: usize) -
         .collect();
 
     let mut strong: Vec<&'static Setting> = Vec::new();
-    for s in SETTINGS {
+    for s in SETTINGS.iter().filter(|s| s.kind == Kind::Switch) {
         let by_key = c.labelledby.iter().any(|id| s.keys.contains(&id.as_str()));
-        let by_label = s.labels.iter().any(|l| l.confirmed && texts.iter().any(|t| t == l.norm));
-        if by_key || by_label {
+        let by_id = !c.id.is_empty() && s.element_ids.contains(&c.id.as_str());
+        let by_label = s.labels.iter().any(|l| names_anywhere(l) && texts.iter().any(|t| t == l.norm));
+        if by_key || by_id || by_label {
             strong.push(s);
         }
     }
@@ -343,13 +403,14 @@ fn identify(c: &Candidate, own_page: &[&'static Setting], switch_count: usize) -
 
     // Weak signals, only for the settings this page exists to show.
     let context = normalize(&c.context_text);
-    let weak: Vec<&'static Setting> = own_page
+    let switch_settings: Vec<&'static Setting> = own_page.iter().copied().filter(|s| s.kind == Kind::Switch).collect();
+    let weak: Vec<&'static Setting> = switch_settings
         .iter()
         .copied()
         .filter(|s| {
-            let unconfirmed = s.labels.iter().any(|l| !l.confirmed && texts.iter().any(|t| t == l.norm));
-            let in_row = !context.is_empty() && s.labels.iter().any(|l| l.confirmed && context.contains(l.norm));
-            (own_page.len() == 1 && switch_count == 1) || unconfirmed || in_row
+            let by_label = s.labels.iter().any(|l| texts.iter().any(|t| t == l.norm));
+            let in_row = s.labels.iter().any(|l| l.confirmed && has_words(&context, l.norm));
+            (switch_settings.len() == 1 && switch_count == 1) || by_label || in_row
         })
         .collect();
     match weak.as_slice() {
@@ -373,13 +434,32 @@ pub fn mark_labels(s: &Setting, state: SwitchState) -> Vec<Text> {
     labels
 }
 
-/// The catalogued settings whose own page is at `path`.
+/// The catalogued settings whose own page is at `path` (in any mirrored tree).
 pub fn settings_at(path: &str) -> impl Iterator<Item = &'static Setting> + '_ {
     SETTINGS.iter().filter(move |s| s.paths.iter().any(|p| same_path(p, path)))
 }
 
-fn same_path(a: &str, b: &str) -> bool {
-    a.trim_end_matches('/') == b.trim_end_matches('/')
+/// The settings whose own page this is: by path, or by the page's (normalised) title.
+fn own_settings<'a>(path: &'a str, heading: &'a str) -> impl Iterator<Item = &'static Setting> + 'a {
+    SETTINGS.iter().filter(move |s| {
+        s.paths.iter().any(|p| same_path(p, path))
+            || (s.by_heading && !heading.is_empty() && s.labels.iter().any(|l| l.confirmed && l.norm == heading))
+    })
+}
+
+/// `path` with a mirrored tree's prefix replaced by the catalogued one.
+pub fn canonical_path(path: &str) -> String {
+    for a in SITE.path_aliases {
+        if let Some(rest) = path.strip_prefix(a.from) {
+            return format!("{}{rest}", a.to);
+        }
+    }
+    path.to_string()
+}
+
+/// Whether two paths are the same page (trailing slash and mirrored trees aside).
+pub fn same_path(a: &str, b: &str) -> bool {
+    canonical_path(a).trim_end_matches('/') == canonical_path(b).trim_end_matches('/')
 }
 
 /// If `loc` is LinkedIn's sign-in page, the path of the page it was asked for instead
@@ -395,7 +475,7 @@ fn login_redirect_target(loc: &Location) -> Option<String> {
         .and_then(|raw| {
             // The redirect is either a path or a full URL.
             if raw.starts_with('/') {
-                Location::parse(&format!("{}{}", SITE.origin, raw))
+                Location::parse(&SITE.at(&raw))
             } else {
                 Location::parse(&raw)
             }

@@ -1,11 +1,15 @@
 //! The core of Opt-Out Lens: everything the extension knows about LinkedIn's privacy
 //! settings, as pure functions from data to decisions.
 //!
-//! - [`catalogue`]: the settings (built from `rules/linkedin.toml`).
+//! - [`catalogue`]: the settings (built from `rules/linkedin.toml`, in the shape `schema.rs` declares).
 //! - [`detect`]: page facts in, marks and observations out.
 //! - [`state`]: the stored per-setting state and how observations change it.
-//! - [`summary`]: what the popup and badge say.
+//! - [`summary`]: what the popup and badge say; [`export`]: JSON and Markdown.
+//! - [`job`]: "Check all" and guided opt-out as data.
 //! - [`report`]: the diagnostic report behind "Report a problem".
+//! - [`entra`]: the Entra admin center's LinkedIn setting (organisations).
+//! - [`managed`], [`region`], [`text`], [`normalize`], [`url`]: administrator options, the
+//!   person's region, words for people, label folding, URL parsing.
 //!
 //! ```
 //! use opt_out_lens_core::detect::{scan, Candidate, PageFacts};
@@ -56,8 +60,19 @@ use serde::Serialize;
 pub struct Plan {
     /// Whether this page may show settings at all.
     pub scan: bool,
-    /// CSS selector of candidate switches.
+    /// CSS selector of candidate switches (looked for in open shadow roots too).
     pub candidate_selector: &'static str,
+    /// CSS selector of plain checkboxes, counted (a page that is a list of them).
+    pub checkbox_selector: &'static str,
+    /// CSS selector of the page's title, whose text is sent.
+    pub heading_selector: &'static str,
+    /// CSS selector of list entries' names, whose texts are sent (at most `max_entries`,
+    /// each at most `max_entry_chars`): a connection's page is read from them.
+    pub entry_selector: &'static str,
+    /// Most entry texts sent.
+    pub max_entries: u32,
+    /// Upper bound on each entry text.
+    pub max_entry_chars: u32,
     /// CSS selector of a sign-in form.
     pub login_form_selector: &'static str,
     /// CSS selector of an open modal dialog.
@@ -78,6 +93,11 @@ pub fn plan(url: &str) -> Plan {
     Plan {
         scan: detect::should_scan(url),
         candidate_selector: site.candidate_selector,
+        checkbox_selector: site.checkbox_selector,
+        heading_selector: site.heading_selector,
+        entry_selector: site.entry_selector,
+        max_entries: site.max_entries,
+        max_entry_chars: site.max_entry_chars,
         login_form_selector: site.login_form_selector,
         dialog_selector: site.dialog_selector,
         context_levels: site.context_levels,

@@ -3,8 +3,15 @@
 //! This file is also compiled into `build.rs`, so the catalogue's labels are stored
 //! already normalised and a page's text goes through the very same function.
 
-/// Folds text so that labels compare equal across case, accents, apostrophe styles,
-/// dashes, spacing and invisible characters.
+/// Folds text so that labels compare equal across case, accents, punctuation, spacing and
+/// invisible characters, but never across words: "Social, economic, and workplace
+/// research." and "Social, economic and workplace research" fold to the same text;
+/// "Measure ad success" and "Measure success" do not.
+///
+/// Punctuation (commas, full stops, colons, semicolons, quotes and apostrophes of every
+/// style, dashes and hyphens, brackets, question and exclamation marks) separates words
+/// like a space, so "KI-Modellen", "KI‑Modellen" and "KI Modellen" agree, and so do
+/// "l'IA", "l’IA" and "l IA". What remains is words joined by single spaces.
 ///
 /// Case and accent folding cover ASCII, Latin-1 and Latin Extended-A (the alphabets of the
 /// languages LinkedIn's settings are known in) with a small table rather than Unicode's
@@ -17,7 +24,7 @@ pub fn normalize(text: &str) -> String {
         if is_invisible(c) {
             continue;
         }
-        if c.is_whitespace() {
+        if c.is_whitespace() || is_punctuation(c) {
             pending_space = !out.is_empty();
             continue;
         }
@@ -26,20 +33,23 @@ pub fn normalize(text: &str) -> String {
             pending_space = false;
         }
         match c {
-            '\u{2018}' | '\u{2019}' | '\u{02BC}' | '\u{0060}' | '\u{00B4}' | '\u{2032}' => {
-                out.push('\'')
-            }
-            '\u{2010}'..='\u{2015}' | '\u{2212}' => out.push('-'),
             '\u{00DF}' => out.push_str("ss"),
             '\u{0142}' | '\u{0141}' => out.push('l'),
             _ => out.push(fold_latin(c).unwrap_or(c.to_ascii_lowercase())),
         }
     }
-    // Trailing punctuation differs between page revisions ("Label:" vs "Label").
-    while out.ends_with(['.', ':', '?', '!', ' ']) {
-        out.pop();
-    }
     out
+}
+
+/// Marks that separate or decorate words without being words: ASCII and typographic
+/// quotes, apostrophes, dashes, and sentence punctuation. Letters, digits and symbols such
+/// as `&`, `%` or `+` are kept (they can change what a label says).
+fn is_punctuation(c: char) -> bool {
+    matches!(c,
+        ',' | '.' | ':' | ';' | '!' | '?' | '"' | '\'' | '`' | '(' | ')' | '[' | ']' | '{' | '}' |
+        '-' | '_' | '/' | '\u{00A1}' | '\u{00BF}' | '\u{00AB}' | '\u{00BB}' | '\u{00B4}' | '\u{00B7}' |
+        '\u{02BC}' | '\u{2010}'..='\u{2015}' | '\u{2018}'..='\u{201F}' | '\u{2026}' | '\u{2032}' | '\u{2033}' |
+        '\u{2039}' | '\u{203A}' | '\u{2212}' | '\u{2E3A}' | '\u{2E3B}' | '\u{3001}' | '\u{3002}' | '\u{FF0C}' | '\u{FF1A}')
 }
 
 /// Zero-width and bidirectional control characters: invisible on the page, so they must

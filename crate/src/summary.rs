@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::catalogue::{Category, PolicyKind, Region, Setting, SwitchState, SETTINGS};
+use crate::catalogue::{by_id, Category, Kind, PolicyKind, Region, Setting, SwitchState, SECTIONS, SETTINGS, SITE};
 use crate::detect::{Observed, Reason, StateWord};
 use crate::job::{is_load_failure, Job, JobKind, JobStatus, Outcome};
 use crate::managed::Managed;
@@ -26,10 +26,19 @@ pub struct Summary {
     pub alerts: usize,
     /// A warning to lead with, when any setting is flagged.
     pub warning: Option<Text>,
-    /// One row per catalogued setting, in catalogue order.
+    /// The most important settings that are on ("AI training and Sharing with Microsoft
+    /// are on."), if any: said right after the headline.
+    pub lead: Option<Text>,
+    /// One row per catalogued setting, in catalogue order (which is section order).
     pub rows: Vec<Row>,
+    /// The sections rows belong to, in the order to show them (only those with rows).
+    pub sections: Vec<SectionHead>,
+    /// Where LinkedIn honours Global Privacy Control and the person is there: how to send it.
+    pub gpc: Option<Text>,
     /// Background reading on the November 2025 changes.
     pub links: Vec<Link>,
+    /// For organisations and the person's own account: the pages and values to offer.
+    pub org: Org,
     /// Whether "Turn off" may be offered (an administrator may forbid it).
     pub opt_out_allowed: bool,
     /// Whether an administrator set any of the options.
@@ -46,8 +55,16 @@ pub struct Row {
     pub title: Text,
     /// Category.
     pub category: Category,
+    /// The section it is shown in.
+    pub section: &'static str,
     /// `on`, `off` or `unknown`.
     pub state: StateWord,
+    /// The word on its state pill ("ON", "OFF", "UNKNOWN", "CONNECTED").
+    pub pill: Text,
+    /// Only read, never changed by the extension (a connection listed on a page).
+    pub read_only: bool,
+    /// Whether "Turn off" may be offered: on, a switch with a page of its own, allowed.
+    pub can_turn_off: bool,
     /// Whether the state protects the person (`false` for unknown).
     pub protective: bool,
     /// Unknown now, but a state seen before is known (shown as stale, never as the state).
@@ -76,13 +93,32 @@ pub struct Row {
     pub region_text: Option<Text>,
 }
 
+/// A section heading of the popup: LinkedIn's own grouping of its settings pages.
+#[derive(Debug, Serialize)]
+pub struct SectionHead {
+    /// Section id (rows name it in `section`).
+    pub id: &'static str,
+    /// Its title, e.g. "Advertising data › Off platform data".
+    pub title: Text,
+}
+
+/// What the popup's organisations part offers.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Org {
+    /// The Office Group Policy's registry value, ready to copy.
+    pub office_registry: String,
+    /// LinkedIn's Partners and services page (the Microsoft account connection).
+    pub partners_url: Option<String>,
+}
+
 /// A link for background reading.
 #[derive(Debug, Serialize)]
 pub struct Link {
     /// Link text.
     pub title: Text,
     /// Address.
-    pub url: &'static str,
+    pub url: String,
 }
 
 /// The toolbar badge.
@@ -106,11 +142,20 @@ const AMBER: &str = "#e37400";
 /// watched are left out).
 pub fn summary(stored: &Stored, now: f64, region: Option<Region>, managed: &Managed) -> Summary {
     let region = managed.region.or(region);
-    let rows: Vec<Row> =
-        SETTINGS.iter().filter(|s| managed.watches(s.id)).map(|s| row(s, stored, now, region)).collect();
+    let rows: Vec<Row> = SETTINGS
+        .iter()
+        .filter(|s| managed.watches(s.id))
+        .map(|s| row(s, stored, now, region, managed.opt_out_allowed()))
+        .collect();
     let total = rows.len();
     let exposed = rows.iter().filter(|r| r.state != StateWord::Unknown && !r.protective).count();
-    let unknown = rows.iter().filter(|r| r.state == StateWord::Unknown).count();
+    // Not counted as "not known yet" (which asks for a check): a setting without a page of
+    // its own that was never seen (no check can reach it), and a list page (no check can
+    // read it). Their rows say what to do instead.
+    let unreachable = |r: &Row| {
+        r.reason == Some(Reason::List) || (r.reason == Some(Reason::NotChecked) && by_id(r.id).is_some_and(|s| s.url().is_none()))
+    };
+    let unknown = rows.iter().filter(|r| r.state == StateWord::Unknown && !unreachable(r)).count();
     // While some are not read, the count is a lower bound: an unread setting is never safe.
     let headline = match (exposed, unknown) {
         (1, 0) => Text::new("headlineOne").arg(total),
@@ -134,6 +179,12 @@ pub fn summary(stored: &Stored, now: f64, region: Option<Region>, managed: &Mana
         many => Some(Text::new("warningMany").arg(many.len())),
     };
     let alerts = flagged.len();
+    let sections = SECTIONS
+        .iter()
+        .filter(|sec| rows.iter().any(|r| r.section == sec.id))
+        .map(|sec| SectionHead { id: sec.id, title: Text::new(sec.msg) })
+        .collect();
+    let gpc = region.filter(|r| SITE.gpc.regions.contains(r)).map(|_| Text::new("gpcNote"));
     Summary {
         headline,
         subline,
@@ -141,14 +192,33 @@ pub fn summary(stored: &Stored, now: f64, region: Option<Region>, managed: &Mana
         unknown,
         alerts,
         warning,
+        lead: lead(&rows),
         rows,
+        sections,
+        gpc,
         links: links(),
+        org: org(),
         opt_out_allowed: managed.opt_out_allowed(),
         managed: *managed != Managed::default(),
     }
 }
 
-fn row(s: &'static Setting, stored: &Stored, now: f64, region: Option<Region>) -> Row {
+/// The leading settings that are on, named: "AI training is on." (at most three lead).
+fn lead(rows: &[Row]) -> Option<Text> {
+    let on: Vec<Text> = rows
+        .iter()
+        .filter(|r| r.state == StateWord::On && !r.protective && by_id(r.id).is_some_and(|s| s.leads))
+        .filter_map(|r| by_id(r.id).map(|s| Text::new(s.msg_short)))
+        .collect();
+    let mut names = on.into_iter();
+    Some(match (names.next()?, names.next(), names.next()) {
+        (a, None, _) => Text::new("leadOne").arg(a),
+        (a, Some(b), None) => Text::new("leadTwo").arg(a).arg(b),
+        (a, Some(b), Some(c)) => Text::new("leadThree").arg(a).arg(b).arg(c),
+    })
+}
+
+fn row(s: &'static Setting, stored: &Stored, now: f64, region: Option<Region>, opt_out_allowed: bool) -> Row {
     let entry = stored.settings.get(s.id);
     let observed = entry.map_or(Observed::Unknown(Reason::NotChecked), |e| e.observed);
     let (state, reason) = observed.split();
@@ -157,24 +227,41 @@ fn row(s: &'static Setting, stored: &Stored, now: f64, region: Option<Region>) -
         Observed::Off => s.protective == SwitchState::Off,
         Observed::Unknown(_) => false,
     };
-    let last_known = entry.and_then(|e| e.last_known.zip(e.last_known_at));
+    let connection = s.kind == Kind::Connection;
+    // A connection row never shows a stale "connected": it is read-only and said afresh.
+    let last_known = entry.and_then(|e| e.last_known.zip(e.last_known_at)).filter(|_| !connection);
     let unrecognised = entry.and_then(|e| e.unrecognised).filter(|_| reason == Some(Reason::Unrecognised));
     let state_text = match (observed, last_known) {
         (Observed::Unknown(_), Some((was, at))) => Some(stale_text(was, at)),
         (Observed::Unknown(_), None) => None,
         _ if protective => Some(Text::new("stateOff")),
+        _ if connection => Some(Text::new("stateConnected").arg(Text::new(s.msg_meaning))),
         _ => Some(Text::new("stateOn").arg(Text::new(s.msg_meaning))),
     };
     let changed_text = entry.and_then(|e| e.history.last()).and_then(|c| {
         let from = c.from?;
+        if let Some(cause) = (c.by.is_none() && c.to == SwitchState::Off).then(|| turned_off_by(s, c.at, stored)).flatten() {
+            // LinkedIn turns this one off itself when `cause` is turned off.
+            return Some(Text::new("changedAgoByLinkedIn").arg(ago(now, c.at)).arg(word(from)).arg(word(c.to)).arg(Text::new(cause.msg_title)));
+        }
         let key = if c.by.is_some() { "changedAgoByYou" } else { "changedAgo" };
         Some(Text::new(key).arg(ago(now, c.at)).arg(word(from)).arg(word(c.to)))
+    });
+    let pill = Text::new(match (observed, connection) {
+        (Observed::On, true) => "pillConnected",
+        (Observed::On, false) => "pillOn",
+        (Observed::Off, _) => "pillOff",
+        (Observed::Unknown(_), _) => "pillUnknown",
     });
     Row {
         id: s.id,
         title: Text::new(s.msg_title),
         category: s.category,
+        section: s.section,
         state,
+        pill,
+        read_only: !s.switchable(),
+        can_turn_off: opt_out_allowed && s.switchable() && s.url().is_some() && state != StateWord::Unknown && !protective,
         protective,
         stale: state == StateWord::Unknown && last_known.is_some(),
         unrecognised,
@@ -191,7 +278,7 @@ fn row(s: &'static Setting, stored: &Stored, now: f64, region: Option<Region>) -
             let key = if reason.is_some_and(is_load_failure) { "triedAgo" } else { "checkedAgo" };
             Text::new(key).arg(ago(now, e.checked_at))
         }),
-        url: s.url(),
+        url: s.show_url(),
         alert: entry.and_then(|e| e.alert),
         changed_text,
         changed_at_last_check: entry.is_some_and(|e| e.history.last().is_some_and(|c| c.from.is_some() && c.at == e.checked_at)),
@@ -199,10 +286,23 @@ fn row(s: &'static Setting, stored: &Stored, now: f64, region: Option<Region>) -
     }
 }
 
-/// What LinkedIn's policy for `s` means in region `r`, if anything is known.
+/// The setting whose turning off made LinkedIn turn `s` off at `at`, if the catalogue says
+/// LinkedIn couples them and that setting was last seen turned off no later than `at`.
+fn turned_off_by(s: &Setting, at: f64, stored: &Stored) -> Option<&'static Setting> {
+    SETTINGS.iter().filter(|cause| cause.turns_off.contains(&s.id)).find(|cause| {
+        stored
+            .settings
+            .get(cause.id)
+            .and_then(|e| e.history.last())
+            .is_some_and(|c| c.to == SwitchState::Off && c.from.is_some() && c.at <= at)
+    })
+}
+
+/// What LinkedIn's policy for `s` means in region `r`, if anything is known: "LinkedIn has
+/// done this in the EU and EEA since 3 November 2025."
 pub fn region_text(s: &Setting, r: Region) -> Option<Text> {
     let p = s.policy.iter().find(|p| p.regions.contains(&r))?;
-    let place = Text::new(r.msg());
+    let place = Text::new(r.msg_in());
     Some(match p.kind {
         PolicyKind::Applies => Text::new("regionAppliesSince").arg(place).arg(Arg::date(p.since)),
         PolicyKind::NotApplied => Text::new("regionNotApplied").arg(place),
@@ -231,11 +331,16 @@ pub fn badge(stored: &Stored, managed: &Managed) -> Badge {
 }
 
 fn links() -> Vec<Link> {
-    vec![
-        Link { title: Text::new("linkPrivacySettings"), url: "https://www.linkedin.com/mypreferences/d/categories/privacy" },
-        Link { title: Text::new("linkAdsSettings"), url: "https://www.linkedin.com/mypreferences/d/categories/ads" },
-        Link { title: Text::new("linkPrivacyPolicy"), url: "https://www.linkedin.com/legal/privacy-policy" },
-    ]
+    SITE.links.iter().map(|l| Link { title: Text::new(l.msg), url: SITE.at(l.path) }).collect()
+}
+
+/// The organisations part: the Office registry value and the Partners and services page.
+pub fn org() -> Org {
+    let o = &SITE.office;
+    Org {
+        office_registry: format!("{}  {} ({}) = {}", o.key, o.value, o.kind, o.data),
+        partners_url: SETTINGS.iter().find(|s| s.kind == Kind::Connection).and_then(|s| s.url()),
+    }
 }
 
 /// "on" or "off", as a message.
@@ -283,6 +388,8 @@ pub fn why(r: Reason) -> Text {
         Reason::PageError => "whyPageError",
         Reason::Checkpoint => "whyCheckpoint",
         Reason::Unrecognised => "whyUnrecognised",
+        Reason::List => "whyList",
+        Reason::NotSeen => "whyNotSeen",
     })
 }
 

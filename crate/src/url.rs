@@ -30,9 +30,10 @@ impl Location {
         Some(Location { host, path, query: query.to_string() })
     }
 
-    /// Whether this is LinkedIn's main site (any port, so loopback test servers work).
+    /// Whether this is LinkedIn's main site, the host of the rules' `origin` (any port, so
+    /// loopback test servers work).
     pub fn is_linkedin(&self) -> bool {
-        self.host == "www.linkedin.com"
+        self.host == crate::catalogue::SITE.host
     }
 
     /// The decoded value of the first query parameter called `name`.

@@ -245,7 +245,7 @@ pub fn page_rules() -> Result<JsValue, JsError> {
 /// LinkedIn's "Partners and services" page, where the Microsoft account connection is listed.
 #[wasm_bindgen(js_name = partnersUrl)]
 pub fn partners_url() -> String {
-    format!("{}/psettings/partners-and-services", catalogue::SITE.origin)
+    summary::org().partners_url.unwrap_or_default()
 }
 
 /// "5 min ago" for a time stamp (ms since the epoch), as a text.

@@ -3,8 +3,8 @@
 mod common;
 
 use common::en;
-use opt_out_lens_core::catalogue::SETTINGS;
-use opt_out_lens_core::detect::{scan, Candidate, Observed, PageFacts};
+use opt_out_lens_core::catalogue::{Kind, SETTINGS};
+use opt_out_lens_core::detect::{scan, settings_at, Candidate, Observed, PageFacts};
 
 const AI_PAGE: &str = "https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement";
 const PRIVACY_PAGE: &str = "https://www.linkedin.com/mypreferences/d/categories/privacy";
@@ -57,17 +57,25 @@ fn check(facts: PageFacts, marks: &[(usize, &str, &str)], observations: &[(&str,
 fn every_keyed_setting_is_found_on_its_page_on_and_off() {
     for s in SETTINGS.iter().filter(|s| !s.keys.is_empty()) {
         let url = s.url().expect("url");
+        // Other settings on the same page are not shown here: unknown, never off.
+        let others: Vec<(&str, &str)> = settings_at(s.paths[0]).filter(|o| o.id != s.id).map(|o| (o.id, "NotFound")).collect();
         for (checked, state) in [(true, "on"), (false, "off")] {
-            check(page(&url, vec![checkbox(s.keys[0], "", checked)]), &[(0, s.id, state)], &[(s.id, state)]);
+            let mut want = vec![(s.id, state)];
+            want.extend(others.iter().copied());
+            check(page(&url, vec![checkbox(s.keys[0], "", checked)]), &[(0, s.id, state)], &want);
         }
     }
 }
 
 #[test]
-fn every_setting_is_found_by_path_alone() {
-    for s in SETTINGS {
-        let url = s.url().expect("url");
-        check(page(&url, vec![checkbox("someUnknownKey", "Unknown words", true)]), &[(0, s.id, "on")], &[(s.id, "on")]);
+fn every_single_switch_setting_is_found_by_path_alone_on_each_of_its_pages_in_both_trees() {
+    for s in SETTINGS.iter().filter(|s| s.kind == Kind::Switch) {
+        for p in s.paths.iter().filter(|p| settings_at(p).count() == 1) {
+            for tree in [p.to_string(), p.replace("/mypreferences/d/", "/mypreferences/m/")] {
+                let url = format!("https://www.linkedin.com{tree}");
+                check(page(&url, vec![checkbox("someUnknownKey", "Unknown words", true)]), &[(0, s.id, "on")], &[(s.id, "on")]);
+            }
+        }
     }
 }
 
@@ -255,4 +263,225 @@ fn should_scan_only_settings_and_login_pages() {
     assert!(plan("https://www.linkedin.com/login?session_redirect=%2Fmypreferences%2Fd%2Fsettings%2Fads-by-age").scan);
     assert!(!plan("https://www.linkedin.com/feed/").scan);
     assert!(!plan("https://example.org/mypreferences/").scan);
+}
+
+// ---- The evidence review of December 2026: new signals, pages and variations ----------
+
+fn url(path: &str) -> String {
+    format!("https://www.linkedin.com{path}")
+}
+
+/// A switch with no key, labelled only by `label`.
+fn labelled(label: &str, checked: bool) -> Candidate {
+    checkbox("", label, checked)
+}
+
+#[test]
+fn labels_match_across_punctuation_but_never_across_words() {
+    // (label on the page, page, expected setting or "" for none)
+    let table: &[(&str, &str, &str)] = &[
+        ("Social, economic, and workplace research", PRIVACY_PAGE, "research"),
+        ("Social, economic and workplace research", PRIVACY_PAGE, "research"),
+        ("Social economic and workplace research.", PRIVACY_PAGE, "research"),
+        ("\u{201C}Social, economic, and workplace research\u{201D}", PRIVACY_PAGE, "research"),
+        ("Social,economic,and workplace research:", PRIVACY_PAGE, "research"),
+        ("Measure Ad Success \u{2013} for conversion tracking", PRIVACY_PAGE, "ads-measure-success"),
+        ("Measure Ad Success - for conversion tracking", PRIVACY_PAGE, "ads-measure-success"),
+        ("Measure Ad Success: for conversion tracking", PRIVACY_PAGE, "ads-measure-success"),
+        ("Measure ad success", "/mypreferences/d/settings/ads-related-actions", "ads-measure-success"),
+        ("Ad\u{2010}related actions", "/mypreferences/d/settings/ads-related-actions", "ads-measure-success"),
+        ("Ads outside of LinkedIn.", PRIVACY_PAGE, "ads-beyond-linkedin"),
+        ("\u{201E}Daten mit verbundenen Unternehmen und Partnern teilen\u{201C}", PRIVACY_PAGE, "share-with-affiliates"),
+        ("Ihre Daten zum Schulen von KI\u{2013}Modellen verwenden um Inhalte zu erstellen", PRIVACY_PAGE, "ai-training"),
+        ("Dati per migliorare l\u{2019}IA generativa", PRIVACY_PAGE, "ai-training"),
+        ("Utiliser mes données pour entraîner des modèles d\u{2019}IA de création de contenu", PRIVACY_PAGE, "ai-training"),
+        ("Can LinkedIn and its affiliates use your personal data and content you create on LinkedIn to train generative AI models that create content?", PRIVACY_PAGE, "ai-training"),
+        // Other words, or ours inside a longer sentence: never.
+        ("Social, economic, and workplace research partners", PRIVACY_PAGE, ""),
+        ("Learn more about social, economic, and workplace research", PRIVACY_PAGE, ""),
+        ("Measure success", PRIVACY_PAGE, ""),
+        ("Measure success (conversion tracking)", PRIVACY_PAGE, ""),
+        ("Share data with select partners", PRIVACY_PAGE, ""),
+        ("Ads beyond LinkedIn", PRIVACY_PAGE, ""),
+        ("Social, economic, and political research", PRIVACY_PAGE, ""),
+        // Unconfirmed wording counts only on the setting's own page.
+        ("Dati per il miglioramento dell'IA generativa", PRIVACY_PAGE, ""),
+        ("Dati per il miglioramento dell\u{2019}IA generativa", "/mypreferences/d/settings/data-for-ai-improvement", "ai-training"),
+        // Short labels ("Gender", "Age range") name a setting only on its own page.
+        ("Gender", PRIVACY_PAGE, ""),
+        ("Age range", "/mypreferences/d/categories/ads", ""),
+        ("Gender.", "/mypreferences/d/settings/ads-by-gender", "ads-inferred-gender"),
+    ];
+    for &(label, path, want) in table {
+        // Two switches, so "the only switch of its own page" never decides.
+        let other = checkbox("someOtherKey", "Show when you are active", true);
+        let facts = page(&if path.starts_with('/') { url(path) } else { path.to_string() }, vec![labelled(label, false), other]);
+        let out = scan(&facts);
+        let got = out.marks.iter().find(|m| m.index == 0).map_or("", |m| m.setting.as_str());
+        assert_eq!(got, want, "label {label:?} on {path}");
+        assert!(out.marks.iter().all(|m| m.index == 0), "the other switch is left alone ({label:?})");
+    }
+}
+
+#[test]
+fn a_switch_found_by_its_element_id_on_its_page_and_anywhere() {
+    let cookie = |id: &str, checked: bool| Candidate { id: id.into(), ..checkbox("", "", checked) };
+    let own = url("/mypreferences/d/member-cookies");
+    check(page(&own, vec![cookie("nonEssentialCookieConsent", false)]), &[(0, "cookies", "off")], &[("cookies", "off")]);
+    check(page(PRIVACY_PAGE, vec![cookie("nonEssentialCookieConsent", true)]), &[(0, "cookies", "on")], &[("cookies", "on")]);
+    // Another id, or the id's text as a label: not the signal.
+    check(page(PRIVACY_PAGE, vec![cookie("nonEssentialCookieConsent2", true), labelled("nonEssentialCookieConsent", true)]), &[], &[]);
+    // The id and a key that disagree: left alone.
+    let mut both = cookie("nonEssentialCookieConsent", true);
+    both.labelledby = vec!["allowAdsByAge".into()];
+    check(page(PRIVACY_PAGE, vec![both]), &[], &[]);
+    // On its own page among other switches, only the id decides.
+    let facts = page(&own, vec![checkbox("essential", "Essential cookies", true), cookie("nonEssentialCookieConsent", true)]);
+    check(facts, &[(1, "cookies", "on")], &[("cookies", "on")]);
+}
+
+#[test]
+fn the_promotions_page_holds_two_settings_each_identified_on_its_own() {
+    let promo = url("/mypreferences/d/settings/linkedin-promotions");
+    let both = page(&promo, vec![checkbox("allowProfileAndActivityDataForMarketingAds", "LinkedIn promotions", true), checkbox("tipsForUsingLinkedinViaEmail", "Email", false)]);
+    check(both, &[(0, "marketing-promotions", "on"), (1, "marketing-emails", "off")], &[("marketing-promotions", "on"), ("marketing-emails", "off")]);
+    // Without keys, neither is guessed from the page alone.
+    let unkeyed = page(&promo, vec![checkbox("a", "", true)]);
+    check(unkeyed, &[], &[("marketing-promotions", "NotFound"), ("marketing-emails", "NotFound")]);
+    // Found by its row's label on its own page ("LinkedIn promotions" is short: own page only).
+    let labelled_only = page(&promo, vec![labelled("LinkedIn promotions", false), checkbox("tipsForUsingLinkedinViaEmail", "", true)]);
+    check(labelled_only, &[(0, "marketing-promotions", "off"), (1, "marketing-emails", "on")], &[("marketing-promotions", "off"), ("marketing-emails", "on")]);
+}
+
+#[test]
+fn a_page_with_several_switches_marks_only_ours() {
+    let facts = page(
+        "https://www.linkedin.com/mypreferences/d/categories/privacy",
+        vec![
+            checkbox("allowAiReplySuggestions", "Use AI to suggest replies", true),
+            checkbox("allowDataForGenerativeAI", "", true),
+            checkbox("showActiveStatus", "Show when you are active", true),
+            checkbox("allowAnonymizedDataResearch", "Social, economic, and workplace research", false),
+            checkbox("", "Research you may find interesting", true),
+        ],
+    );
+    check(facts, &[(1, "ai-training", "on"), (3, "research", "off")], &[("ai-training", "on"), ("research", "off")]);
+}
+
+#[test]
+fn mobile_web_and_old_psettings_pages_map_to_the_same_settings() {
+    let m = url("/mypreferences/m/settings/ads-by-age");
+    check(page(&m, vec![checkbox("renamed", "", false)]), &[(0, "ads-inferred-age", "off")], &[("ads-inferred-age", "off")]);
+    check(page(&url("/mypreferences/m/settings/data-for-ai-improvement/"), vec![checkbox("allowDataForGenerativeAI", "", true)]), &[(0, "ai-training", "on")], &[("ai-training", "on")]);
+    check(page(&url("/psettings/data-sharing"), vec![checkbox("whatever", "Data sharing", true)]), &[(0, "data-sharing", "on")], &[("data-sharing", "on")]);
+    check(page(&url("/mypreferences/m/settings/ads-by-age"), vec![]), &[], &[("ads-inferred-age", "NotFound")]);
+    // A look-alike tree is not a mirror.
+    check(page(&url("/mypreferences/x/settings/ads-by-age"), vec![checkbox("renamed", "", false)]), &[], &[]);
+    assert!(opt_out_lens_core::detect::same_path("/mypreferences/m/settings/ads-by-age", "/mypreferences/d/settings/ads-by-age/"));
+}
+
+#[test]
+fn profile_visibility_for_partners_on_both_of_its_paths() {
+    for p in ["/mypreferences/d/profile-visibility-for-partners", "/mypreferences/d/settings/profile-visibility-for-partners"] {
+        check(page(&url(p), vec![checkbox("k", "", true)]), &[(0, "profile-visibility-partners", "on")], &[("profile-visibility-partners", "on")]);
+    }
+}
+
+#[test]
+fn a_page_titled_with_a_profile_data_row_is_that_settings_page() {
+    let unknown_path = url("/mypreferences/d/settings/ads-employer-new");
+    let titled = |title: &str, candidates: Vec<Candidate>, checkboxes: u32, elapsed: f64| PageFacts {
+        url: unknown_path.clone(),
+        elapsed_ms: elapsed,
+        heading: title.into(),
+        candidates,
+        checkboxes,
+        ..PageFacts::default()
+    };
+    // One switch on a page titled "Groups": the Groups row.
+    check(titled("Groups", vec![checkbox("k", "", true)], 0, 9000.0), &[(0, "ads-groups", "on")], &[("ads-groups", "on")]);
+    check(titled(" Education and skills ", vec![checkbox("k", "", false)], 0, 9000.0), &[(0, "ads-education", "off")], &[("ads-education", "off")]);
+    // A checkbox list: never guessed, reported as a list once settled.
+    check(titled("Employer", vec![], 7, 9000.0), &[], &[("ads-employer", "List")]);
+    check(titled("Employer", vec![], 7, 300.0), &[], &[("ads-employer", "Loading")]);
+    check(titled("Employer", vec![], 0, 9000.0), &[], &[("ads-employer", "NotFound")]);
+    // Two unknown switches on such a page: not guessed.
+    check(titled("Employer", vec![checkbox("a", "", true), checkbox("b", "", true)], 0, 9000.0), &[], &[("ads-employer", "NotFound")]);
+    // A title that only contains a row's name is not that row's page.
+    check(titled("Groups you manage", vec![checkbox("k", "", true)], 0, 9000.0), &[], &[]);
+    check(titled("Microsoft Word", vec![checkbox("k", "", true)], 0, 9000.0), &[(0, "microsoft-word", "on")], &[("microsoft-word", "on")]);
+    // The Word setting by its long description on any Data privacy page.
+    let desc = "Choose whether work experience from your profile can be shown in Resume Assistant within Microsoft Word.";
+    check(page(PRIVACY_PAGE, vec![labelled(desc, false)]), &[(0, "microsoft-word", "off")], &[("microsoft-word", "off")]);
+    // A checkbox list on a setting's own path is a list too.
+    let mut list = page(&url("/mypreferences/d/settings/ads-location"), vec![]);
+    list.checkboxes = 3;
+    check(list, &[], &[("ads-profile-location", "List")]);
+}
+
+#[test]
+fn the_microsoft_connection_is_connected_only_when_its_entry_is_seen() {
+    let partners = url("/psettings/partners-and-services");
+    let listed = |entries: &[&str], elapsed: f64| PageFacts {
+        url: partners.clone(),
+        elapsed_ms: elapsed,
+        entries: entries.iter().map(|e| e.to_string()).collect(),
+        ..PageFacts::default()
+    };
+    check(listed(&["Microsoft"], 100.0), &[], &[("microsoft-connection", "on")]);
+    check(listed(&["Twitter", " MICROSOFT "], 9000.0), &[], &[("microsoft-connection", "on")]);
+    // Not seen: unknown, never "not connected".
+    check(listed(&[], 9000.0), &[], &[("microsoft-connection", "NotSeen")]);
+    check(listed(&[], 100.0), &[], &[("microsoft-connection", "Loading")]);
+    check(listed(&["Connect your Microsoft account", "Microsoft Teams", "Microsoft 365"], 9000.0), &[], &[("microsoft-connection", "NotSeen")]);
+    // A switch labelled "Microsoft" anywhere is not the connection.
+    check(page(PRIVACY_PAGE, vec![labelled("Microsoft", true)]), &[], &[]);
+    let mut signed_out = listed(&[], 9000.0);
+    signed_out.login_form = true;
+    check(signed_out, &[], &[("microsoft-connection", "NotLoggedIn")]);
+    // Entries elsewhere say nothing.
+    let mut elsewhere = listed(&["Microsoft"], 9000.0);
+    elsewhere.url = PRIVACY_PAGE.into();
+    check(elsewhere, &[], &[]);
+}
+
+#[test]
+fn plans_ask_for_the_new_page_facts() {
+    use opt_out_lens_core::plan;
+    // The page script's plan is the same on every page (built into the extension), so it
+    // always asks for the bounded entry texts; only a connection's page reads them.
+    for url in ["https://www.linkedin.com/psettings/partners-and-services", AI_PAGE, PRIVACY_PAGE] {
+        let p = plan(url);
+        assert!(p.scan, "{url}");
+        assert!(p.entry_selector.contains("li") && p.max_entries > 0 && p.max_entry_chars > 0);
+        assert!(p.checkbox_selector.contains("checkbox") && p.checkbox_selector.contains(":not([role=switch])"));
+        assert!(p.heading_selector.contains("h1"));
+    }
+}
+
+#[test]
+fn an_italian_and_a_german_page() {
+    // Italian: the AI title in use, on a page whose path and key are new to us.
+    let it = url("/mypreferences/d/settings/dati-ia");
+    check(page(&it, vec![labelled("Dati per migliorare l'IA generativa", true)]), &[(0, "ai-training", "on")], &[("ai-training", "on")]);
+    // German: the affiliates switch, found by its label alone.
+    let de = url("/mypreferences/d/settings/daten-teilen");
+    check(page(&de, vec![labelled("Daten mit verbundenen Unternehmen und Partnern teilen", false)]), &[(0, "share-with-affiliates", "off")], &[("share-with-affiliates", "off")]);
+}
+
+#[test]
+fn normalisation_folds_punctuation_to_spaces_and_keeps_words() {
+    use opt_out_lens_core::normalize::normalize;
+    for (a, b) in [
+        ("Social, economic, and workplace research.", "social economic and workplace research"),
+        ("KI-Modellen", "ki modellen"),
+        ("l\u{2019}IA", "l ia"),
+        ("\u{00AB} Donn\u{00E9}es \u{00BB}", "donnees"),
+        ("Measure Ad Success \u{2014} for conversion tracking", "measure ad success for conversion tracking"),
+        ("A & B", "a & b"),
+        ("100%", "100%"),
+        ("...", ""),
+    ] {
+        assert_eq!(normalize(a), b, "{a:?}");
+    }
 }

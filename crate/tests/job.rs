@@ -28,35 +28,69 @@ fn key_of(id: &str) -> &'static str {
     SETTINGS.iter().find(|s| s.id == id).and_then(|s| s.keys.first()).copied().unwrap_or("unknownKey")
 }
 
+/// The facts of the setting's page showing its switch `on` or off (a connection's page
+/// listing its entry, a switch found by element id showing that id).
+fn facts_showing(url: &str, id: &str, on: bool) -> PageFacts {
+    use opt_out_lens_core::catalogue::{by_id, Kind};
+    let s = by_id(id).expect("catalogued");
+    if s.kind == Kind::Connection {
+        return PageFacts { url: url.into(), elapsed_ms: 300.0, entries: vec![s.labels[0].text.into()], ..PageFacts::default() };
+    }
+    let mut c = switch(key_of(id), on);
+    if let Some(element) = s.element_ids.first() {
+        c.labelledby.clear();
+        c.id = (*element).into();
+    }
+    PageFacts { url: url.into(), elapsed_ms: 300.0, candidates: vec![c], ..PageFacts::default() }
+}
+
 fn outcomes(job: &Job) -> Vec<(String, Option<Outcome>, Option<Reason>)> {
     job.steps.iter().map(|s| (s.setting.clone(), s.outcome, s.reason)).collect()
 }
 
 #[test]
 fn sweep_visits_every_catalogued_page_in_order() {
+    use opt_out_lens_core::catalogue::Kind;
     let mut job = Job::sweep(0.0, &Managed::default());
     assert_eq!(job.kind, JobKind::Sweep);
-    assert_eq!(job.steps.len(), SETTINGS.len());
+    // Every setting with a page of its own; the others are found wherever they are seen.
+    let visited: Vec<_> = SETTINGS.iter().filter(|s| s.url().is_some()).collect();
+    assert_eq!(job.steps.len(), visited.len());
     let mut now = 0.0;
-    for (i, s) in SETTINGS.iter().enumerate() {
+    let mut expected = Vec::new();
+    for (i, s) in visited.iter().enumerate() {
         let url = job.current_url().expect("running").to_string();
         assert_eq!(url, s.url().expect("url"));
-        assert_eq!(job.progress(), (i, SETTINGS.len()));
+        assert_eq!(job.progress(), (i, visited.len()));
         now += 100.0;
         // A still-loading page does not advance the sweep.
         let d = job.on_scan(&url, &page(&url, vec![], 50.0), false, now);
         assert_eq!((d.navigate.as_deref(), d.finished), (None, false));
-        let d = job.on_scan(&url, &page(&url, vec![switch(key_of(s.id), i % 2 == 0)], 300.0), false, now);
+        let on = i % 2 == 0;
+        let facts = if s.kind == Kind::Connection {
+            // A connection is read from the page's list entries: seen means on.
+            expected.push(Outcome::On);
+            PageFacts { url: url.clone(), elapsed_ms: 300.0, entries: vec![s.labels[0].text.into()], ..PageFacts::default() }
+        } else {
+            expected.push(if on { Outcome::On } else { Outcome::Off });
+            let mut c = switch(key_of(s.id), on);
+            if let Some(id) = s.element_ids.first() {
+                c.labelledby.clear();
+                c.id = (*id).into();
+            }
+            PageFacts { url: url.clone(), elapsed_ms: 300.0, candidates: vec![c], ..PageFacts::default() }
+        };
+        let d = job.on_scan(&url, &scan(&facts), false, now);
         assert_eq!(d.click, None, "a sweep never clicks");
-        if i + 1 < SETTINGS.len() {
-            assert_eq!(d.navigate, SETTINGS[i + 1].url());
+        if i + 1 < visited.len() {
+            assert_eq!(d.navigate, visited[i + 1].url());
         } else {
             assert!(d.finished);
         }
     }
     assert_eq!(job.status, JobStatus::Finished);
-    assert_eq!(job.progress(), (SETTINGS.len(), SETTINGS.len()));
-    assert!(job.steps.iter().enumerate().all(|(i, s)| s.outcome == Some(if i % 2 == 0 { Outcome::On } else { Outcome::Off })));
+    assert_eq!(job.progress(), (visited.len(), visited.len()));
+    assert_eq!(job.steps.iter().map(|s| s.outcome.expect("outcome")).collect::<Vec<_>>(), expected);
     assert_eq!(job.current_url(), None);
 }
 
@@ -430,7 +464,8 @@ fn the_job_summary_counts_what_it_read() {
     // Every page read: "Checked all".
     let mut job = Job::sweep(0.0, &Managed::default());
     let mut t = 0.0;
-    while let Some(url) = job.current_url().map(str::to_string) {
+    for _ in 0..job.steps.len() {
+        let Some(url) = job.current_url().map(str::to_string) else { break };
         t += 100.0;
         let id = job.steps[job.current].setting.clone();
         if id == "ai-training" {
@@ -440,10 +475,11 @@ fn the_job_summary_counts_what_it_read() {
             let (_, t3) = fail_once(&mut job, Failure::ErrorPage, &url, t2 + f64::from(FAILURES.retry_wait_ms) + 1.0);
             t = t3;
         } else {
-            job.on_scan(&url, &page(&url, vec![switch(key_of(&id), false)], 300.0), false, t);
+            job.on_scan(&url, &scan(&facts_showing(&url, &id, false)), false, t);
         }
     }
-    let n = SETTINGS.len();
+    assert_eq!(job.status, JobStatus::Finished, "every step ended: {:?}", outcomes(&job));
+    let n = job.steps.len();
     assert_eq!(say(&job), format!("Checked {} of {n} settings. 1 could not be read: Data for Generative AI Improvement (the page did not load).", n - 1));
     let sum = job_summary(&job);
     assert_eq!(sum.retry, vec!["ai-training".to_string()]);

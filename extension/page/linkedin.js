@@ -64,6 +64,34 @@
     });
   }
 
+  /**
+   * The document and every open shadow root in it (closed ones are out of reach, and
+   * that is fine), each added to the DOM watch. Bounded: a page with thousands of web
+   * components is searched up to MAX_ROOTS roots.
+   */
+  const MAX_ROOTS = 500;
+  function openRoots(watch) {
+    const roots = [document];
+    for (let i = 0; i < roots.length && roots.length < MAX_ROOTS; i++) {
+      for (const el of roots[i].querySelectorAll('*')) {
+        if (el.shadowRoot && roots.length < MAX_ROOTS) roots.push(el.shadowRoot);
+      }
+    }
+    for (const r of roots) watch(r === document ? document.documentElement : r);
+    return roots;
+  }
+
+  /** Every match of `selector` in the document and its open shadow roots. */
+  function queryAll(roots, selector) {
+    return roots.flatMap((r) => [...r.querySelectorAll(selector)]);
+  }
+
+  /** An element by id in `el`'s own tree (its shadow root, or the document). */
+  function byIdNear(el, id) {
+    const root = el.getRootNode();
+    return typeof root.getElementById === 'function' ? root.getElementById(id) : document.getElementById(id);
+  }
+
   function labelledbyIds(el) {
     return (el.getAttribute('aria-labelledby') ?? '').split(/\s+/).filter(Boolean).slice(0, 8);
   }
@@ -72,24 +100,28 @@
    * The <label>s of each input, found in one pass: `input.labels` searches the whole
    * document for every input, which takes seconds on a page with thousands of switches.
    */
-  function labelIndex() {
-    const byFor = new Map();
-    for (const l of document.querySelectorAll('label[for]')) {
-      const list = byFor.get(l.htmlFor) ?? [];
-      list.push(l);
-      byFor.set(l.htmlFor, list);
+  function labelIndex(roots) {
+    const byFor = new Map(); // root -> id -> labels (a label names an input of its own tree)
+    for (const r of roots) {
+      const ids = new Map();
+      for (const l of r.querySelectorAll('label[for]')) {
+        const list = ids.get(l.htmlFor) ?? [];
+        list.push(l);
+        ids.set(l.htmlFor, list);
+      }
+      byFor.set(r, ids);
     }
     return (el) => {
       if (!(el instanceof HTMLInputElement)) return [];
       const wrapping = el.closest('label');
-      const named = el.id ? (byFor.get(el.id) ?? []) : [];
+      const named = el.id ? (byFor.get(el.getRootNode())?.get(el.id) ?? []) : [];
       return wrapping && !named.includes(wrapping) ? [wrapping, ...named] : named;
     };
   }
   let labelsOf = () => [];
 
   function labelElements(el) {
-    const byId = labelledbyIds(el).map((id) => document.getElementById(id)).filter(Boolean);
+    const byId = labelledbyIds(el).map((id) => byIdNear(el, id)).filter(Boolean);
     return byId.length > 0 ? byId : labelsOf(el);
   }
 
@@ -103,10 +135,11 @@
       checked: isInput ? el.checked : null,
       ariaChecked: el.getAttribute('aria-checked'),
       labelledby: ids.map((id) => id.slice(0, max)),
-      labelledbyText: ids.map((id) => textOf(document.getElementById(id), max)).join(' ').slice(0, max),
+      labelledbyText: ids.map((id) => textOf(byIdNear(el, id), max)).join(' ').slice(0, max),
       ariaLabel: (el.getAttribute('aria-label') ?? '').slice(0, max),
       labelText: labelsOf(el).map((l) => textOf(l, max)).join(' ').slice(0, max),
       contextText: textOf(row.context, max),
+      id: (el.id ?? '').slice(0, max),
     };
   }
 
@@ -166,10 +199,12 @@
 
   // ---- collecting -----------------------------------------------------------------------
 
-  async function collect(plan, { elapsedMs }) {
-    const elements = [...document.querySelectorAll(plan.candidateSelector)];
-    labelsOf = labelIndex();
+  async function collect(plan, { elapsedMs, watch }) {
+    const roots = openRoots(watch);
+    const elements = queryAll(roots, plan.candidateSelector);
+    labelsOf = labelIndex(roots);
     const rows = rowsOf(elements, plan.contextLevels);
+    const heading = roots.map((r) => r.querySelector(plan.headingSelector)).find(Boolean);
     const facts = {
       url: location.href,
       elapsedMs,
@@ -182,6 +217,11 @@
       loginForm: document.querySelector(plan.loginFormSelector) !== null,
       dialogOpen: document.querySelector(plan.dialogSelector) !== null,
       candidates: [],
+      // The page's title, how many plain checkboxes it holds (a list is never read as a
+      // switch), and the names of its list entries (bounded): the core decides with them.
+      heading: textOf(heading, plan.maxTextChars),
+      checkboxes: queryAll(roots, plan.checkboxSelector).length,
+      entries: queryAll(roots, plan.entrySelector).slice(0, plan.maxEntries).map((e) => textOf(e, plan.maxEntryChars)),
     };
     // Facts in slices, yielding in between, so a page with thousands of switches never
     // holds the main thread for long.

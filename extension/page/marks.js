@@ -18,10 +18,36 @@ globalThis.OptOutMarks ??= (() => {
     return wrapping && wrapping !== el ? wrapping : el;
   }
 
+  // content.css does not reach into a shadow root: there the marks are styled inline,
+  // with the same values and !important, so the page's own rules cannot hide them.
+  const LABEL_STYLE = {
+    position: 'absolute', 'z-index': '2147483646', 'pointer-events': 'none', margin: '0', width: 'max-content',
+    'max-width': '22em', padding: '2px 6px', 'border-radius': '4px', font: '600 12px/1.35 system-ui, sans-serif',
+    'letter-spacing': '0', 'text-transform': 'none', 'white-space': 'normal', color: '#fff',
+    'box-shadow': '0 1px 3px rgba(0, 0, 0, 0.35)',
+  };
+  const COLOR = { exposed: '#b3261e', protective: '#1e7d32' };
+  const inShadow = (node) => node.getRootNode() instanceof ShadowRoot;
+
+  function styleInShadow(el, label, row, look) {
+    if (!inShadow(el)) return;
+    for (const [k, v] of Object.entries(LABEL_STYLE)) label.style.setProperty(k, v, 'important');
+    label.style.setProperty('background', COLOR[look], 'important');
+    row?.style.setProperty('outline', `3px ${look === 'protective' ? 'dashed' : 'solid'} ${COLOR[look]}`, 'important');
+    row?.style.setProperty('outline-offset', '3px', 'important');
+  }
+
+  function unstyleRow(row) {
+    if (!row || !inShadow(row)) return;
+    row.style.removeProperty('outline');
+    row.style.removeProperty('outline-offset');
+  }
+
   function unmark(el) {
     const m = marked.get(el);
     if (!m) return;
     m.label.remove();
+    unstyleRow(m.row);
     m.row?.removeAttribute(ATTR_ROW);
     if (m.row) resizes.unobserve(m.row);
     el.removeAttribute(ATTR_SETTING);
@@ -48,6 +74,7 @@ globalThis.OptOutMarks ??= (() => {
         marked.set(el, m);
       }
       if (m.row && m.row !== rows[mark.index].row) {
+        unstyleRow(m.row);
         m.row.removeAttribute(ATTR_ROW);
         resizes.unobserve(m.row);
       }
@@ -58,6 +85,7 @@ globalThis.OptOutMarks ??= (() => {
       m.row?.setAttribute(ATTR_ROW, look);
       if (m.row) resizes.observe(m.row);
       m.label.setAttribute(ATTR_LABEL, look);
+      styleInShadow(el, m.label, m.row, look);
       // Longest first; placeAll() shows the longest that fits beside the switch.
       m.texts = mark.labels.map(globalThis.OptOutText.say);
     }
@@ -169,7 +197,12 @@ globalThis.OptOutMarks ??= (() => {
   function flash(el) {
     if (!marked.has(el)) return;
     el.setAttribute(ATTR_FLASH, '');
-    setTimeout(() => el.removeAttribute(ATTR_FLASH), 2500);
+    // In a shadow root content.css's animation does not apply: a steady ring instead.
+    if (inShadow(el)) el.style.setProperty('box-shadow', '0 0 0 6px rgba(255, 193, 7, 0.9)', 'important');
+    setTimeout(() => {
+      el.removeAttribute(ATTR_FLASH);
+      if (inShadow(el)) el.style.removeProperty('box-shadow');
+    }, 2500);
   }
 
   return Object.freeze({ apply, clear, flash, rowOf: (el) => marked.get(el)?.row ?? null });

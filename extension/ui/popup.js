@@ -24,7 +24,6 @@ function button(text, attrs, onClick) {
   return b;
 }
 
-const PILL = { on: 'pillOn', off: 'pillOff', unknown: 'pillUnknown' };
 let summary = null;
 let job = null;
 let retry = null; // "Try the failed ones again": {kind, settings} from the core
@@ -33,7 +32,7 @@ function row(r) {
   const look = r.state === 'unknown' ? 'unknown' : r.protective ? 'protective' : 'exposed';
   const title = say(r.title);
   const buttons = el('span', { class: 'row-actions' });
-  if (look === 'exposed' && r.url && summary?.optOutAllowed !== false) {
+  if (r.canTurnOff) {
     buttons.append(button(msg('turnOff'), { 'data-action': 'turn-off', 'aria-label': msg('turnOffFor', title) }, () => confirmTurnOff([r])));
   }
   if (r.alert) {
@@ -68,10 +67,11 @@ function row(r) {
       'data-look': look,
       'data-alert': r.alert,
       'data-changed': r.changedAtLastCheck ? 'true' : null,
+      'data-read-only': r.readOnly ? 'true' : null,
     },
     el('div', { class: 'top' },
       el('span', { 'data-field': 'title' }, title),
-      el('span', { class: 'pill', 'data-field': 'state' }, msg(PILL[r.state]))),
+      el('span', { class: 'pill', 'data-field': 'state' }, say(r.pill))),
     r.stateText ? el('p', { 'data-field': 'meaning' }, say(r.stateText)) : null,
     r.reasonText ? el('p', { 'data-field': 'reason' }, say(r.reasonText)) : null,
     r.regionText ? el('p', { 'data-field': 'region' }, say(r.regionText)) : null,
@@ -88,10 +88,17 @@ async function renderSummary() {
   summary = core.summary(await loadStored(), Date.now(), await readRegion(), await readManaged());
   $('managed-note').hidden = !summary.managed;
   $('headline').textContent = say(summary.headline);
+  $('lead').textContent = say(summary.lead);
   $('subline').textContent = say(summary.subline);
+  $('gpc').hidden = !summary.gpc;
+  $('gpc').textContent = say(summary.gpc);
+  $('registry').textContent = summary.org.officeRegistry;
   $('warning').hidden = !summary.warning;
   $('warning').textContent = say(summary.warning);
-  $('settings').replaceChildren(...summary.rows.map(row));
+  // Grouped as LinkedIn's own pages group them, in the core's order.
+  $('settings').replaceChildren(...summary.sections.map((sec) => el('section', { 'data-section': sec.id, 'aria-labelledby': `section-${sec.id}` },
+    el('h2', { id: `section-${sec.id}` }, say(sec.title)),
+    el('ul', {}, ...summary.rows.filter((r) => r.section === sec.id).map(row)))));
   $('links').replaceChildren(
     ...summary.links.map((l) => el('li', {}, el('a', { href: l.url, target: '_blank', rel: 'noreferrer' }, say(l.title)))),
   );
@@ -99,7 +106,7 @@ async function renderSummary() {
 }
 
 const exposedRows = () =>
-  summary?.optOutAllowed === false ? [] : (summary?.rows ?? []).filter((r) => r.state !== 'unknown' && !r.protective && r.url);
+  (summary?.rows ?? []).filter((r) => r.canTurnOff);
 
 function renderActions() {
   const running = job?.status === 'running';

@@ -3,18 +3,14 @@
 //   ?x=latency[&auto=1]   an empty settings card; __xInsert() adds the AI switch (auto: at DOMContentLoaded)
 //   ?x=cost               a LinkedIn-sized settings page: ~5,000 elements, 40 switches
 //   ?x=stress             5,000 switches, deeply nested, duplicate ids; each carries data-x-expect
-import fs from 'node:fs';
 import { page, escHtml } from '../lib/extra-server.mjs';
 import { catalogue } from '../lib/server.mjs';
+import { loadCatalogue } from '../lib/catalogue.mjs';
 
 const CAT = catalogue();
-// Settings with a language-independent aria key in the catalogue (crate/rules/linkedin.toml):
-// their switches are identified on any page, so the stress page knows what must be marked.
-const TOML = fs.readFileSync(new URL('../../crate/rules/linkedin.toml', import.meta.url), 'utf8');
-const KEYED = TOML.split('[[setting]]').slice(1).map((block) => ({
-  id: /^id = "([^"]+)"/m.exec(block)?.[1],
-  keys: JSON.parse(/^keys = (\[.*\])/m.exec(block)?.[1] ?? '[]'),
-})).filter((s) => s.id && s.keys.length > 0).map((s) => {
+// Settings with a language-independent aria key in the catalogue (catalogue.json): their
+// switches are identified on any page, so the stress page knows what must be marked.
+const KEYED = loadCatalogue().settings.filter((s) => s.keys.length > 0).map((s) => {
   const fx = CAT.find((c) => c.id === s.id);
   return { id: s.id, key: s.keys[0], label: fx && fx.key === s.keys[0] ? fx.label : `Setting ${s.id}` };
 });
@@ -53,7 +49,7 @@ function switchHtml(key, on, { div = false, expect = null } = {}) {
     : `<input type="checkbox" role="switch" aria-labelledby="${escHtml(key)}" class="_switchCheckbox_12ycew"${on ? ' checked' : ''}${ex}>`;
 }
 
-/** ~5,000 elements and 40 switches (13 catalogued + 27 others), like a long settings page. */
+/** ~5,000 elements and 40 switches (the keyed catalogued ones + others), like a long settings page. */
 function costPage() {
   const r = rng(42);
   const nav = Array.from({ length: 120 }, (_, i) => `<li><a class="_navItem_u8y3" href="/mypreferences/d/categories/c${i}"><span>${words(r, 2)}</span></a></li>`).join('');

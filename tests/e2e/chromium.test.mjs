@@ -3,8 +3,10 @@ import { defineScenarios } from './scenarios.mjs';
 import { defineJobScenarios } from './jobs.mjs';
 import { defineFailureScenarios } from './failures.mjs';
 import { defineReportScenarios } from './report.mjs';
+import { defineRealSiteScenarios } from './realsite.mjs';
 
 defineScenarios('chromium');
 defineJobScenarios('chromium');
+defineRealSiteScenarios('chromium');
 defineFailureScenarios('chromium');
 defineReportScenarios('chromium');

@@ -15,6 +15,7 @@ import { startFront } from '../lib/extra-server.mjs';
 import { extDir, sleep } from '../lib/extra-browsers.mjs';
 import { launchBrowser, GECKODRIVER_BIN, FIREFOX_BIN, CHROMIUM_BIN } from '../lib/browsers.mjs';
 import { readPopup } from '../lib/checks.mjs';
+import { settingCount } from '../lib/catalogue.mjs';
 import { hostileHandler, AI_PATH, AI_KEY, RLO, ZW } from '../fixtures/hostile/pages.mjs';
 
 const MARK_TIMEOUT = Number(process.env.OPTOUT_MARK_TIMEOUT || 8000);
@@ -225,8 +226,8 @@ export function defineHostile(name) {
         const before = swLog.length;
         const popup = await b.openPopup();
         try {
-          const st = await readPopup(popup, { until: (rows) => Object.keys(rows).length === 13 });
-          assert.match(st.headline, /\b0 of 13\b/, `headline of a fresh summary: ${st.headline}`);
+          const st = await readPopup(popup, { until: (rows) => Object.keys(rows).length === settingCount() });
+          assert.match(st.headline, new RegExp(`\\b0 of ${settingCount()}\\b`), `headline of a fresh summary: ${st.headline}`);
           const seen = Object.entries(st.rows).filter(([, r]) => r.state !== 'unknown').map(([id, r]) => `${id}=${r.state}`);
           assert.deepEqual(seen, [], `rows not fresh after the reset; stored: ${JSON.stringify(await readStored()).slice(0, 300)}`);
         } finally {

@@ -27,6 +27,15 @@ function inspectSwitch(key) {
     const d = Math.hypot(r.x + r.width / 2 - (sr.x + sr.width / 2), r.y + r.height / 2 - (sr.y + sr.height / 2));
     if (d < best) { best = d; label = l; }
   }
+  // The extension puts a switch's own label right after it (or after the <label> wrapping
+  // it): that one wins over a neighbouring row's label that happens to be nearer.
+  const anchor = sw.closest('label') || sw;
+  const own = anchor.nextElementSibling;
+  if (own && own.hasAttribute('data-optout-label')) {
+    const r = own.getBoundingClientRect();
+    label = own;
+    best = Math.hypot(r.x + r.width / 2 - (sr.x + sr.width / 2), r.y + r.height / 2 - (sr.y + sr.height / 2));
+  }
   const fxRow = sw.closest('._settingRow_9fk2'); // the fixture's row (test-side knowledge only)
   return {
     found: true,

@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { loadCatalogue } from './catalogue.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const FIXTURES_DIR = path.resolve(HERE, '../fixtures');
@@ -51,11 +52,26 @@ export function loadRoutes() {
   return JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, 'routes.json'), 'utf8'));
 }
 
-/** Catalogue pages: the routes tagged with `setting` (our setting id). */
+/**
+ * The catalogued switch settings that have a page of their own, with that page's fixture:
+ * `{id, path, key, title, label}` in catalogue order, where `key` is the fixture switch's
+ * aria key (server-side state is kept by it) and `title`/`label` what the page shows. The
+ * settings come from the core's catalogue (catalogue.json); read-only rows (a connection)
+ * and settings without a page of their own are left out: a job reads no switch for them.
+ */
 export function catalogue(routes = loadRoutes()) {
-  return Object.entries(routes.pages)
-    .filter(([, p]) => p.setting)
-    .map(([p, cfg]) => ({ id: cfg.setting, path: p, key: cfg.switches[0].key, title: cfg.title, label: cfg.switches[0].label }));
+  return loadCatalogue().settings
+    .filter((s) => s.kind === 'switch' && s.paths.length > 0)
+    .map((s) => {
+      const page = routes.pages[s.paths[0]];
+      if (!page) throw new Error(`tests/fixtures/routes.json has no page for ${s.id} at ${s.paths[0]}`);
+      // The page's switch for this setting: by its key or element id, else its only unlocked one.
+      const mine = page.switches.find((w) => s.keys.includes(w.key) || (w.elementId && s.element_ids.includes(w.elementId)));
+      const open = page.switches.filter((w) => !w.locked);
+      const sw = mine ?? (open.length === 1 ? open[0] : null);
+      if (!sw) throw new Error(`routes.json: cannot tell which switch of ${s.paths[0]} is ${s.id}`);
+      return { id: s.id, path: s.paths[0], key: sw.key, title: page.title, label: sw.label };
+    });
 }
 
 function makeCert(dir) {
@@ -235,7 +251,14 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
     if (ev.type === 'click') bump(state.clicks);
     else if (ev.type === 'confirm') bump(state.confirmClicks);
     else if (ev.type === 'cancel') bump(state.cancelClicks);
-    else if (ev.type === 'flip') { checkSwitch(key, ev.state); state.switches[key] = ev.state; }
+    else if (ev.type === 'flip') {
+      checkSwitch(key, ev.state);
+      state.switches[key] = ev.state;
+      // Coupled switches (routes.json `couplings`): LinkedIn changes another switch itself.
+      for (const c of loadRoutes().couplings || []) {
+        if (c.when.key === key && c.when.state === ev.state) Object.assign(state.switches, c.set);
+      }
+    }
     else throw new Error(`unknown event ${ev.type}`);
   }
 

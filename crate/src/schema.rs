@@ -1,0 +1,277 @@
+// The shape of `rules/linkedin.toml`, declared once. Included twice:
+//
+// - by build.rs, with `Str = String`, `List<T> = Vec<T>` and serde's Deserialize, to read
+//   and check the rules and to write them out (as Rust statics and as catalogue.json);
+// - by src/catalogue.rs, with `Str = &'static str`, `List<T> = &'static [T]`, as the types
+//   of those statics.
+//
+// Each includer defines the two aliases and the macros `rule_structs!` and `rule_enums!`,
+// which add the derives it needs. Fields marked `skip_deserializing` are not written in
+// the rules: build.rs derives them (normalised labels, message names, the host).
+// Enums are written kebab-case in the rules; build.rs's writer turns them back into
+// Rust variant names, so every enum here must be named in plain CamelCase.
+
+rule_enums! {
+    /// Whether a switch is on or off.
+    pub enum SwitchState {
+        /// The switch is on.
+        On,
+        /// The switch is off.
+        Off,
+    }
+
+    /// What a setting is about.
+    pub enum Category {
+        /// Training generative AI.
+        Ai,
+        /// Sharing with affiliates (Microsoft) and partners.
+        Sharing,
+        /// Advertising data.
+        Ads,
+        /// Research use.
+        Research,
+        /// LinkedIn's own marketing.
+        Marketing,
+    }
+
+    /// Where the member is, as far as LinkedIn's policies differ.
+    pub enum Region {
+        /// European Union and European Economic Area.
+        Eu,
+        /// United Kingdom.
+        Uk,
+        /// Switzerland.
+        Ch,
+        /// Canada.
+        Ca,
+        /// Hong Kong.
+        Hk,
+        /// United States.
+        Us,
+        /// Anywhere else.
+        Other,
+    }
+
+    /// How a policy applies in some regions.
+    pub enum PolicyKind {
+        /// LinkedIn uses the data there, on by default.
+        Applies,
+        /// LinkedIn says it does not do this there.
+        NotApplied,
+        /// LinkedIn needs the member's consent there.
+        OptIn,
+    }
+
+    /// What the page shows for a setting.
+    pub enum Kind {
+        /// One switch, on or off.
+        Switch,
+        /// A connection listed on a page (e.g. Partners and services › Microsoft): read only,
+        /// "on" when its entry is seen, never "off" from an absence.
+        Connection,
+    }
+}
+
+rule_structs! {
+    /// Site-wide rules: which pages to scan and what the content script collects.
+    pub struct Site {
+        /// Scheme and host of LinkedIn.
+        pub origin: Str,
+        /// The host of `origin` (derived).
+        #[serde(skip_deserializing)]
+        pub host: Str,
+        /// Path prefixes of pages that may show settings.
+        pub scan_prefixes: List<Str>,
+        /// Page trees that are the same pages under another prefix.
+        pub path_aliases: List<PathAlias>,
+        /// Paths LinkedIn sends signed-out visitors to.
+        pub login_paths: List<Str>,
+        /// Query parameters of a login page that carry the page asked for.
+        pub redirect_params: List<Str>,
+        /// CSS selector of candidate switches.
+        pub candidate_selector: Str,
+        /// CSS selector of plain checkboxes (a page that is a list of them).
+        pub checkbox_selector: Str,
+        /// CSS selector of the page's title.
+        pub heading_selector: Str,
+        /// CSS selector of the names of a list page's entries.
+        pub entry_selector: Str,
+        /// CSS selector whose presence means a sign-in form is shown.
+        pub login_form_selector: Str,
+        /// CSS selector of an open modal dialog.
+        pub dialog_selector: Str,
+        /// How many ancestors up to look for a switch's row.
+        pub context_levels: u32,
+        /// Upper bound on each text the content script sends.
+        pub max_text_chars: u32,
+        /// Most list entries the content script sends.
+        pub max_entries: u32,
+        /// Upper bound on each entry's text.
+        pub max_entry_chars: u32,
+        /// Fewest words a confirmed label needs to name its setting on any page.
+        pub min_words_anywhere: u32,
+        /// Time after navigation before a missing switch counts as "page changed".
+        pub settle_ms: u32,
+        /// Batching delay for DOM-change re-scans.
+        pub debounce_ms: u32,
+        /// How long a page in a job may take to show its setting's state.
+        pub page_timeout_ms: u32,
+        /// How long a job's tab may be elsewhere before it is sent to its page again.
+        pub renavigate_ms: u32,
+        /// How long a switch may take to change after the one click.
+        pub click_settle_ms: u32,
+        /// How long the state after the click must hold to count.
+        pub click_verify_ms: u32,
+        /// How long a LinkedIn confirmation dialog is left to the person.
+        pub confirm_wait_ms: u32,
+        /// Background reading for the popup.
+        pub links: List<LinkRule>,
+        /// Where LinkedIn honours Global Privacy Control.
+        pub gpc: Gpc,
+        /// The Office Group Policy that turns off LinkedIn features in Office apps.
+        pub office: Office,
+        /// What a job does when a page does not load.
+        pub failures: Failures,
+    }
+
+    /// `[site.failures]`: what a job does when a page does not load.
+    pub struct Failures {
+        /// Path prefixes of LinkedIn's security checks ("verify it's you", captchas).
+        pub checkpoint_prefixes: List<Str>,
+        /// How long to wait before trying a page that did not load once more.
+        pub retry_wait_ms: u32,
+        /// How long a loaded tab without a content script may stay silent before it counts
+        /// as the browser's error page.
+        pub no_script_grace_ms: u32,
+    }
+
+    /// A page tree that mirrors another: `from…` is the page `to…`.
+    pub struct PathAlias {
+        /// Prefix of the mirror.
+        pub from: Str,
+        /// Prefix of the catalogued tree.
+        pub to: Str,
+    }
+
+    /// A link for background reading.
+    pub struct LinkRule {
+        /// i18n message of its text.
+        pub msg: Str,
+        /// Path on `origin`.
+        pub path: Str,
+    }
+
+    /// Global Privacy Control: regions where LinkedIn opts a member out on the signal.
+    pub struct Gpc {
+        /// Where.
+        pub regions: List<Region>,
+        /// Where the fact came from.
+        pub source: Str,
+    }
+
+    /// A registry value (for organisations).
+    pub struct Office {
+        /// Registry key.
+        pub key: Str,
+        /// Value name.
+        pub value: Str,
+        /// Value type, e.g. DWORD.
+        pub kind: Str,
+        /// Value data.
+        pub data: Str,
+        /// Where the fact came from.
+        pub source: Str,
+    }
+
+    /// A group of settings as LinkedIn's pages group them; the popup shows them in order.
+    pub struct Section {
+        /// Stable id.
+        pub id: Str,
+        /// Where the grouping came from.
+        pub source: Str,
+        /// i18n message of its title (derived: `section_<id>`).
+        #[serde(skip_deserializing)]
+        pub msg: Str,
+    }
+
+    /// One LinkedIn setting the extension watches.
+    pub struct Setting {
+        /// Stable id, used in storage, messages and `data-optout-setting`.
+        pub id: Str,
+        /// LinkedIn's title of the setting (English), for reports.
+        pub title: Str,
+        /// The [`Section`] it belongs to.
+        pub section: Str,
+        /// What the setting is about.
+        pub category: Category,
+        /// A switch, or a read-only connection.
+        #[serde(default = "default_kind")]
+        pub kind: Kind,
+        /// Paths of the page(s) that show this setting (and no other, unless each is keyed).
+        #[serde(default)]
+        pub paths: List<Str>,
+        /// Language-independent `aria-labelledby` keys of its switch.
+        #[serde(default)]
+        pub keys: List<Str>,
+        /// Language-independent `id`s of its switch element.
+        #[serde(default)]
+        pub element_ids: List<Str>,
+        /// A page whose title equals one of its labels is its own page.
+        #[serde(default)]
+        pub by_heading: bool,
+        /// For "Show me" when the setting has no known page of its own.
+        #[serde(default)]
+        pub show_path: Option<Str>,
+        /// The state that protects the user.
+        pub protective: SwitchState,
+        /// Settings LinkedIn turns off itself when this one is turned off.
+        #[serde(default)]
+        pub turns_off: List<Str>,
+        /// One of the few settings the popup's headline names when they are on.
+        #[serde(default)]
+        pub leads: bool,
+        /// Where the facts came from.
+        pub source: Str,
+        /// Titles and switch labels in every known language, each with its source.
+        #[serde(default)]
+        pub labels: List<Wording>,
+        /// Where and since when LinkedIn's use applies.
+        #[serde(default)]
+        pub policy: List<Policy>,
+        /// i18n message: short name for on-page labels (derived).
+        #[serde(skip_deserializing)]
+        pub msg_short: Str,
+        /// i18n message: the setting's title (derived).
+        #[serde(skip_deserializing)]
+        pub msg_title: Str,
+        /// i18n message: what "on" means for the member (derived).
+        #[serde(skip_deserializing)]
+        pub msg_meaning: Str,
+    }
+
+    /// A label text of a setting in one language.
+    pub struct Wording {
+        /// BCP 47 language, e.g. `de`.
+        pub lang: Str,
+        /// The text as LinkedIn shows it.
+        pub text: Str,
+        /// `text` passed through the scan's normalisation (derived).
+        #[serde(skip_deserializing)]
+        pub norm: Str,
+        /// False when no source confirms the text; such labels only help on the setting's own page.
+        #[serde(default = "default_confirmed")]
+        pub confirmed: bool,
+        /// Where the text was seen.
+        pub source: Str,
+    }
+
+    /// A policy fact about one setting.
+    pub struct Policy {
+        /// How it applies.
+        pub kind: PolicyKind,
+        /// Where.
+        pub regions: List<Region>,
+        /// Since when (YYYY-MM-DD).
+        pub since: Str,
+    }
+}
