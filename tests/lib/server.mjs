@@ -70,8 +70,10 @@ function makeCert(dir) {
 
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 
-function shellHtml(lang) {
+function shellHtml(lang, { observe = false, feed = false } = {}) {
   // The SPA shell. routes.js defines window.__FIXTURE_ROUTES; app.js renders from it.
+  // observe: a page-world DOM watch first (static/observe.js); feed: the busy feed (static/feed.js).
+  const extra = (observe ? '<script src="/static/observe.js"></script>\n' : '') + (feed ? '<script src="/static/feed.js"></script>\n' : '');
   return `<!DOCTYPE html>
 <html lang="${esc(lang)}">
 <head>
@@ -79,7 +81,7 @@ function shellHtml(lang) {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Settings | LinkedIn</title>
 <link rel="stylesheet" href="/static/style.css">
-<script src="/static/routes.js"></script>
+${extra}<script src="/static/routes.js"></script>
 <script src="/static/server-state.js"></script>
 <script src="/static/app.js" defer></script>
 </head>
@@ -138,7 +140,8 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
 
   // switches: {key: 'on'|'off'}; behaviours: {path: 'never'|'sticky'|'sticky-late'|'confirm'|'decoy'|'slow[:ms]'};
   // clicks / confirmClicks / cancelClicks: {key: n}, reported by the SPA (tests/fixtures/static/app.js).
-  const state = { loggedIn: true, switches: {}, behaviours: {}, clicks: {}, confirmClicks: {}, cancelClicks: {} };
+  // observe: every shell page gets the page-world DOM watch (as ?observe=1 does).
+  const state = { loggedIn: true, switches: {}, behaviours: {}, clicks: {}, confirmClicks: {}, cancelClicks: {}, observe: false };
   const requests = [];
   const requestHooks = new Set(); // fn({method, url, time}) on every request, as it arrives
   const events = []; // every SPA report, in arrival order: {type, key, state, path, time}
@@ -156,9 +159,10 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
   /** Applies a control patch (same shape in-process and over POST /__fixture/state). */
   function applyPatch(patch) {
     if (patch.reset) {
-      state.loggedIn = true; state.switches = {}; state.behaviours = {}; resetClicks();
+      state.loggedIn = true; state.switches = {}; state.behaviours = {}; state.observe = false; resetClicks();
     }
     if ('loggedIn' in patch) state.loggedIn = !!patch.loggedIn;
+    if ('observe' in patch) state.observe = !!patch.observe;
     if (patch.switches) setMap(state.switches, patch.switches, checkSwitch);
     if (patch.behaviours) setMap(state.behaviours, patch.behaviours, checkBehaviour);
     if (patch.resetClicks) resetClicks();
@@ -268,7 +272,10 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
       const cfg = routes.pages[p] || {};
       const variant = url.searchParams.get('variant') || url.searchParams.get('lang');
       const lang = url.searchParams.get('lang') || (cfg.variants && cfg.variants[variant] && cfg.variants[variant].lang) || cfg.lang || 'en';
-      return send(res, 200, shellHtml(lang));
+      return send(res, 200, shellHtml(lang, { observe: state.observe || url.searchParams.has('observe') }));
+    }
+    if (p === '/feed' || p.startsWith('/feed/')) {
+      return send(res, 200, shellHtml('en', { observe: state.observe || url.searchParams.has('observe'), feed: true }));
     }
     if (p === '/') return send(res, 200, indexHtml(loadRoutes()));
     return send(res, 404, '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Page not found | LinkedIn</title></head><body><h1>Page not found</h1></body></html>');
@@ -292,6 +299,8 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
     setSwitches(map) { applyPatch({ switches: map }); },
     /** A behaviour for one page path (null removes it). */
     setBehaviour(p, name) { applyPatch({ behaviours: { [p]: name } }); },
+    /** Every shell page gets the page-world DOM watch (static/observe.js) while `on`. */
+    setObserve(on) { applyPatch({ observe: on }); },
     /** Back to defaults: logged in, every switch as in routes.json, no behaviours, counters at 0. */
     reset() { applyPatch({ reset: true }); },
     resetClicks() { applyPatch({ resetClicks: true }); },
