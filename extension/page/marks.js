@@ -33,6 +33,7 @@ globalThis.OptOutMarks ??= (() => {
   /** Marks `marks` (the core's) on `elements`, with the rows found for them; unmarks the rest. */
   function apply(elements, rows, marks) {
     const keep = new Set();
+    const changed = new Set(); // labels to place again: new, new text or new row
     for (const mark of marks) {
       const el = elements[mark.index];
       if (!el) continue;
@@ -46,23 +47,32 @@ globalThis.OptOutMarks ??= (() => {
         labelAnchor(el).after(label);
         m = { label, row: null };
         marked.set(el, m);
+        changed.add(el);
       }
       if (m.row && m.row !== rows[mark.index].row) {
         m.row.removeAttribute(ATTR_ROW);
         resizes.unobserve(m.row);
+        changed.add(el);
       }
       m.row = rows[mark.index].row;
       const look = mark.protective ? 'protective' : 'exposed';
-      el.setAttribute(ATTR_SETTING, mark.setting);
-      el.setAttribute(ATTR_STATE, mark.state);
-      m.row?.setAttribute(ATTR_ROW, look);
+      // Written only when different: a re-scan that finds the same leaves the page alone.
+      setAttr(el, ATTR_SETTING, mark.setting);
+      setAttr(el, ATTR_STATE, mark.state);
+      if (m.row) setAttr(m.row, ATTR_ROW, look);
       if (m.row) resizes.observe(m.row);
-      m.label.setAttribute(ATTR_LABEL, look);
+      setAttr(m.label, ATTR_LABEL, look);
       // Longest first; placeAll() shows the longest that fits beside the switch.
-      m.texts = mark.labels.map(globalThis.OptOutText.say);
+      const texts = mark.labels.map(globalThis.OptOutText.say);
+      if (texts.join('\n') !== m.texts?.join('\n')) changed.add(el);
+      m.texts = texts;
     }
     for (const el of [...marked.keys()]) if (!keep.has(el)) unmark(el);
-    placeAll();
+    placeAll(changed);
+  }
+
+  function setAttr(el, name, value) {
+    if (el.getAttribute(name) !== value) el.setAttribute(name, value);
   }
 
   // ---- placing the label ----------------------------------------------------------
@@ -110,15 +120,40 @@ globalThis.OptOutMarks ??= (() => {
     if (label.textContent !== text) label.textContent = text;
   }
 
+  const SLICE = 40; // labels placed per task: a page with hundreds never holds the main thread long
+  const pending = new Set(); // switches whose label is still to be placed
+  let placing = null; // the slices being worked through
+
   /**
-   * Moves each label into free space in its switch's row, next to the content left of
-   * the switch, so it hides no page text: the longest of its texts that fits there
-   * ("AI training: ON (LinkedIn may use your data)", "AI training: ON", "ON"); with no
-   * room at all, the longest text above the row. Done in phases (all reads, then all
-   * writes) so a page with hundreds of labels is laid out a few times, not once per label.
+   * Moves each label (of `els`, default all) into free space in its switch's row, next
+   * to the content left of the switch, so it hides no page text: the longest of its
+   * texts that fits there ("AI training: ON (LinkedIn may use your data)", "AI training:
+   * ON", "ON"); with no room at all, the longest text above the row. In slices of
+   * labels, yielding to the page in between; each slice in phases (all reads, then all
+   * writes), so it is laid out a few times, not once per label.
    */
-  function placeAll() {
-    const items = [...marked].filter(([, m]) => m.label.isConnected && m.texts?.length).map(([el, m]) => ({ el, m }));
+  function placeAll(els = marked.keys()) {
+    for (const el of els) pending.add(el);
+    placing ??= drain().finally(() => {
+      placing = null;
+      if (pending.size) placeAll([]);
+    });
+  }
+
+  async function drain() {
+    while (pending.size > 0) {
+      const slice = [];
+      for (const el of pending) {
+        pending.delete(el);
+        slice.push({ el, m: marked.get(el) });
+        if (slice.length === SLICE) break;
+      }
+      place(slice.filter(({ m }) => m && m.label.isConnected && m.texts?.length));
+      if (pending.size > 0) await globalThis.OptOutPage.yieldToPage();
+    }
+  }
+
+  function place(items) {
     for (const { m } of items) {
       m.label.style.removeProperty('transform');
       m.label.style.removeProperty('max-width');
@@ -156,13 +191,14 @@ globalThis.OptOutMarks ??= (() => {
   let resizeTimer = 0;
   const resizes = new ResizeObserver(() => {
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(placeAll, 50);
+    resizeTimer = setTimeout(() => placeAll(), 50);
   });
 
   /** Removes every mark. */
   function clear() {
     for (const el of [...marked.keys()]) unmark(el);
     clearTimeout(resizeTimer);
+    pending.clear(); // a placement still running stops
   }
 
   /** Draws the eye to a marked switch for a moment. */

@@ -497,6 +497,53 @@ async function firefoxBench(front) {
   }
 }
 
+// Firefox page cost: load-to-idle of the 4,700-element settings page and the feed's DOM
+// check, with the extension and with a do-nothing add-on (geckodriver always installs
+// one). Firefox offers no main-thread task time through WebDriver, so the feed's task-time
+// figure is Chromium's only.
+async function firefoxCost(front) {
+  if (!GECKODRIVER_BIN || !fs.existsSync(FIREFOX_BIN)) {
+    row('page cost', 'firefox', 'skipped: no geckodriver or Firefox', '', null);
+    return;
+  }
+  const benchExt = benchExtension(extDir('firefox'));
+  const inert = inertExtension();
+  const server = { port: front.port };
+  const withExt = await launchFirefox({ extDir: benchExt, server });
+  const without = await launchFirefox({ extDir: inert, server });
+  try {
+    const url = `https://www.linkedin.com:${front.port}/mypreferences/d/categories/privacy?x=cost`;
+    const a = [];
+    const z = [];
+    let marks = 0;
+    for (let i = 0; i < 8; i++) {
+      for (const b of i % 2 ? [withExt, without] : [without, withExt]) {
+        await b.page.goto(url);
+        await b.page.waitFor(() => window.__x && window.__x.idleAt !== null, { timeout: 25000, interval: 100, what: 'page idle' });
+        const r = await b.page.eval(() => ({ idle: window.__x.idleAt, marks: document.querySelectorAll('[data-optout-state]').length }));
+        if (b === withExt) marks = r.marks;
+        if (i > 0) (b === withExt ? a : z).push(r.idle);
+      }
+    }
+    const A = median(a);
+    const Z = median(z);
+    row(`page cost: load-to-idle, settings page of ~4,700 elements (${marks} marked)`, 'firefox',
+      `${fmt(A)} with / ${fmt(Z)} without = ${fmt(A / Z, '', 3)}`, '<= 1.03', A / Z <= 1.03, `${a.length} loads each, alternating`);
+    let dom = 0;
+    for (let i = 0; i < 2; i++) {
+      await withExt.page.goto(`https://www.linkedin.com:${front.port}/feed/?ticks=60&observe=1`);
+      await withExt.page.waitFor(() => window.__feed && window.__feed.done, { timeout: 30000, interval: 250, what: 'the feed to finish' });
+      dom += await withExt.page.eval(() => window.__observed.foreignCount);
+    }
+    row('feed page: DOM changes by the extension (page-world MutationObserver, 2 loads)', 'firefox', String(dom), '0', dom === 0);
+  } finally {
+    await withExt.close();
+    await without.close();
+    fs.rmSync(benchExt, { recursive: true, force: true });
+    fs.rmSync(inert, { recursive: true, force: true });
+  }
+}
+
 // ---------------------------------------------------------------- fuzz
 
 function runCmd(cmd, args, { cwd, env, timeoutMs }) {
