@@ -126,6 +126,10 @@ async function chromiumLatency(front, benchExt) {
     row('mark latency, warm (after 4 pages)', 'chromium', `${fmt(L)} (n=${lat.length})`, 'report; ratio below', null);
     row('message round-trip floor (content script -> background, "entra-plan")', 'chromium', `${fmt(F, 'ms', 2)} (median of ${floor.length}x30)`, 'report', null);
     row('mark latency warm / floor', 'chromium', `${fmt(L / F, '', 2)}`, '<= 1.5', L / F <= 1.5);
+    const scans = (await bgCount(b))?.scans ?? [];
+    row('where a warm scan goes: background scan handler, of it the core (wasm scan)', 'chromium',
+      `${fmt(median(scans.map((x) => x.total)), 'ms', 2)}, of it ${fmt(median(scans.map((x) => x.core)), 'ms', 2)} (n=${scans.length})`, 'report', null,
+      'the rest of the handler: storage reads (job tab, "Show me" reveal, options)');
 
     // The service worker stopped (as Chrome does after 30 s idle): the next insert has to
     // start it and its wasm again.
