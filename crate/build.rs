@@ -35,6 +35,16 @@ struct Site {
     renavigate_ms: u32,
     click_verify_ms: u32,
     confirm_wait_ms: u32,
+    failures: Failures,
+}
+
+/// `[site.failures]`: pages that did not load.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Failures {
+    checkpoint_prefixes: Vec<String>,
+    retry_wait_ms: u32,
+    no_script_grace_ms: u32,
 }
 
 #[derive(serde::Deserialize)]
@@ -91,6 +101,14 @@ fn main() {
         s.origin, s.scan_prefixes, s.login_paths, s.redirect_params, s.candidate_selector,
         s.login_form_selector, s.dialog_selector, s.context_levels, s.max_text_chars, s.settle_ms,
         s.debounce_ms, s.page_timeout_ms, s.click_settle_ms, s.click_verify_ms, s.confirm_wait_ms, s.renavigate_ms
+    )
+    .unwrap();
+    let f = &s.failures;
+    assert!(f.checkpoint_prefixes.iter().all(|p| p.starts_with('/')), "rules/linkedin.toml: checkpoint prefixes must be paths");
+    writeln!(
+        out,
+        "/// Pages that did not load.\npub static FAILURES: Failures = Failures {{ checkpoint_prefixes: &{:?}, retry_wait_ms: {}, no_script_grace_ms: {} }};",
+        f.checkpoint_prefixes, f.retry_wait_ms, f.no_script_grace_ms
     )
     .unwrap();
 
@@ -163,6 +181,7 @@ struct EntraRules {
 #[serde(deny_unknown_fields)]
 struct EntraSite {
     hosts: Vec<String>,
+    frame_domains: Vec<String>,
     settings_fragments: Vec<String>,
     settings_url: String,
     group_selector: String,
@@ -242,6 +261,16 @@ fn generate_entra() {
             "rules/entra.toml: host {h:?} must be a lower-case host name"
         );
     }
+    for d in &s.frame_domains {
+        assert!(
+            d.contains('.') && *d == d.to_ascii_lowercase() && !d.contains(['/', ':', '*']) && !d.starts_with('.'),
+            "rules/entra.toml: frame domain {d:?} must be a lower-case domain name, without a wildcard"
+        );
+        assert!(
+            !s.hosts.iter().any(|h| h == d || h.ends_with(&format!(".{d}"))),
+            "rules/entra.toml: frame domain {d:?} covers a portal host: a portal is not a frame host"
+        );
+    }
     assert!(s.settings_url.starts_with("https://"), "rules/entra.toml: settings_url must be https");
     // Fragments are compared ignoring case: store them lower-case.
     let fragments: Vec<String> = s.settings_fragments.iter().map(|f| f.trim_start_matches(['#', '/']).to_ascii_lowercase()).collect();
@@ -250,11 +279,11 @@ fn generate_entra() {
     writeln!(
         out,
         "/// Where the Entra setting lives and what the content script collects.\n\
-         pub static ENTRA_SITE: EntraSite = EntraSite {{ hosts: &{:?}, settings_fragments: &{:?}, settings_url: {:?}, \
+         pub static ENTRA_SITE: EntraSite = EntraSite {{ hosts: &{:?}, frame_domains: &{:?}, settings_fragments: &{:?}, settings_url: {:?}, \
          group_selector: {:?}, radio_selector: {:?}, frame_selector: {:?}, caption_selector: {:?}, caption_levels: {}, \
          signed_out_selector: {:?}, max_text_chars: {}, max_groups: {}, max_radios: {}, max_frames: {}, \
          settle_ms: {}, debounce_ms: {} }};",
-        s.hosts, fragments, s.settings_url, s.group_selector, s.radio_selector, s.frame_selector, s.caption_selector, s.caption_levels,
+        s.hosts, s.frame_domains, fragments, s.settings_url, s.group_selector, s.radio_selector, s.frame_selector, s.caption_selector, s.caption_levels,
         s.signed_out_selector, s.max_text_chars, s.max_groups, s.max_radios, s.max_frames, s.settle_ms, s.debounce_ms
     )
     .unwrap();

@@ -174,6 +174,18 @@ pub struct Site {
     pub confirm_wait_ms: u32,
 }
 
+/// `[site.failures]`: what a job does when a page does not load.
+#[derive(Debug)]
+pub struct Failures {
+    /// Path prefixes of LinkedIn's security checks ("verify it's you", captchas).
+    pub checkpoint_prefixes: &'static [&'static str],
+    /// How long to wait before trying a page that did not load once more.
+    pub retry_wait_ms: u32,
+    /// How long a loaded tab without a content script may stay silent before it counts
+    /// as the browser's error page.
+    pub no_script_grace_ms: u32,
+}
+
 include!(concat!(env!("OUT_DIR"), "/catalogue_data.rs"));
 
 /// The setting with this id.

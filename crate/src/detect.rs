@@ -87,6 +87,14 @@ pub enum Reason {
     Cancelled,
     /// The switch changed after the click, then LinkedIn changed it back.
     Reverted,
+    /// The page did not load (network error, the browser's error page), even on a second try.
+    NotLoaded,
+    /// LinkedIn answered with an error page (an HTTP error status), even on a second try.
+    PageError,
+    /// LinkedIn showed a security check ("verify it's you", a captcha) instead of the page.
+    Checkpoint,
+    /// The setting's page shows switches, but none that a rule recognises.
+    Unrecognised,
 }
 
 impl Reason {
@@ -103,6 +111,10 @@ impl Reason {
             Reason::NotConfirmed => "reasonNotConfirmed",
             Reason::Cancelled => "reasonCancelled",
             Reason::Reverted => "reasonReverted",
+            Reason::NotLoaded => "reasonNotLoaded",
+            Reason::PageError => "reasonPageError",
+            Reason::Checkpoint => "reasonCheckpoint",
+            Reason::Unrecognised => "reasonUnrecognised",
         }
     }
 }
@@ -288,7 +300,7 @@ pub fn scan(facts: &PageFacts) -> ScanOutcome {
 ///
 /// For a native checkbox the `checked` property wins over `aria-checked`: it is what the
 /// browser submits and what LinkedIn reads.
-fn switch_state(c: &Candidate) -> Option<SwitchState> {
+pub fn switch_state(c: &Candidate) -> Option<SwitchState> {
     let is_switch = c.role.as_deref().is_some_and(|r| r.trim().eq_ignore_ascii_case("switch"));
     if !is_switch {
         return None;

@@ -6,9 +6,16 @@
 //! [`plan`], reports plain [`EntraFacts`] about every radio group it sees, and applies the
 //! marks of the [`EntraOutcome`]; the facts and rules are in `rules/entra.toml`.
 //!
+//! The portals show blades in their own page and in cross-origin, sandboxed iframes served
+//! from other hosts (`frame_domains` in the rules, e.g. `sandbox-1.reactblade.portal.azure.net`).
+//! The content script runs in every frame of those hosts; a frame that its parent cannot
+//! read scans itself and reports its own facts. Which frame holds the setting is decided by
+//! content alone, never by address: those hosts serve many blades of many products.
+//!
 //! A radio group is the setting when one of its captions equals a label of the setting
-//! (after [`normalize`]). A confirmed label is enough; an unconfirmed translation also
-//! needs the group's radios to name the options. Which option is selected is read from
+//! (after [`normalize`]). On a portal's own page a confirmed label is enough and an
+//! unconfirmed translation also needs the group's radios to name the options; in a frame
+//! of another host both are always needed. Which option is selected is read from
 //! the radio labels only, never from positions: exactly one checked radio whose label names
 //! an option, in a group whose every radio names a different option. Anything else is
 //! "unknown" with a reason, never a guess.
@@ -149,8 +156,10 @@ pub enum Look {
 /// Where the setting lives and what the content script collects.
 #[derive(Debug)]
 pub struct EntraSite {
-    /// Hosts where the content script runs (lower case).
+    /// The portals' hosts (lower case): where the User settings page is.
     pub hosts: &'static [&'static str],
+    /// Domains whose hosts and subdomains serve the portals' blade frames (lower case).
+    pub frame_domains: &'static [&'static str],
     /// Fragments (lower case, without `#`) of the User settings page.
     pub settings_fragments: &'static [&'static str],
     /// The User settings page to open.
@@ -219,6 +228,10 @@ pub struct EntraPlan {
     pub scan: bool,
     /// Whether this is the User settings page (a missing setting is reported there).
     pub settings_page: bool,
+    /// Whether to scan again once the page should have settled, so a missing setting is
+    /// reported: on the User settings page, and in a blade frame of another host (which may
+    /// be on it; only the background knows the tab's address).
+    pub settles: bool,
     /// CSS selector of radio groups.
     pub group_selector: &'static str,
     /// CSS selector of the radios of a group.
@@ -246,12 +259,48 @@ pub struct EntraPlan {
     pub debounce_ms: u32,
 }
 
+/// Where a URL is, as far as the Entra setting goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// One of the portals (`hosts`).
+    Portal,
+    /// A host that serves the portals' blade frames (`frame_domains`).
+    Frame,
+    /// Anywhere else: nothing is scanned.
+    Elsewhere,
+}
+
+/// Where `url` is: an `https://` URL on a portal host, on a frame host, or elsewhere.
+pub fn place(url: &str) -> Place {
+    let Some(loc) = Location::parse(url) else {
+        return Place::Elsewhere;
+    };
+    let host = loc.host.trim_end_matches('.');
+    if ENTRA_SITE.hosts.contains(&host) {
+        Place::Portal
+    } else if ENTRA_SITE.frame_domains.iter().any(|d| host == *d || host.strip_suffix(d).is_some_and(|sub| sub.ends_with('.') && sub.len() > 1)) {
+        // Like the match pattern https://*.<domain>/*: the domain itself and every subdomain.
+        Place::Frame
+    } else {
+        Place::Elsewhere
+    }
+}
+
+/// The match patterns of every host the content script runs on, in the order of the rules:
+/// `https://<host>/*` for each portal, then `https://*.<domain>/*` for each frame domain.
+/// These are the manifest's optional host permissions (crate/tests/entra.rs checks them).
+pub fn origins() -> Vec<String> {
+    let portals = ENTRA_SITE.hosts.iter().map(|h| format!("https://{h}/*"));
+    portals.chain(ENTRA_SITE.frame_domains.iter().map(|d| format!("https://*.{d}/*"))).collect()
+}
+
 /// The plan for the page (or frame) at `url`.
 pub fn plan(url: &str) -> EntraPlan {
     let site = &ENTRA_SITE;
     EntraPlan {
-        scan: is_entra(url),
+        scan: place(url) != Place::Elsewhere,
         settings_page: is_settings_page(url),
+        settles: is_settings_page(url) || place(url) == Place::Frame,
         group_selector: site.group_selector,
         radio_selector: site.radio_selector,
         frame_selector: site.frame_selector,
@@ -269,7 +318,7 @@ pub fn plan(url: &str) -> EntraPlan {
 
 /// Whether `url` is on one of the portals (any path, any port).
 pub fn is_entra(url: &str) -> bool {
-    Location::parse(url).is_some_and(|loc| ENTRA_SITE.hosts.contains(&loc.host.as_str()))
+    place(url) == Place::Portal
 }
 
 /// Whether `url` is the User settings page: a portal URL whose fragment holds one of the
@@ -307,7 +356,11 @@ pub fn settings_url() -> &'static str {
 pub struct EntraFacts {
     /// `location.href` of the scanning frame.
     pub url: String,
-    /// Whether the scanning frame is the tab's top frame (only it reports a missing setting).
+    /// The address of the tab's top page, as the browser gives it to the background with
+    /// the message (never what the page says); empty when not known. A frame of another
+    /// origin cannot read it itself.
+    pub tab_url: String,
+    /// Whether the scanning frame is the tab's top frame.
     pub top: bool,
     /// Milliseconds since the page loaded or navigated in-app.
     pub elapsed_ms: f64,
@@ -315,6 +368,19 @@ pub struct EntraFacts {
     pub signed_out: bool,
     /// The radio groups, in document order (frame by frame).
     pub groups: Vec<GroupFacts>,
+    /// The frames below that could not be read (another origin, or sandboxed): each runs
+    /// its own content script and answers for itself.
+    pub frames: Vec<FrameFacts>,
+}
+
+/// A frame the scanning frame could not read.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct FrameFacts {
+    /// Its address (the frame element's resolved `src`).
+    pub url: String,
+    /// Whether it takes up room on the page (the portals also keep hidden frames).
+    pub visible: bool,
 }
 
 /// Plain facts about one radio group.
@@ -481,16 +547,19 @@ pub fn describe(observed: EntraObserved) -> Text {
 /// Scans one frame's facts.
 pub fn scan(facts: &EntraFacts) -> EntraOutcome {
     let mut outcome = EntraOutcome::default();
-    if !is_entra(&facts.url) {
+    let here = place(&facts.url);
+    if here == Place::Elsewhere {
         return outcome;
     }
 
     for (index, group) in facts.groups.iter().take(ENTRA_SITE.max_groups as usize).enumerate() {
-        let identified = match setting_match(group) {
-            Match::Confirmed => true,
-            // A guessed translation counts only together with the options' labels.
-            Match::Unconfirmed => options_of(group).is_some(),
-            Match::None => false,
+        let identified = match (setting_match(group), here) {
+            (Match::None, _) => false,
+            // On a portal's own page its confirmed caption is enough.
+            (Match::Confirmed, Place::Portal) => true,
+            // A guessed translation, or any caption in a frame host's page (they serve
+            // many products' blades), counts only together with the options' labels.
+            _ => options_of(group).is_some(),
         };
         if !identified {
             continue;
@@ -508,19 +577,31 @@ pub fn scan(facts: &EntraFacts) -> EntraOutcome {
         return outcome;
     }
 
-    // Not found: only the top frame of the User settings page says so, once it has settled.
-    if !facts.top || !is_settings_page(&facts.url) {
-        return outcome;
-    }
-    let reason = if facts.signed_out {
-        EntraReason::SignedOut
-    } else if facts.elapsed_ms.is_nan() || facts.elapsed_ms < f64::from(ENTRA_SITE.settle_ms) {
-        return outcome; // still loading: nothing to record yet
-    } else if facts.groups.is_empty() {
-        EntraReason::NotLoaded
-    } else {
-        EntraReason::NotFound
-    };
-    outcome.observation = Some(EntraObservation { observed: EntraObserved::Unknown(reason) });
+    outcome.observation = missing(facts).map(|reason| EntraObservation { observed: EntraObserved::Unknown(reason) });
     outcome
+}
+
+/// Why the setting is missing from a frame that did not show it, if that frame can say:
+/// - the top frame of the User settings page: signed out at once; once settled, not loaded
+///   (no radio groups) or not found, unless a visible frame it cannot read may hold the
+///   blade (that frame answers for itself);
+/// - a frame of its own below it, while the tab shows the User settings page: not found
+///   once settled, if it shows radio groups (a blade, but not this setting's); a frame
+///   without any says nothing (the portals keep hidden and helper frames).
+fn missing(facts: &EntraFacts) -> Option<EntraReason> {
+    let settled = !facts.elapsed_ms.is_nan() && facts.elapsed_ms >= f64::from(ENTRA_SITE.settle_ms);
+    if facts.top {
+        if !is_settings_page(&facts.url) {
+            return None;
+        }
+        if facts.signed_out {
+            return Some(EntraReason::SignedOut);
+        }
+        let blade_frame = facts.frames.iter().take(ENTRA_SITE.max_frames as usize).any(|f| f.visible && place(&f.url) != Place::Elsewhere);
+        if !settled || blade_frame {
+            return None;
+        }
+        return Some(if facts.groups.is_empty() { EntraReason::NotLoaded } else { EntraReason::NotFound });
+    }
+    (is_settings_page(&facts.tab_url) && settled && !facts.groups.is_empty()).then_some(EntraReason::NotFound)
 }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::catalogue::{Category, SwitchState, SETTINGS};
-use crate::detect::{Observed, Reason};
+use crate::detect::{Observed, Reason, StateWord};
 use crate::state::{Alert, ChangedBy, Stored};
 use crate::managed::Managed;
 use crate::summary::{summary, word};
@@ -60,7 +60,7 @@ pub struct SettingExport {
     /// The state that protects the member.
     pub protective: SwitchState,
     /// `on`, `off` or `unknown`.
-    pub state: &'static str,
+    pub state: StateWord,
     /// Why it is unknown.
     pub reason: Option<Reason>,
     /// When it was last checked.
@@ -96,11 +96,7 @@ pub fn export(stored: &Stored, now: f64) -> Export {
         .map(|s| {
             let e = stored.settings.get(s.id);
             let observed = e.map_or(Observed::Unknown(Reason::NotChecked), |e| e.observed);
-            let (state, reason) = match observed {
-                Observed::On => ("on", None),
-                Observed::Off => ("off", None),
-                Observed::Unknown(r) => ("unknown", Some(r)),
-            };
+            let (state, reason) = observed.split();
             SettingExport {
                 id: s.id,
                 title: s.title,
@@ -152,9 +148,9 @@ pub fn markdown(stored: &Stored, now: f64, lookup: &mut dyn FnMut(&str, &[String
         let note = r.reason_text.as_ref().or(r.changed_text.as_ref()).map(&mut say).unwrap_or_default();
         let checked = stored.settings.get(r.id).filter(|_| r.reason != Some(Reason::NotChecked)).map(|e| rfc3339(e.checked_at));
         let pill = match r.state {
-            "on" => "pillOn",
-            "off" => "pillOff",
-            _ => "pillUnknown",
+            StateWord::On => "pillOn",
+            StateWord::Off => "pillOff",
+            StateWord::Unknown => "pillUnknown",
         };
         out += &format!(
             "| {} | {} | {} | {} |\n",

@@ -5,11 +5,16 @@
 //! in which order, when a page counts as done, when to click, when a click succeeded, and
 //! when to give up. A job is plain data, so it survives the service worker being stopped:
 //! the background keeps it in `storage.session` and feeds it scans and clock ticks.
+//!
+//! A page that does not load (the browser's error page, an HTTP error, LinkedIn's security
+//! check, no answer in time) is tried once more after a short wait, then recorded on its
+//! step with its reason; the background learns of it only as facts it reports (the tab
+//! finished loading but no content script answers, the tab's URL, the page's HTTP status).
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalogue::{self, SwitchState, SITE};
-use crate::detect::{Observed, Reason, ScanOutcome};
+use crate::catalogue::{self, SwitchState, FAILURES, SITE};
+use crate::detect::{Observation, Observed, Reason, ScanOutcome};
 use crate::managed::Managed;
 use crate::url::Location;
 
@@ -76,6 +81,24 @@ pub struct Step {
     /// The tab was sent to this page a second time (it had not arrived).
     #[serde(default)]
     pub renavigated: bool,
+    /// Loads of this page that failed so far (a page is tried at most twice).
+    #[serde(default)]
+    pub failed_loads: u32,
+    /// Why the first load failed, while the second try waits or runs.
+    #[serde(default)]
+    pub load_failure: Option<Reason>,
+    /// When to try the page again after a failed load.
+    #[serde(default)]
+    pub retry_at: Option<f64>,
+    /// A scan of this page has arrived since the tab was last sent to it.
+    #[serde(default)]
+    pub scanned: bool,
+    /// The tab finished loading this page but no content script answered (since then).
+    #[serde(default)]
+    pub silent_since: Option<f64>,
+    /// When the step got its result.
+    #[serde(default)]
+    pub ended_at: Option<f64>,
     /// The result, once there is one.
     pub outcome: Option<Outcome>,
     /// Why, for `Unknown` and `Failed`.
@@ -125,6 +148,62 @@ pub struct Directive {
     pub verify_ms: Option<u32>,
     /// Observations that must not be stored (a signed-out page during a job changes nothing).
     pub discard_observations: bool,
+    /// Observations to store that no scan carried: a page that could not be read, even on
+    /// the second try, is recorded with its reason at the time of the attempt.
+    pub record: Vec<Observation>,
+}
+
+/// Why a job was not started: each maps to a message for the person.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Refusal {
+    /// An administrator does not allow turning settings off.
+    NotAllowed,
+    /// No settings were chosen.
+    NoneChosen,
+    /// A chosen setting is not in this version's catalogue (or has no page).
+    UnknownSetting,
+    /// Another job is running.
+    Busy,
+    /// Not a kind of job this version knows.
+    UnknownKind,
+}
+
+impl Refusal {
+    /// The i18n message explaining it.
+    pub fn msg(self) -> &'static str {
+        match self {
+            Refusal::NotAllowed => "refusalNotAllowed",
+            Refusal::NoneChosen => "refusalNoneChosen",
+            Refusal::UnknownSetting => "refusalUnknownSetting",
+            Refusal::Busy => "refusalBusy",
+            Refusal::UnknownKind => "refusalUnknownKind",
+        }
+    }
+}
+
+/// What the page of a job's tab reported besides its switches.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PageLoad {
+    /// `location.href`.
+    pub url: String,
+    /// Whether a modal dialog is open.
+    pub dialog_open: bool,
+    /// The HTTP status of the page's document, when the browser tells it.
+    pub http_status: Option<u16>,
+}
+
+/// Whether `url` is one of LinkedIn's security checks (and not its sign-in page).
+pub fn is_checkpoint(url: &str) -> bool {
+    Location::parse(url).filter(Location::is_linkedin).is_some_and(|loc| {
+        FAILURES.checkpoint_prefixes.iter().any(|p| loc.path.starts_with(p)) && !crate::detect::is_login_page(url)
+    })
+}
+
+/// The reasons that mean a page was never read (so nothing on it was clicked either).
+pub fn is_load_failure(r: Reason) -> bool {
+    matches!(r, Reason::NotLoaded | Reason::PageError | Reason::Checkpoint | Reason::TimedOut)
 }
 
 impl Job {
@@ -140,22 +219,34 @@ impl Job {
 
     /// Guided opt-out of the given settings, in catalogue order, each once; refused when
     /// an administrator does not allow it.
-    pub fn opt_out(ids: &[String], now: f64, managed: &Managed) -> Result<Job, String> {
+    pub fn opt_out(ids: &[String], now: f64, managed: &Managed) -> Result<Job, Refusal> {
         if !managed.opt_out_allowed() {
-            return Err("turning settings off is not allowed by your organisation".into());
+            return Err(Refusal::NotAllowed);
         }
-        if ids.is_empty() {
-            return Err("no settings chosen".into());
+        Ok(Job::new(JobKind::OptOut, chosen(ids)?, now))
+    }
+
+    /// "Check all" limited to the given settings ("Try the failed ones again").
+    pub fn recheck(ids: &[String], now: f64, managed: &Managed) -> Result<Job, Refusal> {
+        let steps: Vec<Step> = chosen(ids)?.into_iter().filter(|s| managed.watches(&s.setting)).collect();
+        if steps.is_empty() {
+            return Err(Refusal::NoneChosen);
         }
-        if let Some(bad) = ids.iter().find(|id| catalogue::by_id(id).and_then(|s| s.url()).is_none()) {
-            return Err(format!("unknown setting {bad}"));
+        Ok(Job::new(JobKind::Sweep, steps, now))
+    }
+
+    /// Starts a job of `kind` (`settings`: the chosen ids, or `None` for all), unless
+    /// `running` is a job still running.
+    pub fn start(kind: &str, settings: Option<&[String]>, running: Option<&Job>, now: f64, managed: &Managed) -> Result<Job, Refusal> {
+        if running.is_some_and(|j| j.status == JobStatus::Running) {
+            return Err(Refusal::Busy);
         }
-        let steps = catalogue::SETTINGS
-            .iter()
-            .filter(|s| ids.iter().any(|id| id == s.id))
-            .filter_map(|s| s.url().map(|url| step(s.id, url)))
-            .collect();
-        Ok(Job::new(JobKind::OptOut, steps, now))
+        match (kind, settings) {
+            ("sweep", None) => Ok(Job::sweep(now, managed)),
+            ("sweep", Some(ids)) => Job::recheck(ids, now, managed),
+            ("opt-out", ids) => Job::opt_out(ids.unwrap_or_default(), now, managed),
+            _ => Err(Refusal::UnknownKind),
+        }
     }
 
     fn new(kind: JobKind, mut steps: Vec<Step>, now: f64) -> Job {
@@ -172,6 +263,12 @@ impl Job {
 
     /// Feeds the scan of the job's tab at `url`.
     pub fn on_scan(&mut self, url: &str, outcome: &ScanOutcome, dialog_open: bool, now: f64) -> Directive {
+        self.on_page(&PageLoad { url: url.into(), dialog_open, http_status: None }, outcome, now)
+    }
+
+    /// Feeds the scan of the job's tab, with what the page reported about its loading.
+    pub fn on_page(&mut self, page: &PageLoad, outcome: &ScanOutcome, now: f64) -> Directive {
+        let (url, dialog_open) = (page.url.as_str(), page.dialog_open);
         let mut d = Directive::default();
         if self.status != JobStatus::Running {
             return d;
@@ -192,8 +289,24 @@ impl Job {
         if !on_page(url, &step.url) {
             return d;
         }
-        let protective = catalogue::by_id(&setting).map_or(SwitchState::Off, |s| s.protective);
+        let error_page = page.http_status.is_some_and(|s| s >= 400);
+        // Waiting to try again: a late scan of the failed load decides nothing.
+        if step.retry_at.is_some() {
+            d.discard_observations = error_page;
+            return d;
+        }
+        // An error page: nothing on it is read, stored or clicked.
+        if error_page {
+            d.discard_observations = true;
+            if step.clicked_at.is_none() {
+                self.load_failed(Reason::PageError, now, &mut d);
+            }
+            return d;
+        }
         let step = &mut self.steps[self.current];
+        step.scanned = true;
+        step.silent_since = None;
+        let protective = catalogue::by_id(&setting).map_or(SwitchState::Off, |s| s.protective);
         let done = match (self.kind, observed) {
             (_, None | Some(Observed::Unknown(Reason::Loading))) => None,
             (JobKind::Sweep, Some(Observed::On)) => Some((Outcome::On, None)),
@@ -251,6 +364,31 @@ impl Job {
             return d;
         }
         let Some(step) = self.steps.get_mut(self.current) else { return d };
+        // Waiting to try a page that did not load once more.
+        if let Some(at) = step.retry_at {
+            if now >= at {
+                step.retry_at = None;
+                step.started_at = Some(now);
+                step.scanned = false;
+                step.silent_since = None;
+                d.navigate = Some(step.url.clone());
+            }
+            return d;
+        }
+        let waited = step.started_at.is_some_and(|at| now - at > f64::from(SITE.renavigate_ms));
+        if step.clicked_at.is_none() {
+            // (Only once the tab had time to leave the page it showed before.)
+            if waited && tab_url.is_some_and(is_checkpoint) {
+                self.load_failed(Reason::Checkpoint, now, &mut d);
+                return d;
+            }
+            let silent = step.silent_since.is_some_and(|at| now - at >= f64::from(FAILURES.no_script_grace_ms));
+            if silent && !step.scanned {
+                self.load_failed(Reason::NotLoaded, now, &mut d);
+                return d;
+            }
+        }
+        let Some(step) = self.steps.get_mut(self.current) else { return d };
         let elsewhere = tab_url.is_some_and(|u| !on_page(u, &step.url) && !crate::detect::is_login_page(u));
         let waited = step.started_at.is_some_and(|at| now - at > f64::from(SITE.renavigate_ms));
         if elsewhere && waited && step.clicked_at.is_none() && !step.renavigated {
@@ -274,11 +412,75 @@ impl Job {
                 .is_some_and(|at| now - at > f64::from(SITE.page_timeout_ms))
                 .then_some(Reason::TimedOut),
         };
-        if let Some(reason) = failure {
-            let outcome = if self.kind == JobKind::Sweep { Outcome::Unknown } else { Outcome::Failed };
-            self.finish_step(outcome, Some(reason), now, &mut d);
+        match failure {
+            Some(Reason::TimedOut) => self.load_failed(Reason::TimedOut, now, &mut d),
+            Some(reason) => {
+                let outcome = if self.kind == JobKind::Sweep { Outcome::Unknown } else { Outcome::Failed };
+                self.finish_step(outcome, Some(reason), now, &mut d);
+            }
+            None => {}
         }
         d
+    }
+
+    /// The job's tab finished loading `url` (the tab reported status "complete");
+    /// `script_answered`: whether the content script there answered. The browser's own
+    /// error page runs no content script: a page that stays silent counts as not loaded
+    /// (decided on a later tick, since a content script may start just after the load).
+    pub fn on_tab_loaded(&mut self, url: &str, script_answered: bool, now: f64) -> Directive {
+        let mut d = Directive::default();
+        if self.status != JobStatus::Running {
+            return d;
+        }
+        let Some(step) = self.steps.get_mut(self.current) else { return d };
+        if step.retry_at.is_some() || step.clicked_at.is_some() {
+            return d;
+        }
+        if is_checkpoint(url) {
+            self.load_failed(Reason::Checkpoint, now, &mut d);
+            return d;
+        }
+        // Where the browser shows its error page instead of ours, the URL may be its own.
+        let ours = on_page(url, &step.url) || !Location::parse(url).is_some_and(|l| l.is_linkedin());
+        if script_answered || step.scanned || !ours {
+            return d;
+        }
+        step.silent_since.get_or_insert(now);
+        d
+    }
+
+    /// The settings worth trying again after this job: a check's settings it could not
+    /// read, or an opt-out's settings whose page never loaded (nothing was clicked there).
+    pub fn retry_ids(&self) -> Vec<String> {
+        self.steps
+            .iter()
+            .filter(|s| match (self.kind, s.outcome, s.reason) {
+                (_, _, Some(Reason::Cancelled | Reason::NotLoggedIn)) => false,
+                (JobKind::Sweep, Some(Outcome::Unknown), _) => true,
+                (JobKind::OptOut, Some(Outcome::Failed), Some(r)) => is_load_failure(r),
+                _ => false,
+            })
+            .map(|s| s.setting.clone())
+            .collect()
+    }
+
+    /// The current step's page did not load: tried once more after a short wait, then the
+    /// step ends with `reason`, recorded for the setting at this time.
+    fn load_failed(&mut self, reason: Reason, now: f64, d: &mut Directive) {
+        let step = &mut self.steps[self.current];
+        if step.failed_loads == 0 {
+            step.failed_loads = 1;
+            step.load_failure = Some(reason);
+            step.retry_at = Some(now + f64::from(FAILURES.retry_wait_ms));
+            step.scanned = false;
+            step.silent_since = None;
+            return;
+        }
+        step.failed_loads += 1;
+        let setting = step.setting.clone();
+        let outcome = if self.kind == JobKind::Sweep { Outcome::Unknown } else { Outcome::Failed };
+        self.finish_step(outcome, Some(reason), now, d);
+        d.record.push(Observation { setting, observed: Observed::Unknown(reason) });
     }
 
     /// Stops the job at the person's request; steps not reached are marked cancelled.
@@ -318,6 +520,8 @@ impl Job {
         let step = &mut self.steps[self.current];
         step.outcome = Some(outcome);
         step.reason = reason;
+        step.ended_at = Some(now);
+        step.retry_at = None;
         self.current += 1;
         match self.steps.get_mut(self.current) {
             Some(next) => {
@@ -347,9 +551,30 @@ fn step(setting: &str, url: String) -> Step {
         awaiting_confirmation: false,
         protective_seen_at: None,
         renavigated: false,
+        failed_loads: 0,
+        load_failure: None,
+        retry_at: None,
+        scanned: false,
+        silent_since: None,
+        ended_at: None,
         outcome: None,
         reason: None,
     }
+}
+
+/// The steps for the chosen settings, in catalogue order, each once.
+fn chosen(ids: &[String]) -> Result<Vec<Step>, Refusal> {
+    if ids.is_empty() {
+        return Err(Refusal::NoneChosen);
+    }
+    if ids.iter().any(|id| catalogue::by_id(id).and_then(|s| s.url()).is_none()) {
+        return Err(Refusal::UnknownSetting);
+    }
+    Ok(catalogue::SETTINGS
+        .iter()
+        .filter(|s| ids.iter().any(|id| id == s.id))
+        .filter_map(|s| s.url().map(|url| step(s.id, url)))
+        .collect())
 }
 
 /// Whether a scan of `url` is of the step's page (ports aside, for loopback test servers).

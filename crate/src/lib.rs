@@ -5,6 +5,7 @@
 //! - [`detect`]: page facts in, marks and observations out.
 //! - [`state`]: the stored per-setting state and how observations change it.
 //! - [`summary`]: what the popup and badge say.
+//! - [`report`]: the diagnostic report behind "Report a problem".
 //!
 //! ```
 //! use opt_out_lens_core::detect::{scan, Candidate, PageFacts};
@@ -37,6 +38,7 @@ pub mod job;
 pub mod managed;
 pub mod normalize;
 pub mod region;
+pub mod report;
 pub mod state;
 pub mod summary;
 pub mod text;

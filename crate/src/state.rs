@@ -46,6 +46,9 @@ pub struct Entry {
     pub history: Vec<Change>,
     /// Why this setting needs the person's attention, until it is seen off or dismissed.
     pub alert: Option<Alert>,
+    /// How many switches its page showed that no rule recognises, when that is why it is
+    /// unknown ("LinkedIn may have changed this page").
+    pub unrecognised: Option<u32>,
 }
 
 /// [`Entry`] as stored: `observed` as two fields (see [`Observed`]).
@@ -63,6 +66,8 @@ struct EntryWire {
     history: Vec<Change>,
     #[serde(default)]
     alert: Option<Alert>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    unrecognised: Option<u32>,
 }
 
 impl From<EntryWire> for Entry {
@@ -75,6 +80,7 @@ impl From<EntryWire> for Entry {
             changed_at: w.changed_at,
             history: w.history,
             alert: w.alert,
+            unrecognised: w.unrecognised,
         }
     }
 }
@@ -91,6 +97,7 @@ impl From<Entry> for EntryWire {
             changed_at: e.changed_at,
             history: e.history,
             alert: e.alert,
+            unrecognised: e.unrecognised,
         }
     }
 }
@@ -175,8 +182,10 @@ pub fn load(raw: Result<Option<Stored>, String>) -> Loaded {
 /// Seeing on a setting that was off, or (after a complete check) one never seen before,
 /// raises an alert; seeing it off clears it.
 /// "Still loading" is never stored. "Not signed in" does not overwrite a known state,
-/// since the setting was not looked at. Any other unknown replaces the state (the page
-/// no longer shows the switch, so the old state may be stale), keeping `last_known`.
+/// since the setting was not looked at. Any other unknown (the page changed, or did not
+/// load even on a second try) replaces the state with its reason and the time of the
+/// attempt, keeping `last_known` and its time: an old state is shown as stale, never
+/// dropped and never taken for "off".
 pub fn apply(stored: &mut Stored, observations: &[Observation], now: f64, by_extension: &[String]) -> bool {
     let mut changed = false;
     for obs in observations {
@@ -204,15 +213,19 @@ pub fn apply(stored: &mut Stored, observations: &[Observation], now: f64, by_ext
                     };
                 }
                 e.observed = obs.observed;
+                e.unrecognised = None;
                 e.last_known = Some(state);
                 e.last_known_at = Some(now);
                 e.checked_at = now;
                 e
             }
-            (Observed::Unknown(_), _) => {
+            (Observed::Unknown(r), _) => {
                 let mut e = entry.cloned().unwrap_or_else(|| blank(now));
                 e.observed = obs.observed;
                 e.checked_at = now;
+                if r != Reason::Unrecognised {
+                    e.unrecognised = None;
+                }
                 e
             }
         };
@@ -233,7 +246,24 @@ fn blank(now: f64) -> Entry {
         changed_at: None,
         history: Vec::new(),
         alert: None,
+        unrecognised: None,
     }
+}
+
+/// Records how many unrecognised switches the page of each setting showed (from
+/// [`crate::report::unrecognised`]), for settings whose latest state is unknown for that
+/// reason; returns whether anything stored changed.
+pub fn note_unrecognised(stored: &mut Stored, counts: &[(String, u32)]) -> bool {
+    let mut changed = false;
+    for (id, n) in counts {
+        if let Some(e) = stored.settings.get_mut(id) {
+            if e.observed == Observed::Unknown(Reason::Unrecognised) && e.unrecognised != Some(*n) {
+                e.unrecognised = Some(*n);
+                changed = true;
+            }
+        }
+    }
+    changed
 }
 
 /// The person has seen the alert on a setting; returns whether one was cleared.

@@ -4,7 +4,8 @@
 use serde::Serialize;
 
 use crate::catalogue::{Category, PolicyKind, Region, Setting, SwitchState, SETTINGS};
-use crate::detect::{Observed, Reason};
+use crate::detect::{Observed, Reason, StateWord};
+use crate::job::{is_load_failure, Job, JobKind, JobStatus, Outcome};
 use crate::managed::Managed;
 use crate::state::{Alert, Stored};
 use crate::text::{Arg, Text};
@@ -46,9 +47,15 @@ pub struct Row {
     /// Category.
     pub category: Category,
     /// `on`, `off` or `unknown`.
-    pub state: &'static str,
+    pub state: StateWord,
     /// Whether the state protects the person (`false` for unknown).
     pub protective: bool,
+    /// Unknown now, but a state seen before is known (shown as stale, never as the state).
+    pub stale: bool,
+    /// Switches on its page that no rule recognises, when that is why it is unknown.
+    pub unrecognised: Option<u32>,
+    /// Whether to offer "Report a problem" (its state could not be read).
+    pub reportable: bool,
     /// What the state means, if there is something to say.
     pub state_text: Option<Text>,
     /// Why the state is unknown (machine code).
@@ -102,16 +109,23 @@ pub fn summary(stored: &Stored, now: f64, region: Option<Region>, managed: &Mana
     let rows: Vec<Row> =
         SETTINGS.iter().filter(|s| managed.watches(s.id)).map(|s| row(s, stored, now, region)).collect();
     let total = rows.len();
-    let exposed = rows.iter().filter(|r| r.state != "unknown" && !r.protective).count();
-    let unknown = rows.iter().filter(|r| r.state == "unknown").count();
-    let headline = match exposed {
-        1 => Text::new("headlineOne").arg(total),
-        n => Text::new("headline").arg(n).arg(total),
+    let exposed = rows.iter().filter(|r| r.state != StateWord::Unknown && !r.protective).count();
+    let unknown = rows.iter().filter(|r| r.state == StateWord::Unknown).count();
+    // While some are not read, the count is a lower bound: an unread setting is never safe.
+    let headline = match (exposed, unknown) {
+        (1, 0) => Text::new("headlineOne").arg(total),
+        (n, 0) => Text::new("headline").arg(n).arg(total),
+        (1, _) => Text::new("headlineKnownOne").arg(total),
+        (n, _) => Text::new("headlineKnown").arg(n).arg(total),
     };
-    let subline = match unknown {
-        0 => None,
-        1 => Some(Text::new("sublineUnknownOne")),
-        n => Some(Text::new("sublineUnknown").arg(n)),
+    // Settings a check tried and could not read are said as such, not as "not known yet".
+    let unread = rows.iter().filter(|r| r.reason.is_some_and(is_load_failure)).count();
+    let subline = match (unread, unknown) {
+        (0, 0) => None,
+        (0, 1) => Some(Text::new("sublineUnknownOne")),
+        (0, n) => Some(Text::new("sublineUnknown").arg(n)),
+        (1, _) => Some(Text::new("sublineUnreadOne")),
+        (n, _) => Some(Text::new("sublineUnread").arg(n)),
     };
     let flagged: Vec<&Row> = rows.iter().filter(|r| r.alert.is_some()).collect();
     let warning = match flagged.as_slice() {
@@ -137,13 +151,16 @@ pub fn summary(stored: &Stored, now: f64, region: Option<Region>, managed: &Mana
 fn row(s: &'static Setting, stored: &Stored, now: f64, region: Option<Region>) -> Row {
     let entry = stored.settings.get(s.id);
     let observed = entry.map_or(Observed::Unknown(Reason::NotChecked), |e| e.observed);
-    let (state, protective, reason) = match observed {
-        Observed::On => ("on", s.protective == SwitchState::On, None),
-        Observed::Off => ("off", s.protective == SwitchState::Off, None),
-        Observed::Unknown(r) => ("unknown", false, Some(r)),
+    let (state, reason) = observed.split();
+    let protective = match observed {
+        Observed::On => s.protective == SwitchState::On,
+        Observed::Off => s.protective == SwitchState::Off,
+        Observed::Unknown(_) => false,
     };
-    let state_text = match (observed, entry.and_then(|e| e.last_known.zip(e.last_known_at))) {
-        (Observed::Unknown(_), Some((was, at))) => Some(Text::new("stateUnknownWas").arg(word(was)).arg(ago(now, at))),
+    let last_known = entry.and_then(|e| e.last_known.zip(e.last_known_at));
+    let unrecognised = entry.and_then(|e| e.unrecognised).filter(|_| reason == Some(Reason::Unrecognised));
+    let state_text = match (observed, last_known) {
+        (Observed::Unknown(_), Some((was, at))) => Some(stale_text(was, at)),
         (Observed::Unknown(_), None) => None,
         _ if protective => Some(Text::new("stateOff")),
         _ => Some(Text::new("stateOn").arg(Text::new(s.msg_meaning))),
@@ -159,10 +176,21 @@ fn row(s: &'static Setting, stored: &Stored, now: f64, region: Option<Region>) -
         category: s.category,
         state,
         protective,
+        stale: state == StateWord::Unknown && last_known.is_some(),
+        unrecognised,
+        reportable: state == StateWord::Unknown && reason != Some(Reason::NotChecked),
         state_text,
         reason,
-        reason_text: reason.map(|r| Text::new(r.msg())),
-        seen_text: entry.filter(|_| reason != Some(Reason::NotChecked)).map(|e| Text::new("checkedAgo").arg(ago(now, e.checked_at))),
+        reason_text: match (reason, unrecognised) {
+            (Some(Reason::Unrecognised), Some(1)) => Some(Text::new("reasonUnrecognisedOne")),
+            (Some(Reason::Unrecognised), Some(n)) => Some(Text::new("reasonUnrecognisedMany").arg(n.to_string())),
+            (r, _) => r.map(|r| Text::new(r.msg())),
+        },
+        // A check that tried and could not read the page says when it tried.
+        seen_text: entry.filter(|_| reason != Some(Reason::NotChecked)).map(|e| {
+            let key = if reason.is_some_and(is_load_failure) { "triedAgo" } else { "checkedAgo" };
+            Text::new(key).arg(ago(now, e.checked_at))
+        }),
         url: s.url(),
         alert: entry.and_then(|e| e.alert),
         changed_text,
@@ -227,4 +255,126 @@ pub fn ago(now: f64, then: f64) -> Text {
         m if m < 48 * 60 => Text::new("agoHours").arg((m / 60).to_string()),
         m => Text::new("agoDays").arg((m / (24 * 60)).to_string()),
     }
+}
+
+/// "On when last seen on 28 November 2025; the latest check could not read it."
+fn stale_text(was: SwitchState, at: f64) -> Text {
+    let key = match was {
+        SwitchState::On => "stateStaleOn",
+        SwitchState::Off => "stateStaleOff",
+    };
+    Text::new(key).arg(Arg::date(crate::export::rfc3339(at)[..10].to_string()))
+}
+
+/// A short "why" for a step's result, to follow a setting's title: "the page did not load".
+pub fn why(r: Reason) -> Text {
+    Text::new(match r {
+        Reason::NotLoggedIn => "whyNotLoggedIn",
+        Reason::NotFound => "whyNotFound",
+        Reason::Loading => "whyLoading",
+        Reason::Conflicting => "whyConflicting",
+        Reason::NotChecked => "whyNotChecked",
+        Reason::TimedOut => return Text::new("whyTimedOut").arg((crate::catalogue::SITE.page_timeout_ms / 1000).to_string()),
+        Reason::DidNotChange => "whyDidNotChange",
+        Reason::NotConfirmed => "whyNotConfirmed",
+        Reason::Cancelled => "whyCancelled",
+        Reason::Reverted => "whyReverted",
+        Reason::NotLoaded => "whyNotLoaded",
+        Reason::PageError => "whyPageError",
+        Reason::Checkpoint => "whyCheckpoint",
+        Reason::Unrecognised => "whyUnrecognised",
+    })
+}
+
+/// What the popup says about a job.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobSummary {
+    /// Sentences, to join with spaces: "Checked 12 of 13 settings. 1 could not be read: …"
+    pub sentences: Vec<Text>,
+    /// One line per step with a result (opt-out), in order.
+    pub results: Vec<JobResult>,
+    /// Settings "Try the failed ones again" would start a job for (empty: no such action).
+    pub retry: Vec<String>,
+    /// The kind of job the retry starts.
+    pub retry_kind: JobKind,
+}
+
+/// One step's result, for the popup.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobResult {
+    /// Setting id.
+    pub setting: String,
+    /// The result.
+    pub outcome: Outcome,
+    /// "Data for Generative AI Improvement — failed: the page did not load".
+    pub text: Text,
+}
+
+/// The popup's words for a job that ended (for a running one, its progress).
+pub fn job_summary(job: &Job) -> JobSummary {
+    let total = job.steps.len();
+    let title = |id: &str| crate::catalogue::by_id(id).map_or_else(|| Text::new("appName"), |s| Text::new(s.msg_title));
+    let item = |id: &str, r: Option<Reason>| match r {
+        Some(r) => Text::new("jobItemWhy").arg(title(id)).arg(why(r)),
+        None => title(id),
+    };
+    let list = |items: Vec<Text>| items.into_iter().reduce(|a, b| Text::new("listJoin").arg(a).arg(b));
+    let (done, read) = (job.progress().0, job.steps.iter().filter(|s| matches!(s.outcome, Some(Outcome::On | Outcome::Off))).count());
+    let mut sentences = Vec::new();
+    match (job.status, job.kind) {
+        (JobStatus::Running, JobKind::Sweep) => sentences.push(Text::new("jobChecking").arg((done + 1).min(total)).arg(total)),
+        (JobStatus::Running, JobKind::OptOut) => sentences.push(Text::new("jobTurningOff").arg((done + 1).min(total)).arg(total)),
+        (JobStatus::Stopped, _) if job.stop_reason == Some(Reason::NotLoggedIn) => sentences.push(Text::new("jobStoppedSignedOut")),
+        (JobStatus::Cancelled | JobStatus::Stopped, _) => {
+            let reached = job.steps.iter().filter(|s| s.outcome.is_some() && s.reason != Some(Reason::Cancelled)).count();
+            sentences.push(Text::new("jobCancelled").arg(reached).arg(total));
+        }
+        (JobStatus::Finished, JobKind::Sweep) if read == total => sentences.push(Text::new("jobCheckedAll").arg(total)),
+        (JobStatus::Finished, JobKind::Sweep) => {
+            sentences.push(Text::new("jobCheckedSome").arg(read).arg(total));
+            let unread: Vec<Text> =
+                job.steps.iter().filter(|s| s.outcome == Some(Outcome::Unknown)).map(|s| item(&s.setting, s.reason)).collect();
+            let n = unread.len();
+            if let Some(l) = list(unread) {
+                sentences.push(if n == 1 { Text::new("jobUnreadOne").arg(l) } else { Text::new("jobUnreadMany").arg(n).arg(l) });
+            }
+        }
+        (JobStatus::Finished, JobKind::OptOut) => {
+            let failed: Vec<Text> =
+                job.steps.iter().filter(|s| s.outcome == Some(Outcome::Failed)).map(|s| item(&s.setting, s.reason)).collect();
+            let n = failed.len();
+            match list(failed) {
+                None => sentences.push(Text::new("jobDone")),
+                Some(l) => {
+                    sentences.push(Text::new("jobOffSome").arg(total - n).arg(total));
+                    sentences.push(if n == 1 { Text::new("jobFailedOne").arg(l) } else { Text::new("jobFailedMany").arg(n).arg(l) });
+                }
+            }
+        }
+    }
+    let results = job
+        .steps
+        .iter()
+        .filter(|_| job.kind == JobKind::OptOut)
+        .filter_map(|s| {
+            let outcome = s.outcome?;
+            let word = Text::new(match outcome {
+                Outcome::On => "outcomeOn",
+                Outcome::Off => "outcomeOff",
+                Outcome::Unknown => "outcomeUnknown",
+                Outcome::TurnedOff => "outcomeTurnedOff",
+                Outcome::AlreadyOff => "outcomeAlreadyOff",
+                Outcome::Failed => "outcomeFailed",
+            });
+            let result = match s.reason {
+                Some(r) => Text::new("outcomeWhy").arg(word).arg(why(r)),
+                None => word,
+            };
+            Some(JobResult { setting: s.setting.clone(), outcome, text: Text::new("jobResultLine").arg(title(&s.setting)).arg(result) })
+        })
+        .collect();
+    let retry = if job.status == JobStatus::Running { Vec::new() } else { job.retry_ids() };
+    JobSummary { sentences, results, retry, retry_kind: job.kind }
 }

@@ -23,7 +23,7 @@ pub enum Arg {
     /// A calendar date (YYYY-MM-DD), written the way the person's language writes dates.
     Date {
         /// The date.
-        date: &'static str,
+        date: String,
     },
     /// Text used as it is.
     Plain(String),
@@ -31,8 +31,8 @@ pub enum Arg {
 
 impl Arg {
     /// A calendar date (YYYY-MM-DD).
-    pub fn date(date: &'static str) -> Arg {
-        Arg::Date { date }
+    pub fn date(date: impl Into<String>) -> Arg {
+        Arg::Date { date: date.into() }
     }
 }
 
@@ -55,7 +55,7 @@ impl Text {
             .iter()
             .map(|a| match a {
                 Arg::Text(t) => t.render(lookup),
-                Arg::Date { date } => date.to_string(),
+                Arg::Date { date } => date.clone(),
                 Arg::Plain(s) => s.clone(),
             })
             .collect();

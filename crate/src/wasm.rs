@@ -866,7 +866,7 @@ pub fn job_sweep(now: f64, managed: JsValue) -> Result<JsValue, JsError> {
 #[wasm_bindgen(js_name = jobOptOut)]
 pub fn job_opt_out(ids: JsValue, now: f64, managed: JsValue) -> Result<JsValue, JsError> {
     let ids: Vec<String> = from_js(ids, "setting ids")?;
-    to_js(&Job::opt_out(&ids, now, &managed_from(managed)?).map_err(|e| JsError::new(&e))?)
+    to_js(&Job::opt_out(&ids, now, &managed_from(managed)?).map_err(|r| JsError::new(r.msg()))?)
 }
 
 #[derive(Serialize)]
@@ -1007,6 +1007,135 @@ pub fn ago_text(now: f64, then: f64) -> Result<JsValue, JsError> {
 #[wasm_bindgen(js_name = reasonMessage)]
 pub fn reason_message(code: JsValue) -> String {
     parse::<crate::detect::Reason>(code).map(|r| r.msg().to_string()).unwrap_or_default()
+}
+
+// ---- Pages that did not load, job summaries, "Report a problem" ----
+// (crate::job's load failures, crate::summary::job_summary, crate::report)
+
+/// Scans page facts and refines the outcome (an error page, switches no rule knows):
+/// `{marks, observations, unrecognised: [{setting, count}]}`. Throws on malformed facts.
+#[wasm_bindgen(js_name = scanPage)]
+pub fn scan_page(facts: JsValue) -> Result<JsValue, JsError> {
+    let extra: crate::report::ExtraFacts = from_js(facts.clone(), "page facts")?;
+    let facts: PageFacts = from_js(facts, "page facts")?;
+    to_js(&crate::report::examine(&facts, &extra))
+}
+
+/// Records a `scanPage` outcome in loaded state: `{stored, changed}`.
+#[wasm_bindgen(js_name = applyScan)]
+pub fn apply_scan(stored: JsValue, examined: JsValue, now: f64, by_extension: JsValue) -> Result<JsValue, JsError> {
+    let mut stored: Stored = from_js(stored, "stored state")?;
+    let examined: crate::report::Examined = from_js(examined, "scan outcome")?;
+    let by_extension: Vec<String> =
+        if by_extension.is_undefined() { Vec::new() } else { from_js(by_extension, "setting ids")? };
+    let mut changed = state::apply(&mut stored, &examined.observations, now, &by_extension);
+    let counts: Vec<(String, u32)> = examined.unrecognised.into_iter().map(|u| (u.setting, u.count)).collect();
+    changed |= state::note_unrecognised(&mut stored, &counts);
+    to_js(&Applied { stored, changed })
+}
+
+/// Starts a job: `kind` "sweep" or "opt-out", `settings` the chosen ids (or `undefined`
+/// for every setting), `running` the saved job (or `undefined`). Returns `{job}`, or
+/// `{refusal, text}` with the reason as a code and as a message.
+#[wasm_bindgen(js_name = jobStart)]
+pub fn job_start(kind: &str, settings: JsValue, running: JsValue, now: f64, managed: JsValue) -> Result<JsValue, JsError> {
+    #[derive(Serialize)]
+    struct Started {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        job: Option<Job>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        refusal: Option<crate::job::Refusal>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        text: Option<crate::text::Text>,
+    }
+    let settings: Option<Vec<String>> = if settings.is_undefined() || settings.is_null() { None } else { Some(from_js(settings, "setting ids")?) };
+    let running: Option<Job> = if running.is_undefined() || running.is_null() { None } else { from_js(running, "job").ok() };
+    let started = match Job::start(kind, settings.as_deref(), running.as_ref(), now, &managed_from(managed)?) {
+        Ok(job) => Started { job: Some(job), refusal: None, text: None },
+        Err(r) => Started { job: None, refusal: Some(r), text: Some(crate::text::Text::new(r.msg())) },
+    };
+    to_js(&started)
+}
+
+/// Feeds a `scanPage` outcome of the job's tab, with the page's facts (its URL, an open
+/// dialog, its HTTP status): `{job, directive}`.
+#[wasm_bindgen(js_name = jobOnPage)]
+pub fn job_on_page(job: JsValue, facts: JsValue, outcome: JsValue, now: f64) -> Result<JsValue, JsError> {
+    let mut job: Job = from_js(job, "job")?;
+    let page: crate::job::PageLoad = from_js(facts, "page facts")?;
+    let outcome: ScanOutcome = from_js(outcome, "scan outcome")?;
+    let directive = job.on_page(&page, &outcome, now);
+    to_js(&Stepped { job, directive })
+}
+
+/// The job's tab finished loading `url`; `scriptAnswered`: whether its content script
+/// answered a ping. `{job, directive}`.
+#[wasm_bindgen(js_name = jobOnTabLoaded)]
+pub fn job_on_tab_loaded(job: JsValue, url: &str, script_answered: bool, now: f64) -> Result<JsValue, JsError> {
+    let mut job: Job = from_js(job, "job")?;
+    let directive = job.on_tab_loaded(url, script_answered, now);
+    to_js(&Stepped { job, directive })
+}
+
+/// What the popup says about a job: `{sentences, results, retry, retryKind}`.
+#[wasm_bindgen(js_name = jobSummary)]
+pub fn job_summary(job: JsValue) -> Result<JsValue, JsError> {
+    let job: Job = from_js(job, "job")?;
+    to_js(&summary::job_summary(&job))
+}
+
+/// Keeps a scanned page for "Report a problem": the remembered pages (an array, or
+/// `undefined`) with this scan's record, reduced to what a report may hold and bounded.
+#[wasm_bindgen(js_name = reportRemember)]
+pub fn report_remember(pages: JsValue, facts: JsValue, examined: JsValue, now: f64) -> Result<JsValue, JsError> {
+    let pages: Vec<crate::report::PageRecord> =
+        if pages.is_undefined() || pages.is_null() { Vec::new() } else { from_js(pages, "remembered pages").unwrap_or_default() };
+    let extra: crate::report::ExtraFacts = from_js(facts.clone(), "page facts")?;
+    let facts: PageFacts = from_js(facts, "page facts")?;
+    let examined: crate::report::Examined = from_js(examined, "scan outcome")?;
+    let pages = match crate::report::record(&facts, &extra, &examined, now) {
+        Some(r) => crate::report::remember(pages, r),
+        None => pages,
+    };
+    to_js(&pages)
+}
+
+/// The diagnostic report about `setting` (or everything, for `undefined`): `{json,
+/// markdown}`, `json` the report object, `markdown` the readable rendering in the words
+/// `lookup(message, substitutions)` returns, with the JSON at its end. `env`:
+/// `{extensionVersion, userAgent}`.
+#[wasm_bindgen(js_name = reportBuild)]
+pub fn report_build(
+    pages: JsValue,
+    setting: Option<String>,
+    stored: JsValue,
+    job: JsValue,
+    env: JsValue,
+    now: f64,
+    lookup: &js_sys::Function,
+) -> Result<JsValue, JsError> {
+    #[derive(Serialize)]
+    struct Built {
+        json: crate::report::Report,
+        markdown: String,
+    }
+    let pages: Vec<crate::report::PageRecord> =
+        if pages.is_undefined() || pages.is_null() { Vec::new() } else { from_js(pages, "remembered pages")? };
+    let stored: Stored = from_js(stored, "stored state")?;
+    let job: Option<Job> = if job.is_undefined() || job.is_null() { None } else { from_js(job, "job").ok() };
+    let env: crate::report::Environment = if env.is_undefined() { Default::default() } else { from_js(env, "environment")? };
+    let report = crate::report::build(&pages, setting.as_deref(), &stored, job.as_ref(), &env, now);
+    let value = to_js(&report)?;
+    let json = js_sys::JSON::stringify_with_replacer_and_space(&value, &JsValue::NULL, &JsValue::from(2))
+        .map_err(|_| JsError::new("report not serialisable"))?
+        .as_string()
+        .unwrap_or_default();
+    let mut say = |key: &str, args: &[String]| {
+        let list: js_sys::Array = args.iter().map(|a| JsValue::from_str(a)).collect();
+        lookup.call2(&JsValue::NULL, &JsValue::from_str(key), &list).ok().and_then(|v| v.as_string()).unwrap_or_default()
+    };
+    let markdown = crate::report::markdown(&report, &json, &mut say);
+    to_js(&Built { json: report, markdown })
 }
 
 // ---- Entra ----

@@ -2,8 +2,9 @@
 //! `cargo test -p opt-out-lens-core --test entra`.
 
 use opt_out_lens_core::entra::{
-    self, describe, is_settings_page, option_named, plan, scan, EntraFacts, EntraObservation, EntraObserved,
-    EntraOption, EntraReason, EntraState, GroupFacts, Look, RadioFacts, ENTRA_OPTIONS, ENTRA_SETTING, ENTRA_SITE,
+    self, describe, is_settings_page, option_named, origins, place, plan, scan, EntraFacts, EntraObservation,
+    EntraObserved, EntraOption, EntraReason, EntraState, FrameFacts, GroupFacts, Look, Place, RadioFacts, ENTRA_OPTIONS,
+    ENTRA_SETTING, ENTRA_SITE,
 };
 use serde_json::json;
 
@@ -25,9 +26,20 @@ fn group(label: &str, options: &[&str], checked: Option<usize>) -> GroupFacts {
     }
 }
 
+/// The facts of a settled top frame at `url` (the tab's address is its own).
 fn facts(url: &str, groups: Vec<GroupFacts>) -> EntraFacts {
-    EntraFacts { url: url.into(), top: true, elapsed_ms: SETTLED, signed_out: false, groups }
+    EntraFacts { url: url.into(), tab_url: url.into(), top: true, elapsed_ms: SETTLED, signed_out: false, groups, frames: vec![] }
 }
+
+/// The facts of a settled frame at `url` that its parent cannot read, in a tab at `tab_url`.
+fn frame_facts(url: &str, tab_url: &str, groups: Vec<GroupFacts>) -> EntraFacts {
+    EntraFacts { top: false, tab_url: tab_url.into(), ..facts(url, groups) }
+}
+
+/// A React view's frame, as the shared facts file names one.
+const REACT_FRAME: &str = "https://sandbox-1.reactblade.portal.azure.net/Microsoft_AAD_UsersAndTenants/UserSettings?trustedAuthority=https%3A%2F%2Fportal.azure.com";
+/// The row label security baselines quote.
+const ROW_LABEL: &str = "Allow users to connect their work or school account with LinkedIn";
 
 fn observed(f: &EntraFacts) -> Option<EntraObserved> {
     scan(f).observation.map(|o| o.observed)
@@ -86,7 +98,7 @@ fn settings_page_table() {
 fn plan_carries_the_rules() {
     let p = serde_json::to_value(plan(ENTRA_PAGE)).unwrap();
     for key in [
-        "scan", "settingsPage", "groupSelector", "radioSelector", "frameSelector", "captionSelector", "captionLevels",
+        "scan", "settingsPage", "settles", "groupSelector", "radioSelector", "frameSelector", "captionSelector", "captionLevels",
         "signedOutSelector", "maxTextChars", "maxGroups", "maxRadios", "maxFrames", "settleMs", "debounceMs",
     ] {
         assert!(p.get(key).is_some(), "plan lacks {key}: {p}");
@@ -99,6 +111,178 @@ fn plan_carries_the_rules() {
     assert!(!ENTRA_SITE.group_selector.contains('.') && !ENTRA_SITE.radio_selector.contains('.'), "no class names");
     assert!(is_settings_page(entra::settings_url()), "the settings URL is the settings page");
     assert_eq!(ENTRA_SITE.hosts, &["entra.microsoft.com", "portal.azure.com"]);
+    // The frame hosts of the shared facts file, and nothing broader than a portal's own
+    // subdomains: never all of azure.net or azure.com.
+    assert_eq!(
+        ENTRA_SITE.frame_domains,
+        &["reactblade.portal.azure.net", "reactblade-ms.portal.azure.net", "reactblade-rc.portal.azure.net", "hosting.portal.azure.net", "ext.azure.com"]
+    );
+    let p = plan(REACT_FRAME);
+    assert!(p.scan && !p.settings_page, "a blade frame is scanned, and is never the settings page by its address");
+    assert!(p.settles, "a blade frame scans again once settled (it may be on the settings page)");
+    assert!(plan(ENTRA_PAGE).settles && !plan(OTHER_BLADE).settles && !plan("https://evil.example/").settles);
+}
+
+#[test]
+fn places_table() {
+    let table: &[(&str, Place)] = &[
+        (ENTRA_PAGE, Place::Portal),
+        ("https://portal.azure.com/", Place::Portal),
+        (REACT_FRAME, Place::Frame),
+        ("https://sandbox-1.reactblade.portal.azure.net/", Place::Frame),
+        ("https://SANDBOX-7.ReactBlade.Portal.Azure.Net:8443/x", Place::Frame),
+        ("https://reactblade.portal.azure.net/", Place::Frame),
+        ("https://sandbox-1.reactblade-ms.portal.azure.net/", Place::Frame),
+        ("https://sandbox-1.reactblade-rc.portal.azure.net/", Place::Frame),
+        ("https://a.b.reactblade.portal.azure.net/", Place::Frame),
+        ("https://sandbox-1.reactblade.portal.azure.net./", Place::Frame),
+        ("https://aad.hosting.portal.azure.net/aad/Content/", Place::Frame),
+        ("https://main.iam.ad.ext.azure.com/", Place::Frame),
+        // Look-alikes and neighbours.
+        ("https://evilreactblade.portal.azure.net/", Place::Elsewhere),
+        ("https://reactblade.portal.azure.net.evil.example/", Place::Elsewhere),
+        ("https://sandbox-1.reactblade.portal.azure.net@evil.example/", Place::Elsewhere),
+        ("https://evil.example/#https://sandbox-1.reactblade.portal.azure.net/", Place::Elsewhere),
+        ("https://portal.azure.net/", Place::Elsewhere),
+        ("https://sandbox-1.reactblade-x.portal.azure.net/", Place::Elsewhere),
+        ("https://xext.azure.com/", Place::Elsewhere),
+        ("https://azure.com/", Place::Elsewhere),
+        ("https://.ext.azure.com/", Place::Elsewhere),
+        ("http://sandbox-1.reactblade.portal.azure.net/", Place::Elsewhere),
+        ("https://login.microsoftonline.com/", Place::Elsewhere),
+        ("https://learn.microsoft.com/", Place::Elsewhere),
+        ("about:blank", Place::Elsewhere),
+        ("", Place::Elsewhere),
+    ];
+    for &(url, want) in table {
+        assert_eq!(place(url), want, "place({url:?})");
+        assert_eq!(plan(url).scan, want != Place::Elsewhere, "plan({url:?}).scan");
+        assert!(!plan(url).settings_page || want == Place::Portal, "only a portal page is the settings page: {url}");
+    }
+}
+
+/// The manifest asks for exactly the rules' hosts, only as optional hosts.
+#[test]
+fn manifest_optional_hosts_are_the_rules_hosts() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../manifest.json");
+    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let optional: Vec<String> =
+        m["optional_host_permissions"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    assert_eq!(optional, origins(), "manifest.json optional_host_permissions must be the Entra rules' origins, in order");
+    assert_eq!(
+        origins(),
+        [
+            "https://entra.microsoft.com/*",
+            "https://portal.azure.com/*",
+            "https://*.reactblade.portal.azure.net/*",
+            "https://*.reactblade-ms.portal.azure.net/*",
+            "https://*.reactblade-rc.portal.azure.net/*",
+            "https://*.hosting.portal.azure.net/*",
+            "https://*.ext.azure.com/*",
+        ]
+    );
+    let mut required: Vec<&str> = m["host_permissions"].as_array().unwrap().iter().filter_map(|v| v.as_str()).collect();
+    for cs in m["content_scripts"].as_array().unwrap() {
+        required.extend(cs["matches"].as_array().unwrap().iter().filter_map(|v| v.as_str()));
+    }
+    for o in origins() {
+        assert!(!required.contains(&o.as_str()), "{o} must not be required or a static content script");
+    }
+}
+
+// ---- blades in frames of other hosts -------------------------------------------------------
+
+#[test]
+fn found_in_a_frame_of_another_host_by_its_content() {
+    for (caption, names, i, want) in [
+        ("LinkedIn account connections", EN, 2, EntraOption::No),
+        (ROW_LABEL, EN, 0, EntraOption::Yes),
+        ("LinkedIn-Kontoverbindungen", DE, 1, EntraOption::SelectedGroup),
+    ] {
+        let mut groups = decoys();
+        groups.push(group(caption, &names, Some(i)));
+        for tab in [PORTAL_PAGE, ENTRA_PAGE, OTHER_BLADE, ""] {
+            let out = scan(&frame_facts(REACT_FRAME, tab, groups.clone()));
+            assert_eq!(out.marks.len(), 1, "{caption:?} in a frame (tab {tab:?}): {:?}", out.marks);
+            assert_eq!(out.marks[0].index, 3);
+            assert_eq!(out.observation.map(|o| o.observed), Some(EntraObserved::Option(want)), "{caption:?} (tab {tab:?})");
+        }
+    }
+    // The address alone is never enough: a frame host's page without the setting's group
+    // marks nothing and, in a tab on another page, records nothing.
+    let out = scan(&frame_facts(REACT_FRAME, OTHER_BLADE, decoys()));
+    assert!(out.marks.is_empty() && out.observation.is_none(), "{out:?}");
+    // In a frame host's page, a confirmed caption without the options is not the setting
+    // (those hosts serve other products' blades too); on a portal's own page it is, with
+    // the option unknown.
+    let odd = || vec![group("LinkedIn account connections", &["On", "Off"], Some(0))];
+    let out = scan(&frame_facts(REACT_FRAME, OTHER_BLADE, odd()));
+    assert!(out.marks.is_empty() && out.observation.is_none(), "{out:?}");
+    let out = scan(&facts(PORTAL_PAGE, odd()));
+    assert_eq!(out.observation.map(|o| o.observed), Some(EntraObserved::Unknown(EntraReason::Ambiguous)));
+    // A frame of another site inside the portal: nothing, whatever it shows.
+    let g = vec![group("LinkedIn account connections", &EN, Some(0))];
+    let out = scan(&frame_facts("https://evil.example/frame", PORTAL_PAGE, g));
+    assert!(out.marks.is_empty() && out.observation.is_none());
+}
+
+#[test]
+fn the_row_label_is_a_caption_its_help_sentence_is_not() {
+    for caption in [ROW_LABEL, "Allow users to connect their work or school account with LinkedIn.", "allow users to connect their work or school account with linkedin:"] {
+        assert_eq!(observed(&facts(PORTAL_PAGE, vec![group(caption, &EN, Some(1))])), Some(EntraObserved::Option(EntraOption::SelectedGroup)), "{caption:?}");
+    }
+    for caption in [
+        "Allow users to connect their work or school account with LinkedIn. Data sharing between Microsoft and LinkedIn is not enabled until users consent to connect their accounts.",
+        "Allow users to connect their work or school account with LinkedIn Learning",
+        "Allow users to connect their account with LinkedIn",
+    ] {
+        let out = scan(&facts(PORTAL_PAGE, vec![group(caption, &EN, Some(0))]));
+        assert!(out.marks.is_empty(), "{caption:?} must not be taken for the setting");
+    }
+    assert!(ENTRA_SETTING.labels.iter().any(|l| l.lang == "en" && l.confirmed && l.text == ROW_LABEL));
+    assert!(ENTRA_SETTING.source.contains(ROW_LABEL), "the row label's source is given");
+}
+
+#[test]
+fn missing_when_the_blade_is_in_a_frame() {
+    let nf = Some(EntraObserved::Unknown(EntraReason::NotFound));
+    let blade = |visible: bool| FrameFacts { url: REACT_FRAME.into(), visible };
+    // The top frame does not say "not found" while a visible frame it cannot read may hold
+    // the blade: that frame answers for itself.
+    for groups in [vec![], decoys()] {
+        let f = EntraFacts { frames: vec![blade(true)], ..facts(PORTAL_PAGE, groups.clone()) };
+        assert_eq!(observed(&f), None, "top with a visible blade frame ({} groups)", groups.len());
+        // Hidden helper frames, or frames of other sites, do not hold it back.
+        let f = EntraFacts { frames: vec![blade(false)], ..facts(PORTAL_PAGE, groups.clone()) };
+        assert!(observed(&f).is_some(), "a hidden frame does not stop the top from answering");
+        let f = EntraFacts { frames: vec![FrameFacts { url: "https://learn.microsoft.com/x".into(), visible: true }], ..facts(PORTAL_PAGE, groups) };
+        assert!(observed(&f).is_some(), "another site's frame does not stop the top from answering");
+    }
+    // Signed out is said at once, frames or not.
+    let f = EntraFacts { signed_out: true, elapsed_ms: 0.0, frames: vec![blade(true)], ..facts(PORTAL_PAGE, vec![]) };
+    assert_eq!(observed(&f), Some(EntraObserved::Unknown(EntraReason::SignedOut)));
+    // The frame: "not found" once settled, when it shows radio groups and the tab is on
+    // the User settings page.
+    assert_eq!(observed(&frame_facts(REACT_FRAME, PORTAL_PAGE, decoys())), nf);
+    assert_eq!(observed(&frame_facts(REACT_FRAME, ENTRA_PAGE, decoys())), nf);
+    for (what, f) in [
+        ("no radio groups (a hidden or helper frame)", frame_facts(REACT_FRAME, PORTAL_PAGE, vec![])),
+        ("still loading", EntraFacts { elapsed_ms: 100.0, ..frame_facts(REACT_FRAME, PORTAL_PAGE, decoys()) }),
+        ("tab on another blade", frame_facts(REACT_FRAME, OTHER_BLADE, decoys())),
+        ("tab address unknown", frame_facts(REACT_FRAME, "", decoys())),
+        ("tab address elsewhere", frame_facts(REACT_FRAME, "https://evil.example/#view/Microsoft_AAD_UsersAndTenants/UserManagementMenuBlade/~/UserSettings", decoys())),
+        ("a sign-in form in a frame", EntraFacts { signed_out: true, ..frame_facts(REACT_FRAME, PORTAL_PAGE, vec![]) }),
+    ] {
+        assert_eq!(observed(&f), None, "{what}");
+    }
+    // The facts' wire form: camelCase, missing fields default.
+    let f: EntraFacts = serde_json::from_value(json!({
+        "url": REACT_FRAME, "tabUrl": PORTAL_PAGE, "top": false, "elapsedMs": SETTLED,
+        "groups": [], "frames": [{"url": REACT_FRAME, "visible": true}, {"url": "x"}]
+    }))
+    .unwrap();
+    assert_eq!(f.tab_url, PORTAL_PAGE);
+    assert!(f.frames[0].visible && !f.frames[1].visible);
 }
 
 // ---- the rules file -----------------------------------------------------------------------
@@ -310,8 +494,9 @@ fn missing_setting_reasons() {
         let f = EntraFacts { signed_out: true, elapsed_ms: ms, ..facts(ENTRA_PAGE, vec![]) };
         assert_eq!(observed(&f), Some(EntraObserved::Unknown(EntraReason::SignedOut)));
     }
-    // A frame below the top, or another page, never reports a missing setting.
-    assert_eq!(observed(&EntraFacts { top: false, ..facts(ENTRA_PAGE, decoys()) }), None);
+    // A frame below the top in a tab on another page, or another page, never reports a
+    // missing setting.
+    assert_eq!(observed(&frame_facts(ENTRA_PAGE, OTHER_BLADE, decoys())), None);
     assert_eq!(observed(&facts(OTHER_BLADE, decoys())), None);
     assert_eq!(observed(&EntraFacts { signed_out: true, ..facts(OTHER_BLADE, vec![]) }), None);
     // Found wins over a sign-in form elsewhere on the page.

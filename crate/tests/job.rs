@@ -1,9 +1,12 @@
 //! The "Check all" planner and guided opt-out decisions.
 
 use opt_out_lens_core::managed::Managed;
-use opt_out_lens_core::catalogue::{SETTINGS, SITE};
-use opt_out_lens_core::detect::{scan, Candidate, PageFacts, Reason, ScanOutcome};
-use opt_out_lens_core::job::{Job, JobKind, JobStatus, Outcome};
+use opt_out_lens_core::catalogue::{FAILURES, SETTINGS, SITE};
+use opt_out_lens_core::detect::{scan, Candidate, Observation, Observed, PageFacts, Reason, ScanOutcome};
+use opt_out_lens_core::job::{Directive, Job, JobKind, JobStatus, Outcome, PageLoad, Refusal};
+use opt_out_lens_core::text::Text;
+
+mod common;
 
 fn switch(key: &str, checked: bool) -> Candidate {
     Candidate {
@@ -64,11 +67,18 @@ fn a_page_without_its_switch_or_that_never_answers_becomes_unknown_and_the_sweep
     let d = job.on_scan(&first, &page(&first, vec![], f64::from(SITE.settle_ms) + 1.0), false, 6000.0);
     assert_eq!(d.navigate, SETTINGS[1].url());
     assert_eq!(outcomes(&job)[0], (SETTINGS[0].id.into(), Some(Outcome::Unknown), Some(Reason::NotFound)));
-    // Page 2 never reports: the clock moves it on.
+    // Page 2 never reports: the clock tries it once more, then moves on.
     assert_eq!(job.on_tick(6000.0 + f64::from(SITE.page_timeout_ms) - 1.0, None), Default::default());
-    let d = job.on_tick(6000.0 + f64::from(SITE.page_timeout_ms) + 1.0, None);
+    let t = 6000.0 + f64::from(SITE.page_timeout_ms) + 1.0;
+    let d = job.on_tick(t, None);
+    assert_eq!((d.navigate.as_deref(), d.record.len()), (None, 0), "first timeout: wait, then try again");
+    let t = t + f64::from(FAILURES.retry_wait_ms);
+    assert_eq!(job.on_tick(t, None).navigate, SETTINGS[1].url(), "the same page once more");
+    assert_eq!(job.on_tick(t + f64::from(SITE.page_timeout_ms) - 1.0, None), Default::default());
+    let d = job.on_tick(t + f64::from(SITE.page_timeout_ms) + 1.0, None);
     assert_eq!(d.navigate, SETTINGS[2].url());
     assert_eq!(outcomes(&job)[1].2, Some(Reason::TimedOut));
+    assert_eq!(d.record, vec![Observation { setting: SETTINGS[1].id.into(), observed: Observed::Unknown(Reason::TimedOut) }]);
 }
 
 #[test]
@@ -170,8 +180,8 @@ fn opt_out_failures_are_reported_never_retried() {
 
 #[test]
 fn opt_out_refuses_unknown_or_no_settings() {
-    assert!(Job::opt_out(&[], 0.0, &Managed::default()).is_err());
-    assert!(Job::opt_out(&["made-up".to_string()], 0.0, &Managed::default()).is_err());
+    assert_eq!(Job::opt_out(&[], 0.0, &Managed::default()), Err(Refusal::NoneChosen));
+    assert_eq!(Job::opt_out(&["made-up".to_string()], 0.0, &Managed::default()), Err(Refusal::UnknownSetting));
 }
 
 #[test]
@@ -202,7 +212,8 @@ fn managed_options_limit_the_sweep_and_can_forbid_opt_out() {
     let job = Job::sweep(0.0, &managed);
     assert_eq!(job.steps.iter().map(|s| s.setting.as_str()).collect::<Vec<_>>(), ["ai-training", "research"]);
     let refused = Job::opt_out(&["ai-training".to_string()], 0.0, &managed).expect_err("not allowed");
-    assert!(refused.contains("not allowed"));
+    assert_eq!(refused, Refusal::NotAllowed);
+    assert_eq!(common::en(&Text::new(refused.msg())), "Turning settings off is not allowed by your organisation.");
     let sum = opt_out_lens_core::summary::summary(&opt_out_lens_core::state::load(Ok(None)).stored, 0.0, None, &managed);
     assert_eq!(sum.rows.len(), 2);
     assert!(!sum.opt_out_allowed && sum.managed);
@@ -224,4 +235,245 @@ fn a_tab_that_never_reached_its_page_is_sent_there_once() {
     let mut job = Job::sweep(0.0, &Managed::default());
     assert_eq!(job.on_tick(wait, Some(&first)).navigate, None);
     assert_eq!(job.on_tick(wait, Some("https://www.linkedin.com/login?session_redirect=x")).navigate, None);
+}
+
+// ---- pages that do not load -------------------------------------------------------------
+
+/// How a page fails to load, as the background reports it.
+#[derive(Clone, Copy, Debug)]
+enum Failure {
+    /// The browser's error page: the tab loads, no content script answers.
+    ErrorPage,
+    /// LinkedIn answers with HTTP 500 (the content script reports the status).
+    Http500,
+    /// LinkedIn redirects to its security check.
+    Checkpoint,
+    /// No answer at all.
+    Stall,
+}
+
+const CHECKPOINT: &str = "https://www.linkedin.com/checkpoint/challenge/AgFx9?ut=1";
+
+/// Drives one failed load of the current page at time `t`, returning the directives
+/// and the time after it.
+fn fail_once(job: &mut Job, how: Failure, url: &str, t: f64) -> (Vec<Directive>, f64) {
+    let mut ds = Vec::new();
+    match how {
+        Failure::ErrorPage => {
+            ds.push(job.on_tab_loaded(url, false, t));
+            // Silent for less than the grace time: nothing yet.
+            ds.push(job.on_tick(t + f64::from(FAILURES.no_script_grace_ms) - 1.0, Some(url)));
+            assert_eq!(ds, [Directive::default(), Directive::default()], "silent for less than the grace time: nothing yet");
+            let t = t + f64::from(FAILURES.no_script_grace_ms);
+            ds.push(job.on_tick(t, Some(url)));
+            (ds, t)
+        }
+        Failure::Http500 => {
+            let switch_on = vec![switch(key_of(&job.steps[job.current].setting), true)];
+            let outcome = page(url, switch_on, 300.0);
+            ds.push(job.on_page(&PageLoad { url: url.into(), dialog_open: false, http_status: Some(500) }, &outcome, t));
+            (ds, t)
+        }
+        Failure::Checkpoint => {
+            ds.push(job.on_tab_loaded(CHECKPOINT, true, t));
+            (ds, t)
+        }
+        Failure::Stall => {
+            let t = t + f64::from(SITE.page_timeout_ms) + 1.0;
+            ds.push(job.on_tick(t, Some(url)));
+            (ds, t)
+        }
+    }
+}
+
+fn reason_of(how: Failure) -> Reason {
+    match how {
+        Failure::ErrorPage => Reason::NotLoaded,
+        Failure::Http500 => Reason::PageError,
+        Failure::Checkpoint => Reason::Checkpoint,
+        Failure::Stall => Reason::TimedOut,
+    }
+}
+
+const ALL_FAILURES: [Failure; 4] = [Failure::ErrorPage, Failure::Http500, Failure::Checkpoint, Failure::Stall];
+
+#[test]
+fn a_page_that_does_not_load_is_tried_exactly_once_more_then_recorded_with_its_reason() {
+    for how in ALL_FAILURES {
+        for kind in [JobKind::Sweep, JobKind::OptOut] {
+            let ids: Vec<String> = SETTINGS.iter().take(2).map(|s| s.id.to_string()).collect();
+            let mut job = match kind {
+                JobKind::Sweep => Job::recheck(&ids, 0.0, &Managed::default()).expect("job"),
+                JobKind::OptOut => Job::opt_out(&ids, 0.0, &Managed::default()).expect("job"),
+            };
+            let url = job.current_url().expect("url").to_string();
+            let what = format!("{how:?} during {kind:?}");
+            let (ds, t) = fail_once(&mut job, how, &url, 1000.0);
+            assert!(ds.iter().all(|d| d.navigate.is_none() && d.click.is_none() && d.record.is_empty() && !d.finished), "{what}: first failure waits: {ds:?}");
+            assert_eq!(job.steps[0].failed_loads, 1, "{what}");
+            assert_eq!(job.steps[0].outcome, None, "{what}: not decided after one failure");
+            // The short wait, then the same page once more.
+            assert_eq!(job.on_tick(t + f64::from(FAILURES.retry_wait_ms) - 1.0, Some(&url)), Directive::default(), "{what}");
+            let t = t + f64::from(FAILURES.retry_wait_ms);
+            let d = job.on_tick(t, Some(&url));
+            assert_eq!(d.navigate.as_deref(), Some(url.as_str()), "{what}: tried again");
+            // Fails again: recorded, and the job moves on.
+            let (ds, t) = fail_once(&mut job, how, &url, t + 10.0);
+            let last = ds.last().expect("directive");
+            assert_eq!(last.navigate, SETTINGS[1].url(), "{what}: next page");
+            assert!(ds.iter().all(|d| d.click.is_none()), "{what}: nothing clicked on a page that did not load");
+            assert_eq!(last.record, vec![Observation { setting: ids[0].clone(), observed: Observed::Unknown(reason_of(how)) }], "{what}");
+            let expected = if kind == JobKind::Sweep { Outcome::Unknown } else { Outcome::Failed };
+            assert_eq!(outcomes(&job)[0], (ids[0].clone(), Some(expected), Some(reason_of(how))), "{what}");
+            assert_eq!(job.steps[0].failed_loads, 2, "{what}");
+            assert_eq!(job.steps[0].ended_at, Some(t), "{what}: the attempt's time");
+            // No third try: the clock long after does nothing more for that page.
+            let d = job.on_tick(t + 10.0 * f64::from(SITE.page_timeout_ms), Some(&url));
+            assert_ne!(d.navigate.as_deref(), Some(url.as_str()), "{what}: never a third load");
+            assert_eq!(job.retry_ids()[..1], ids[..1], "{what}: offered for \"Try the failed ones again\"");
+        }
+    }
+}
+
+#[test]
+fn a_second_try_that_loads_reads_the_page_as_usual() {
+    for how in ALL_FAILURES {
+        let mut job = Job::sweep(0.0, &Managed::default());
+        let url = job.current_url().expect("url").to_string();
+        let (_, t) = fail_once(&mut job, how, &url, 1000.0);
+        let t = t + f64::from(FAILURES.retry_wait_ms);
+        assert_eq!(job.on_tick(t, Some(&url)).navigate.as_deref(), Some(url.as_str()));
+        let d = job.on_page(&PageLoad { url: url.clone(), dialog_open: false, http_status: Some(200) }, &page(&url, vec![switch(key_of(SETTINGS[0].id), true)], 300.0), t + 500.0);
+        assert_eq!(d.navigate, SETTINGS[1].url(), "{how:?}");
+        assert!(d.record.is_empty(), "{how:?}: the scan is stored as usual");
+        assert_eq!(outcomes(&job)[0], (SETTINGS[0].id.into(), Some(Outcome::On), None), "{how:?}");
+    }
+}
+
+#[test]
+fn a_content_script_that_starts_after_the_load_is_not_an_error_page() {
+    let mut job = Job::sweep(0.0, &Managed::default());
+    let url = job.current_url().expect("url").to_string();
+    job.on_tab_loaded(&url, false, 100.0);
+    // Its first scan arrives within the grace time: still loading, but alive.
+    job.on_scan(&url, &page(&url, vec![], 50.0), false, 100.0 + f64::from(FAILURES.no_script_grace_ms) - 10.0);
+    assert_eq!(job.on_tick(100.0 + 2.0 * f64::from(FAILURES.no_script_grace_ms), Some(&url)), Directive::default());
+    assert_eq!(job.steps[0].failed_loads, 0);
+    // A later load event without an answer changes nothing once the page has answered.
+    job.on_tab_loaded(&url, false, 9000.0);
+    assert_eq!(job.on_tick(9000.0 + 2.0 * f64::from(FAILURES.no_script_grace_ms), Some(&url)), Directive::default());
+    // A tab whose content script answers the ping is not an error page either.
+    let mut job = Job::sweep(0.0, &Managed::default());
+    job.on_tab_loaded(&url, true, 100.0);
+    assert_eq!(job.on_tick(100.0 + 2.0 * f64::from(FAILURES.no_script_grace_ms), Some(&url)), Directive::default());
+    // A load event of another page (the previous step's, late) is not this step's business.
+    let mut job = Job::sweep(0.0, &Managed::default());
+    job.on_tab_loaded(SETTINGS[5].url().as_deref().expect("url"), false, 100.0);
+    assert_eq!(job.on_tick(100.0 + 2.0 * f64::from(FAILURES.no_script_grace_ms), Some(&url)), Directive::default());
+}
+
+#[test]
+fn late_scans_of_an_error_page_while_waiting_to_try_again_decide_nothing() {
+    let mut job = Job::opt_out(&[SETTINGS[0].id.to_string()], 0.0, &Managed::default()).expect("job");
+    let url = job.current_url().expect("url").to_string();
+    let on = page(&url, vec![switch(key_of(SETTINGS[0].id), true)], 300.0);
+    let error = PageLoad { url: url.clone(), dialog_open: false, http_status: Some(503) };
+    let d = job.on_page(&error, &on, 100.0);
+    assert!(d.discard_observations && d.click.is_none());
+    // The settle re-scan of the same error page, during the wait.
+    let settled = page(&url, vec![switch(key_of(SETTINGS[0].id), true)], f64::from(SITE.settle_ms) + 1.0);
+    let d = job.on_page(&error, &settled, 1000.0);
+    assert!(d.discard_observations && d.click.is_none() && d.record.is_empty() && d.navigate.is_none());
+    assert_eq!((job.steps[0].failed_loads, job.steps[0].outcome), (1, None));
+    // A late checkpoint event during the wait counts for nothing either.
+    assert_eq!(job.on_tab_loaded(CHECKPOINT, true, 1100.0), Directive::default());
+    assert_eq!(job.steps[0].failed_loads, 1);
+}
+
+#[test]
+fn a_checkpoint_seen_on_the_clock_counts_once_the_tab_had_time_to_leave() {
+    let mut job = Job::sweep(0.0, &Managed::default());
+    // Just after the navigation the tab may still show where it was: not yet.
+    assert_eq!(job.on_tick(10.0, Some(CHECKPOINT)), Directive::default());
+    assert_eq!(job.steps[0].failed_loads, 0);
+    job.on_tick(f64::from(SITE.renavigate_ms) + 1.0, Some(CHECKPOINT));
+    assert_eq!((job.steps[0].failed_loads, job.steps[0].load_failure), (1, Some(Reason::Checkpoint)));
+    // LinkedIn's sign-in page under /checkpoint/ is a sign-in page, not a security check.
+    assert!(!opt_out_lens_core::job::is_checkpoint("https://www.linkedin.com/checkpoint/lg/login?session_redirect=x"));
+    assert!(opt_out_lens_core::job::is_checkpoint(CHECKPOINT));
+    assert!(!opt_out_lens_core::job::is_checkpoint("https://example.com/checkpoint/challenge/x"));
+}
+
+#[test]
+fn starting_jobs_refuses_with_typed_reasons() {
+    let m = Managed::default();
+    let running = Job::sweep(0.0, &m);
+    assert_eq!(Job::start("sweep", None, Some(&running), 1.0, &m), Err(Refusal::Busy));
+    assert_eq!(Job::start("dance", None, None, 1.0, &m), Err(Refusal::UnknownKind));
+    assert_eq!(Job::start("opt-out", None, None, 1.0, &m), Err(Refusal::NoneChosen));
+    assert_eq!(Job::start("sweep", Some(&["nope".to_string()]), None, 1.0, &m), Err(Refusal::UnknownSetting));
+    let again = Job::start("sweep", Some(&[SETTINGS[3].id.to_string(), SETTINGS[1].id.to_string()]), None, 1.0, &m).expect("recheck");
+    assert_eq!(again.steps.iter().map(|s| s.setting.as_str()).collect::<Vec<_>>(), [SETTINGS[1].id, SETTINGS[3].id], "catalogue order");
+    assert_eq!(again.kind, JobKind::Sweep);
+    let mut done = running.clone();
+    done.cancel(2.0);
+    assert!(Job::start("sweep", None, Some(&done), 3.0, &m).is_ok(), "a job that ended does not block");
+    for r in [Refusal::NotAllowed, Refusal::NoneChosen, Refusal::UnknownSetting, Refusal::Busy, Refusal::UnknownKind] {
+        assert!(common::en(&Text::new(r.msg())).ends_with('.'), "{r:?} has a sentence");
+    }
+}
+
+#[test]
+fn the_job_summary_counts_what_it_read() {
+    use opt_out_lens_core::summary::job_summary;
+    let say = |job: &Job| job_summary(job).sentences.iter().map(common::en).collect::<Vec<_>>().join(" ");
+    // Every page read: "Checked all".
+    let mut job = Job::sweep(0.0, &Managed::default());
+    let mut t = 0.0;
+    while let Some(url) = job.current_url().map(str::to_string) {
+        t += 100.0;
+        let id = job.steps[job.current].setting.clone();
+        if id == "ai-training" {
+            // The AI page does not load, twice.
+            let (_, t2) = fail_once(&mut job, Failure::ErrorPage, &url, t);
+            job.on_tick(t2 + f64::from(FAILURES.retry_wait_ms), Some(&url));
+            let (_, t3) = fail_once(&mut job, Failure::ErrorPage, &url, t2 + f64::from(FAILURES.retry_wait_ms) + 1.0);
+            t = t3;
+        } else {
+            job.on_scan(&url, &page(&url, vec![switch(key_of(&id), false)], 300.0), false, t);
+        }
+    }
+    let n = SETTINGS.len();
+    assert_eq!(say(&job), format!("Checked {} of {n} settings. 1 could not be read: Data for Generative AI Improvement (the page did not load).", n - 1));
+    let sum = job_summary(&job);
+    assert_eq!(sum.retry, vec!["ai-training".to_string()]);
+    assert_eq!(sum.retry_kind, JobKind::Sweep);
+    assert!(sum.results.is_empty(), "a check's rows are the summary's");
+
+    // Guided opt-out: the page that did not load is "failed", never "turned off".
+    let ids: Vec<String> = ["ai-training", SETTINGS[1].id].iter().map(|s| s.to_string()).collect();
+    let mut job = Job::opt_out(&ids, 0.0, &Managed::default()).expect("job");
+    let url = job.current_url().expect("url").to_string();
+    let (_, t) = fail_once(&mut job, Failure::Http500, &url, 10.0);
+    job.on_tick(t + f64::from(FAILURES.retry_wait_ms), Some(&url));
+    fail_once(&mut job, Failure::Http500, &url, t + f64::from(FAILURES.retry_wait_ms) + 1.0);
+    let url = job.current_url().expect("url").to_string();
+    job.on_scan(&url, &page(&url, vec![switch(key_of(SETTINGS[1].id), false)], 300.0), false, 9000.0);
+    assert_eq!(job.status, JobStatus::Finished);
+    let sum = job_summary(&job);
+    let lines: Vec<String> = sum.results.iter().map(|r| common::en(&r.text)).collect();
+    assert_eq!(lines[0], "Data for Generative AI Improvement — failed: LinkedIn showed an error page");
+    assert!(lines[1].ends_with("— already off"), "{lines:?}");
+    assert_eq!(say(&job), "1 of 2 settings are off now. 1 could not be turned off: Data for Generative AI Improvement (LinkedIn showed an error page).");
+    assert_eq!(sum.retry, vec!["ai-training".to_string()]);
+    assert_eq!(sum.retry_kind, JobKind::OptOut);
+
+    // A click that did not hold is not offered again (it is never clicked twice).
+    let mut job = Job::opt_out(&ids[..1], 0.0, &Managed::default()).expect("job");
+    let url = job.current_url().expect("url").to_string();
+    let d = job.on_scan(&url, &page(&url, vec![switch(key_of("ai-training"), true)], 300.0), false, 1.0);
+    assert_eq!(d.click, Some(0));
+    job.on_tick(2.0 + f64::from(SITE.click_settle_ms), Some(&url));
+    assert_eq!(outcomes(&job)[0].2, Some(Reason::DidNotChange));
+    assert!(job_summary(&job).retry.is_empty());
 }

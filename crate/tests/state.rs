@@ -5,7 +5,7 @@ mod common;
 use common::en;
 use opt_out_lens_core::managed::Managed;
 use opt_out_lens_core::catalogue::SwitchState;
-use opt_out_lens_core::detect::{Observation, Observed, Reason};
+use opt_out_lens_core::detect::{Observation, Observed, Reason, StateWord};
 use opt_out_lens_core::state::{apply, load, Stored, HISTORY_LIMIT, SCHEMA};
 use opt_out_lens_core::summary::{badge, summary};
 
@@ -112,29 +112,30 @@ fn summary_and_badge() {
     let mut s = fresh();
     let sum = summary(&s, 0.0, None, &Managed::default());
     assert_eq!(sum.rows.len(), opt_out_lens_core::catalogue::SETTINGS.len());
-    assert!(sum.rows.iter().all(|r| r.state == "unknown" && r.reason == Some(Reason::NotChecked)));
+    assert!(sum.rows.iter().all(|r| r.state == StateWord::Unknown && r.reason == Some(Reason::NotChecked)));
     assert_eq!(badge(&s, &Managed::default()).text, "0");
     assert_eq!(badge(&s, &Managed::default()).color, "#5f6368");
 
     see(&mut s, &[obs("ai-training", Observed::On), obs("research", Observed::Off), obs("ads-by-nothing", Observed::On)], 0.0);
     let sum = summary(&s, 5.0 * 60_000.0, None, &Managed::default());
     let n = sum.rows.len();
-    assert_eq!(en(&sum.headline), format!("1 of {n} settings shares your data"));
+    // Most are not read: the count is a lower bound, never "the rest are safe".
+    assert_eq!(en(&sum.headline), format!("1 of {n} settings is known to share your data"));
     assert_eq!(sum.unknown, n - 2);
     let ai = sum.rows.iter().find(|r| r.id == "ai-training").expect("ai row");
-    assert_eq!((ai.state, ai.protective), ("on", false));
+    assert_eq!((ai.state, ai.protective), (StateWord::On, false));
     assert_eq!(ai.seen_text.as_ref().map(en).as_deref(), Some("Checked 5 min ago"));
     assert!(ai.state_text.as_ref().map(en).unwrap_or_default().starts_with("On: LinkedIn may use your data"));
     let research = sum.rows.iter().find(|r| r.id == "research").expect("research row");
-    assert_eq!((research.state, research.protective), ("off", true));
+    assert_eq!((research.state, research.protective), (StateWord::Off, true));
     let b = badge(&s, &Managed::default());
     assert_eq!((b.text.as_str(), b.color), ("1", "#b3261e"));
 
     see(&mut s, &[obs("ai-training", Observed::Unknown(Reason::NotFound))], 2.0 * 3_600_000.0);
     let sum = summary(&s, 2.0 * 3_600_000.0, None, &Managed::default());
     let ai = sum.rows.iter().find(|r| r.id == "ai-training").expect("ai row");
-    assert_eq!(ai.state, "unknown");
-    assert_eq!(ai.state_text.as_ref().map(en).as_deref(), Some("Unknown now; it was on 2 h ago."));
+    assert_eq!(ai.state, StateWord::Unknown);
+    assert_eq!(ai.state_text.as_ref().map(en).as_deref(), Some("On when last seen on 1970-01-01; the latest check could not read it."));
     assert_eq!(ai.reason, Some(Reason::NotFound));
 }
 
@@ -191,4 +192,80 @@ fn region_guess() {
     ] {
         assert_eq!(guess(tz, &langs(l)), want, "{tz} {l:?}");
     }
+}
+
+#[test]
+fn a_check_that_could_not_read_a_page_keeps_the_old_state_as_stale_with_the_attempt_time() {
+    let day = 86_400_000.0;
+    let mut s = fresh();
+    // On when last seen, 28 November 2025.
+    let seen = 1_764_288_000_000.0; // 2025-11-28T00:00:00Z
+    see(&mut s, &[obs("ai-training", Observed::On), obs("research", Observed::Off)], seen);
+    for reason in [Reason::NotLoaded, Reason::PageError, Reason::Checkpoint, Reason::TimedOut] {
+        let mut s = s.clone();
+        let tried = seen + 3.0 * day;
+        assert!(see(&mut s, &[obs("ai-training", Observed::Unknown(reason)), obs("research", Observed::Unknown(reason))], tried));
+        let e = &s.settings["ai-training"];
+        assert_eq!(e.observed, Observed::Unknown(reason), "{reason:?}: never promoted to off");
+        assert_eq!((e.last_known, e.last_known_at, e.checked_at), (Some(SwitchState::On), Some(seen), tried), "{reason:?}: kept, with the attempt's time");
+        let sum = summary(&s, tried + 60_000.0, None, &Managed::default());
+        let ai = sum.rows.iter().find(|r| r.id == "ai-training").expect("ai row");
+        assert_eq!((ai.state, ai.protective, ai.stale, ai.reportable), (StateWord::Unknown, false, true, true), "{reason:?}");
+        assert_eq!(ai.state_text.as_ref().map(en).as_deref(), Some("On when last seen on 2025-11-28; the latest check could not read it."));
+        assert_eq!(ai.seen_text.as_ref().map(en).as_deref(), Some("Tried 1 min ago"), "{reason:?}: a row a check tried is never \"never checked\"");
+        assert!(ai.reason_text.as_ref().map(en).is_some_and(|t| !t.is_empty()));
+        let research = sum.rows.iter().find(|r| r.id == "research").expect("research row");
+        assert_eq!(research.state_text.as_ref().map(en).as_deref(), Some("Off when last seen on 2025-11-28; the latest check could not read it."));
+        // Neither counts as safe: the headline is a lower bound and the badge is not green.
+        assert_eq!(sum.exposed, 0);
+        assert_eq!(en(&sum.headline), format!("0 of {} settings are known to share your data", sum.rows.len()));
+        assert_eq!(sum.subline.as_ref().map(en).as_deref(), Some("2 settings could not be read at the last check: try them again."));
+        assert_ne!(badge(&s, &Managed::default()).color, "#1e7d32", "{reason:?}: never green with an unread setting");
+    }
+    // A setting never seen before, tried and not read, is not "never checked" either.
+    let mut s = fresh();
+    see(&mut s, &[obs("ai-training", Observed::Unknown(Reason::NotLoaded))], 5.0);
+    let sum = summary(&s, 5.0, None, &Managed::default());
+    let ai = sum.rows.iter().find(|r| r.id == "ai-training").expect("ai row");
+    assert_eq!((ai.reason, ai.stale, ai.state_text.is_none()), (Some(Reason::NotLoaded), false, true));
+    assert_eq!(ai.seen_text.as_ref().map(en).as_deref(), Some("Tried just now"));
+    assert_eq!(ai.reason_text.as_ref().map(en).as_deref(), Some("The page did not load, even on a second try."));
+}
+
+#[test]
+fn every_setting_read_and_off_is_the_only_green() {
+    let mut s = fresh();
+    let all: Vec<Observation> = opt_out_lens_core::catalogue::SETTINGS
+        .iter()
+        .map(|c| obs(c.id, if c.protective == SwitchState::Off { Observed::Off } else { Observed::On }))
+        .collect();
+    see(&mut s, &all, 1.0);
+    assert_eq!(badge(&s, &Managed::default()).color, "#1e7d32");
+    let n = all.len();
+    assert_eq!(en(&summary(&s, 1.0, None, &Managed::default()).headline), format!("0 of {n} settings share your data"));
+    see(&mut s, &[obs("ai-training", Observed::Unknown(Reason::NotLoaded))], 2.0);
+    assert_eq!(badge(&s, &Managed::default()).color, "#5f6368");
+    assert_eq!(en(&summary(&s, 2.0, None, &Managed::default()).headline), format!("0 of {n} settings are known to share your data"));
+}
+
+#[test]
+fn unrecognised_switches_on_a_settings_page_are_counted_on_its_row() {
+    use opt_out_lens_core::state::note_unrecognised;
+    let mut s = fresh();
+    see(&mut s, &[obs("ai-training", Observed::Unknown(Reason::Unrecognised))], 1.0);
+    assert!(note_unrecognised(&mut s, &[("ai-training".into(), 2)]));
+    assert!(!note_unrecognised(&mut s, &[("ai-training".into(), 2)]), "unchanged");
+    let sum = summary(&s, 1.0, None, &Managed::default());
+    let ai = sum.rows.iter().find(|r| r.id == "ai-training").expect("ai row");
+    assert_eq!((ai.unrecognised, ai.reportable), (Some(2), true));
+    assert_eq!(ai.reason_text.as_ref().map(en).as_deref(), Some("LinkedIn may have changed this page: 2 switches on it are not ones Opt-Out Lens knows."));
+    // Stored and read back.
+    let back: Stored = serde_json::from_value(serde_json::to_value(&s).expect("json")).expect("stored");
+    assert_eq!(back.settings["ai-training"].unrecognised, Some(2));
+    // Read later: the count goes.
+    see(&mut s, &[obs("ai-training", Observed::Off)], 2.0);
+    assert_eq!(s.settings["ai-training"].unrecognised, None);
+    // A count for a setting unknown for another reason is not noted.
+    see(&mut s, &[obs("research", Observed::Unknown(Reason::NotFound))], 3.0);
+    assert!(!note_unrecognised(&mut s, &[("research".into(), 1)]));
 }

@@ -4,7 +4,11 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Reflect, JSON};
-use opt_out_lens_core::wasm::{apply_observations, badge, load_state, plan_for, scan, setting_url, summary};
+use opt_out_lens_core::wasm::{
+    ago_text, apply_observations, badge, dismiss_alert, entra_describe, entra_plan_for, entra_scan, entra_settings_url,
+    export_json, export_markdown, guess_region, job_cancel, job_on_scan, job_on_tick, job_opt_out, job_sweep, load_managed,
+    load_state, page_rules, partners_url, plan_for, reason_message, regions, scan, setting_url, summary, sweep_completed,
+};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
@@ -95,4 +99,143 @@ fn corrupt_storage_is_reset_with_a_reason() {
 fn setting_urls() {
     assert_eq!(setting_url("ai-training").as_deref(), Some(AI));
     assert_eq!(setting_url("nope"), None);
+}
+
+fn ai_facts(checked: bool) -> JsValue {
+    js(&format!(
+        r#"{{"url":"{AI}","elapsedMs":9000,"candidates":[{{"tag":"input","inputType":"checkbox","role":"switch",
+            "checked":{checked},"labelledby":["allowDataForGenerativeAI"]}}]}}"#
+    ))
+}
+
+fn error_message(err: wasm_bindgen::JsError) -> String {
+    get(&err.into(), "message").as_string().unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+fn page_rules_cover_the_settings_pages_and_carry_the_plan() {
+    let rules = page_rules().expect("rules");
+    let hosts: Array = get(&rules, "hosts").dyn_into().expect("hosts");
+    assert_eq!(hosts.get(0).as_string().as_deref(), Some("www.linkedin.com"));
+    let prefixes = json(&get(&rules, "scanPrefixes"));
+    assert!(prefixes.contains("/mypreferences/"), "{prefixes}");
+    let plan = get(&rules, "plan");
+    assert!(get(&plan, "candidateSelector").as_string().expect("selector").contains("role=switch"));
+    assert!(get(&plan, "settleMs").as_f64().is_some_and(|ms| ms > 0.0));
+    assert!(partners_url().starts_with("https://www.linkedin.com/"));
+}
+
+#[wasm_bindgen_test]
+fn a_sweep_job_crosses_as_data_and_is_driven_by_scans_and_ticks() {
+    let job = job_sweep(0.0, JsValue::UNDEFINED).expect("job");
+    let steps: Array = get(&job, "steps").dyn_into().expect("steps");
+    assert!(steps.length() > 1);
+    assert_eq!(get(&job, "status").as_string().as_deref(), Some("running"));
+    let first = get(&steps.get(0), "url").as_string().expect("url");
+    // A scan of the first page ends that step and sends the tab to the next page.
+    let outcome = scan(js(&json(&ai_facts(true)).replace(AI, &first))).expect("scan");
+    let stepped = job_on_scan(js(&json(&job)), &first, outcome, false, 10.0).expect("step");
+    let next = get(&stepped, "job");
+    assert_eq!(get(&next, "current").as_f64(), Some(1.0));
+    let second = get(&get(&next, "steps").dyn_into::<Array>().expect("steps").get(1), "url").as_string().expect("url");
+    assert_eq!(get(&get(&stepped, "directive"), "navigate").as_string(), Some(second.clone()));
+    // Ticks: nothing yet, then the page's time is up (the step is never left hanging).
+    let quiet = job_on_tick(js(&json(&next)), 20.0, Some(second.clone())).expect("tick");
+    assert!(get(&get(&quiet, "directive"), "navigate").is_null() || get(&get(&quiet, "directive"), "navigate").is_undefined());
+    // (A page that does not answer is tried once more after a short wait, then left unknown.)
+    let waiting = job_on_tick(js(&json(&next)), 10.0 + 3_600_000.0, Some(second.clone())).expect("tick");
+    let again = job_on_tick(get(&waiting, "job"), 10.0 + 3_700_000.0, Some(second.clone())).expect("tick");
+    assert_eq!(get(&get(&again, "directive"), "navigate").as_string(), Some(second.clone()), "tried once more");
+    let late = job_on_tick(get(&again, "job"), 10.0 + 7_200_000.0, Some(second)).expect("tick");
+    let late_job = get(&late, "job");
+    let late_steps: Array = get(&late_job, "steps").dyn_into().expect("steps");
+    assert_eq!(get(&late_steps.get(1), "outcome").as_string().as_deref(), Some("unknown"));
+    // Cancelling ends it; every step has an outcome.
+    let cancelled = job_cancel(js(&json(&late_job)), 7_300_000.0, false).expect("cancel");
+    assert_eq!(get(&get(&cancelled, "job"), "status").as_string().as_deref(), Some("cancelled"));
+    assert_eq!(get(&get(&cancelled, "directive"), "finished"), JsValue::TRUE);
+    assert!(job_on_scan(js("{}"), &first, js(r#"{"marks":[],"observations":[]}"#), false, 0.0).is_err(), "a malformed job is refused");
+}
+
+#[wasm_bindgen_test]
+fn opt_out_clicks_once_on_the_identified_switch_and_is_refused_when_not_allowed() {
+    let ids = js(r#"["ai-training"]"#);
+    let job = job_opt_out(ids.clone(), 0.0, JsValue::UNDEFINED).expect("job");
+    let outcome = scan(ai_facts(true)).expect("scan");
+    let stepped = job_on_scan(job, AI, outcome, false, 5.0).expect("step");
+    assert_eq!(get(&get(&stepped, "directive"), "click").as_f64(), Some(0.0));
+    // An administrator may forbid it; an empty or unknown list is refused.
+    let forbidden = job_opt_out(ids, 0.0, js(r#"{"allowOptOut":false}"#)).expect_err("not allowed");
+    assert!(!error_message(forbidden).is_empty());
+    assert!(job_opt_out(js("[]"), 0.0, JsValue::UNDEFINED).is_err());
+    assert!(job_opt_out(js(r#"["no-such-setting"]"#), 0.0, JsValue::UNDEFINED).is_err());
+}
+
+#[wasm_bindgen_test]
+fn managed_policy_is_checked_and_a_bad_one_ignored_with_a_reason() {
+    let none = load_managed(JsValue::UNDEFINED).expect("none");
+    assert!(get(&none, "problem").is_null());
+    let good = load_managed(js(r#"{"watchSettings":["ai-training"],"allowOptOut":false,"region":"eu","reminderDays":7}"#)).expect("good");
+    assert!(get(&good, "problem").is_null());
+    assert_eq!(get(&get(&good, "managed"), "region").as_string().as_deref(), Some("eu"));
+    let unknown = load_managed(js(r#"{"watchSettings":["ai-training","nope"]}"#)).expect("unknown ids");
+    assert!(get(&unknown, "problem").as_string().expect("problem").contains("nope"));
+    let bad = load_managed(js(r#"{"region":"mars"}"#)).expect("never throws");
+    assert!(get(&bad, "problem").as_string().is_some());
+    assert!(get(&get(&bad, "managed"), "region").is_null() || get(&get(&bad, "managed"), "region").is_undefined());
+    // A watched list narrows the summary and the sweep.
+    let stored = get(&load_state(JsValue::UNDEFINED).expect("load"), "stored");
+    let sum = summary(stored, 0.0, JsValue::UNDEFINED, get(&good, "managed")).expect("summary");
+    assert_eq!(get(&sum, "rows").dyn_into::<Array>().expect("rows").length(), 1);
+    assert_eq!(get(&sum, "optOutAllowed"), JsValue::FALSE);
+    let job = job_sweep(0.0, get(&good, "managed")).expect("job");
+    assert_eq!(get(&job, "steps").dyn_into::<Array>().expect("steps").length(), 1);
+}
+
+#[wasm_bindgen_test]
+fn exports_are_plain_json_and_markdown_in_the_callers_words() {
+    let stored = get(&load_state(JsValue::UNDEFINED).expect("load"), "stored");
+    let obs = js(r#"[{"setting":"ai-training","state":"on"}]"#);
+    let stored = get(&apply_observations(stored, obs, 1000.0, JsValue::UNDEFINED).expect("apply"), "stored");
+    let exported = export_json(stored.clone(), 2000.0).expect("export");
+    let text = json(&exported);
+    assert!(text.contains("ai-training"), "{text}");
+    // The lookup is the browser's i18n; here it echoes the message name.
+    let lookup = js_sys::Function::new_with_args("key, args", "return '<' + key + '>';");
+    let md = export_markdown(stored.clone(), 2000.0, &lookup).expect("markdown");
+    assert!(md.contains("<reportTitle>"), "{md}");
+    // Alerts and the baseline go through the same plain objects.
+    let swept = sweep_completed(stored.clone(), 3000.0).expect("sweep");
+    assert!(json(&get(&swept, "stored")).contains(r#""baselineAt":3000"#));
+    let dismissed = dismiss_alert(stored, "ai-training").expect("dismiss");
+    assert_eq!(get(&dismissed, "changed"), JsValue::FALSE);
+}
+
+#[wasm_bindgen_test]
+fn entra_facts_cross_and_the_answer_is_described() {
+    let url = entra_settings_url();
+    let plan = entra_plan_for(&url).expect("plan");
+    assert_eq!(get(&plan, "scan"), JsValue::TRUE);
+    let facts = js(&format!(
+        r#"{{"url":"{url}","top":true,"elapsedMs":9000,"signedOut":false,"groups":[{{"labels":["LinkedIn account connections"],
+            "radios":[{{"label":"Yes","checked":false}},{{"label":"Selected group","checked":false}},{{"label":"No","checked":true}}]}}]}}"#
+    ));
+    let out = entra_scan(facts).expect("scan");
+    let observation = get(&out, "observation");
+    assert_eq!(get(&observation, "state").as_string().as_deref(), Some("no"));
+    let text = entra_describe(observation).expect("describe");
+    assert!(get(&text, "key").as_string().is_some_and(|k| !k.is_empty()));
+    assert!(entra_scan(js(r#"{"url":5}"#)).is_err());
+    assert!(entra_describe(js(r#"{"state":"maybe"}"#)).is_err());
+}
+
+#[wasm_bindgen_test]
+fn small_helpers_speak_message_names() {
+    let region = guess_region("Europe/Berlin", js(r#"["de-DE"]"#)).expect("guess");
+    assert_eq!(region.as_string().as_deref(), Some("eu"));
+    let all: Array = regions().expect("regions").dyn_into().expect("array");
+    assert!(all.length() >= 7);
+    assert_eq!(get(&ago_text(120_000.0, 0.0).expect("ago"), "key").as_string().as_deref(), Some("agoMinutes"));
+    assert_eq!(reason_message(JsValue::from_str("not-found")), "reasonNotFound");
+    assert_eq!(reason_message(JsValue::from_str("no-such-reason")), "");
 }

@@ -1,13 +1,16 @@
 // "Check all" and guided opt-out: the core's jobs, walked through one tab. The job is
-// data in storage.session; this module only navigates, relays scans and clock ticks, and
-// stores what the core returns. The core decides every step, and the one click.
+// data in storage.session; this module only navigates, relays scans, clock ticks and the
+// tab's loads (with whether its content script answers: the browser's error page runs
+// none), and stores what the core returns. The core decides every step, the one click,
+// and when a page that did not load is tried again or recorded as not read.
 import { core, coreReady } from '../lib/core.js';
-import { JOB_KEY, serial, log } from '../lib/store.js';
+import { JOB_KEY, REPORT_KEY, serial, log } from '../lib/store.js';
 import { managed, session, sessionSet, updateState } from './state.js';
 import { notifyNewAlerts } from './watch.js';
 
 const api = globalThis.OptOutApi;
 const jobQueue = serial();
+const reportQueue = serial();
 
 export async function loadJob() {
   return (await session())[JOB_KEY] ?? null;
@@ -28,8 +31,19 @@ function keepTicking(on) {
   }
 }
 
-/** Saves the job first (so a stopped worker resumes from here), then does what the core said. */
-async function follow(job, directive) {
+/** Stores observations no scan carried (a page not read, even on the second try). */
+async function record(observations) {
+  if (!observations?.length) return;
+  const now = Date.now();
+  await updateState((stored) => core.applyObservations(stored, observations, now, []));
+}
+
+/**
+ * Stores what the core asked to record, saves the job (so a stopped worker resumes from
+ * here), then does what the core said.
+ */
+async function follow(job, directive, { recorded = false } = {}) {
+  if (!recorded) await record(directive.record);
   await sessionSet({ [JOB_KEY]: job });
   try {
     if (directive.navigate) await api.tabs.update(job.tabId, { url: directive.navigate });
@@ -64,12 +78,11 @@ async function finalize(job) {
 export function startJob(kind, settings) {
   return jobQueue(async () => {
     await coreReady();
-    const running = await loadJob();
-    if (running?.status === 'running') throw new Error('a check is already running');
-    const now = Date.now();
-    const policy = await managed();
-    const job = kind === 'sweep' ? core.jobSweep(now, policy) : kind === 'opt-out' ? core.jobOptOut(settings ?? [], now, policy) : null;
-    if (!job) throw new Error(`unknown job kind ${kind}`);
+    const running = (await loadJob()) ?? undefined;
+    const started = core.jobStart(kind, settings ?? undefined, running, Date.now(), await managed());
+    // Refused (another job runs, not allowed, nothing chosen): the core says why.
+    if (!started.job) return { started: false, refused: started.text };
+    const { job } = started;
     // The tab's first scan waits in the job queue until this task has saved the job with
     // its tab, so it is recognised as the job's.
     const tab = await api.tabs.create({ url: job.steps[0].url, active: false });
@@ -90,9 +103,32 @@ export function tick() {
       const ended = core.jobCancel(job, Date.now(), true);
       return follow(ended.job, ended.directive);
     }
-    const { job: next, directive } = core.jobOnTick(job, Date.now(), tab.url ?? undefined);
-    if (directive.navigate || directive.finished) await follow(next, directive);
-    else keepTicking(true);
+    // Where the tab is, once it is there: while a page is still loading (one that stalls,
+    // too) where it will be is not known, and the core waits for the page's time limit.
+    const where = tab.status === 'loading' ? undefined : (tab.url ?? undefined);
+    const { job: next, directive } = core.jobOnTick(job, Date.now(), where);
+    // Saved whenever the core changed it (a failed load waits for its second try).
+    if (directive.navigate || directive.finished || directive.record.length || JSON.stringify(next) !== JSON.stringify(job)) {
+      await follow(next, directive);
+    } else keepTicking(true);
+  });
+}
+
+/** Whether the LinkedIn page script in the tab answers (bounded: a silent tab is no answer). */
+async function ping(tabId) {
+  const answer = api.tabs.sendMessage(tabId, { type: 'ping' }).then((r) => r?.alive === true, () => false);
+  return Promise.race([answer, new Promise((resolve) => setTimeout(() => resolve(false), 2000))]);
+}
+
+/** A tab finished loading: for the job's tab, the core learns whether a page script is there. */
+export function onTabLoaded(tabId, url) {
+  return jobQueue(async () => {
+    const job = await loadJob();
+    if (job?.status !== 'running' || job.tabId !== tabId) return;
+    await coreReady();
+    const answered = await ping(tabId);
+    const { job: next, directive } = core.jobOnTabLoaded(job, url ?? '', answered, Date.now());
+    if (JSON.stringify(next) !== JSON.stringify(job)) await follow(next, directive);
   });
 }
 
@@ -123,28 +159,44 @@ export function recordScan(tabId, facts, outcome) {
     try {
       const job = await loadJob();
       const ours = job?.status === 'running' && job.tabId === tabId;
-      const step = ours ? core.jobOnScan(job, facts.url, outcome, facts.dialogOpen === true, Date.now()) : null;
+      const step = ours ? core.jobOnPage(job, facts, outcome, Date.now()) : null;
       const d = step?.directive ?? null;
-      if (outcome.observations.length > 0 && !d?.discardObservations) {
+      // What the page showed (unless the job says it must change nothing), and what the
+      // job records of a page it could not read.
+      const seen = d?.discardObservations ? { ...outcome, observations: [], unrecognised: [] } : outcome;
+      const observations = [...seen.observations, ...(d?.record ?? [])];
+      if (observations.length > 0) {
         const now = Date.now();
         const byExtension = d?.changedByExtension ?? [];
         let before = null;
         const after = await updateState((state) => {
           before = state;
-          return core.applyObservations(state, outcome.observations, now, byExtension);
+          return core.applyScan(state, { ...seen, observations }, now, byExtension);
         });
         notifyNewAlerts(before, after).catch((e) => log('notify', e?.message ?? e));
       }
       if (step) {
         await sessionSet({ [JOB_KEY]: step.job });
         decided(d);
-        await follow(step.job, d);
+        await follow(step.job, d, { recorded: true });
       }
     } finally {
       decided(null); // no-op once decided; unblocks the reply if anything above threw
     }
   }).catch((e) => log('scan', e?.message ?? e));
   return directive;
+}
+
+/**
+ * Keeps the page's facts for "Report a problem", reduced by the core to what a report may
+ * hold (no personal data) and bounded, in storage.session (gone when the browser closes).
+ */
+export function rememberPage(facts, outcome) {
+  return reportQueue(async () => {
+    const pages = (await session())[REPORT_KEY];
+    const next = core.reportRemember(pages, facts, outcome, Date.now());
+    if (JSON.stringify(next) !== JSON.stringify(pages ?? [])) await sessionSet({ [REPORT_KEY]: next });
+  });
 }
 
 /** A tab closed: a job running in it is cancelled. */

@@ -6,12 +6,12 @@ import '../lib/api.js';
 import '../lib/messages.js';
 import '../lib/i18n.js';
 import { core, coreReady } from '../lib/core.js';
-import { OPTIONS_KEY, readOptions, log } from '../lib/store.js';
-import { eraseAll, forgetManaged, managed, refreshBadge, updateOptions, updateState } from './state.js';
-import { cancelJob, isJobTab, onTabClosed, recordScan, resumeJobs, startJob, tick } from './jobs.js';
+import { OPTIONS_KEY, log } from '../lib/store.js';
+import { eraseAll, forgetManaged, forgetOptions, managed, options, refreshBadge, updateOptions, updateState } from './state.js';
+import { cancelJob, isJobTab, onTabClosed, onTabLoaded, recordScan, rememberPage, resumeJobs, startJob, tick } from './jobs.js';
 import { forgetReveal, highlightOrOpen, show, takeReveal } from './show.js';
 import { listenForAlarms, syncReminder } from './watch.js';
-import { recordEntra, syncEntraScript } from './entra.js';
+import { entraScan, syncEntraScript } from './entra.js';
 
 const api = globalThis.OptOutApi;
 const warn = (what) => (e) => log(what, e?.message ?? e);
@@ -22,7 +22,8 @@ const OPTION_TYPES = { region: 'string', notify: 'boolean', remindDays: 'number'
 /** One handler per message kind: (message, sender) -> the reply declared in lib/messages.js. */
 export const HANDLERS = {
   async scan(msg, sender) {
-    const outcome = core.scan(msg.facts);
+    const outcome = core.scanPage(msg.facts);
+    rememberPage(msg.facts, outcome).catch(warn('report'));
     // The marks go back at once; only a job's tab waits for the job's decision (a click).
     const inJob = await isJobTab(sender.tab.id);
     const decided = recordScan(sender.tab.id, msg.facts, outcome);
@@ -36,7 +37,7 @@ export const HANDLERS = {
         ? { index: clickMark.index, setting: clickMark.setting, state: clickMark.state, verifyMs: directive.verifyMs ?? 0 }
         : null,
       // The person may ask for no marks on LinkedIn's pages at all.
-      quiet: (await readOptions()).showMarks === false,
+      quiet: (await options()).showMarks === false,
     };
   },
   show: (msg) => show(msg.setting),
@@ -65,11 +66,7 @@ export const HANDLERS = {
     return { ok: true };
   },
   'entra-plan': (msg) => core.entraPlanFor(msg.url),
-  async 'entra-scan'(msg) {
-    const outcome = core.entraScan(msg.facts);
-    if (outcome.observation) await recordEntra(outcome.observation, msg.facts.url);
-    return { marks: outcome.marks };
-  },
+  'entra-scan': (msg, sender) => entraScan(msg.facts, sender),
 };
 
 api.runtime.onMessage.addListener((msg, sender, sendResponse) => {
@@ -94,6 +91,11 @@ api.runtime.onConnect.addListener((port) => {
   if (port.sender?.id !== api.runtime.id) port.disconnect();
 });
 
+// A job's tab that finished loading: the job asks whether its page script is there.
+api.tabs.onUpdated.addListener((tabId, change, tab) => {
+  if (change.status === 'complete') onTabLoaded(tabId, tab?.url).catch(warn('tab loaded'));
+});
+
 api.tabs.onRemoved.addListener((tabId) => {
   forgetReveal(tabId).catch(() => {});
   onTabClosed(tabId).catch(warn('tab closed'));
@@ -105,6 +107,7 @@ api.commands?.onCommand.addListener((command) => {
 
 api.storage.onChanged.addListener((changes, area) => {
   if (area === 'managed') forgetManaged();
+  if (area === 'local' && OPTIONS_KEY in changes) forgetOptions();
   if ((area === 'local' && OPTIONS_KEY in changes) || area === 'managed') syncReminder().catch(warn('reminder'));
   if (area === 'managed') refreshBadge().catch(warn('badge'));
 });

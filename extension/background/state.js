@@ -57,6 +57,17 @@ export function forgetManaged() {
   managedCache = null;
 }
 
+// The person's options, cached: every scan's reply says whether marks are wanted, and
+// storage.onChanged tells when they change.
+let optionsCache = null;
+export function options() {
+  optionsCache ??= readOptions();
+  return optionsCache;
+}
+export function forgetOptions() {
+  optionsCache = null;
+}
+
 // storage.session holds the running job and the "Show me" targets, so they survive the
 // service worker being stopped. Only this worker writes it, so a copy in memory (read
 // once per worker start) answers the many reads on the path of every scan.

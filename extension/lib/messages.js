@@ -24,7 +24,12 @@ globalThis.OptOutMessages = (() => {
     show: { from: 'extension-page', fields: { setting: 'string' }, reply: { tabId: 'number' } },
     // Popup: "Check all" (kind 'sweep') or guided opt-out (kind 'opt-out', with the
     // settings the person confirmed).
-    'job-start': { from: 'extension-page', fields: { kind: 'string', settings: 'array?' }, reply: { started: 'boolean' } },
+    'job-start': {
+      from: 'extension-page',
+      fields: { kind: 'string', settings: 'array?' },
+      // `refused`: why the core did not start it, as a text ({key, args}).
+      reply: { started: 'boolean', refused: 'object?' },
+    },
     'job-cancel': { from: 'extension-page', fields: {}, reply: { cancelled: 'boolean' } },
     // Popup, while showing progress: wakes a stopped service worker to check timeouts.
     'job-tick': { from: 'extension-page', fields: {}, reply: { ok: 'boolean' } },
@@ -41,6 +46,9 @@ globalThis.OptOutMessages = (() => {
     // Background to the LinkedIn page script (keyboard shortcut): point at the marked
     // switches. The only kind a page script answers; every other goes to the background.
     highlight: { from: 'extension-page', to: 'page', fields: {}, reply: { marked: 'number' } },
+    // Background to the LinkedIn page script of a job's tab that finished loading: is a
+    // content script there at all? (The browser's own error page runs none.)
+    ping: { from: 'extension-page', to: 'page', fields: {}, reply: { alive: 'boolean' } },
   };
 
   const typeOk = (v, t) =>

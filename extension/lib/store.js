@@ -13,6 +13,8 @@ export const OPTIONS_KEY = 'options';
 export const ORG_KEY = 'org';
 /** storage.session: the running job; "Show me" targets per tab. */
 export const JOB_KEY = 'job';
+/** storage.session: the latest facts of each settings page, as the core reduced them for "Report a problem". */
+export const REPORT_KEY = 'reportPages';
 export const revealKey = (tabId) => `reveal:${tabId}`;
 
 export const log = (...args) => console.warn('Opt-Out Lens:', ...args);

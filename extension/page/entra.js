@@ -1,10 +1,13 @@
 // The Entra content script: plain JavaScript with no knowledge of the portals. Registered
 // at run time (scripting.registerContentScripts, all frames) only once the person has
-// granted the optional host permissions for the Microsoft Entra admin center and the
-// Azure portal. It asks the core (through the background) what to look for on this URL,
-// reports plain facts about every radio group in its frame and the same-origin frames
-// below it, and applies the marks the core returns. Page text is only read; our own text
-// only ever goes into text nodes. Nothing on the page is ever clicked or changed.
+// granted the optional host permissions for the Microsoft Entra admin center, the Azure
+// portal and the hosts of their blade frames. It asks the core (through the background)
+// what to look for on this URL, reports plain facts about every radio group in its frame
+// and the same-origin frames below it (and which frames below it could not be read: they
+// run their own copy and answer for themselves), and applies the marks the core returns.
+// Which frame holds the setting is for the core to tell from those facts. Page text is
+// only read; our own text only ever goes into text nodes. Nothing on the page is ever
+// clicked or changed.
 'use strict';
 
 (() => {
@@ -38,22 +41,32 @@
 
   // ---- collecting facts -------------------------------------------------------------
 
-  /** This frame's document and the same-origin documents of the frames below it. */
+  /**
+   * This frame's document and the same-origin documents of the frames below it (`docs`),
+   * and the frames below that could not be read (`unread`: their address and whether they
+   * take up room on the page).
+   */
   function documents() {
     const docs = [document];
+    const unread = [];
     for (let i = 0; i < docs.length && docs.length < plan.maxFrames; i++) {
       for (const frame of docs[i].querySelectorAll(plan.frameSelector)) {
         let doc = null;
         try {
-          doc = frame.contentDocument; // null for a cross-origin frame
+          doc = frame.contentDocument; // null for a cross-origin or sandboxed frame
         } catch {
           doc = null;
         }
-        if (doc?.documentElement && !docs.includes(doc)) docs.push(doc);
+        if (doc?.documentElement) {
+          if (!docs.includes(doc)) docs.push(doc);
+        } else if (unread.length < plan.maxFrames) {
+          const box = frame.getBoundingClientRect();
+          unread.push({ url: String(frame.src ?? '').slice(0, 2048), visible: box.width > 0 && box.height > 0 });
+        }
         if (docs.length >= plan.maxFrames) break;
       }
     }
-    return docs;
+    return { docs, unread };
   }
 
   function idsText(el, doc, max) {
@@ -196,7 +209,7 @@
 
   async function collect(nextPlan, { elapsedMs, watch }) {
     plan = nextPlan;
-    const docs = documents();
+    const { docs, unread } = documents();
     for (const doc of docs) {
       watch(doc.documentElement);
       if (!frameDocs.has(doc)) {
@@ -217,6 +230,7 @@
       elapsedMs,
       signedOut: docs.some((d) => d.querySelector(plan.signedOutSelector) !== null),
       groups: groups.map((g) => describe(g, plan.maxTextChars)),
+      frames: unread,
     };
     // The same facts as last time (the clock only counts as settled or not): the same
     // answer, without asking again; the marks are still re-applied, as the page may have
@@ -239,8 +253,9 @@
       const next = await send({ type: 'entra-plan', url });
       if (!next) return null;
       lastKey = null;
-      // Only the settings page waits for a missing setting to count as missing.
-      return { ...next, settleMs: next.settingsPage ? next.settleMs : null };
+      // Only where the core says a missing setting may be reported (the settings page, a
+      // blade frame) is the page scanned again once it should have settled.
+      return { ...next, settleMs: next.settles ? next.settleMs : null };
     },
     collect,
     apply,

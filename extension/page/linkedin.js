@@ -173,6 +173,12 @@
     const facts = {
       url: location.href,
       elapsedMs,
+      // For the core: an error page is not a changed page; for "Report a problem": the
+      // page's language and heading (the core keeps only what a report may hold).
+      httpStatus: performance.getEntriesByType('navigation')[0]?.responseStatus || null,
+      lang: (document.documentElement.lang ?? '').slice(0, 20),
+      heading: textOf(document.querySelector('h1'), plan.maxTextChars),
+      candidateIds: elements.map((e) => (e.id ?? '').slice(0, plan.maxTextChars)),
       loginForm: document.querySelector(plan.loginFormSelector) !== null,
       dialogOpen: document.querySelector(plan.dialogSelector) !== null,
       candidates: [],
@@ -200,8 +206,9 @@
       attributeFilter: ['aria-checked', 'aria-labelledby', 'aria-label', 'role', 'id'],
     },
     onMessage(msg, sendResponse) {
-      if (msg.type !== 'highlight') return false;
-      sendResponse({ marked: highlightAll() });
+      // A ping: a job's tab loaded its page and this script is alive on it.
+      if (msg.type !== 'ping' && msg.type !== 'highlight') return false;
+      sendResponse(msg.type === 'ping' ? { alive: true } : { marked: highlightAll() });
       return false;
     },
   });

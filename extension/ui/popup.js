@@ -4,6 +4,7 @@
 // confirmation in its own dialog.
 import { core, coreReady } from '../lib/core.js';
 import { JOB_KEY, ORG_KEY, ask as send, readManaged, readOrg, readRegion, readStored } from '../lib/store.js';
+import { download, openReport, setUpReport } from './report.js';
 
 const api = globalThis.OptOutApi;
 const ENTRA_ORIGINS = api.runtime.getManifest().optional_host_permissions ?? [];
@@ -26,6 +27,7 @@ function button(text, attrs, onClick) {
 const PILL = { on: 'pillOn', off: 'pillOff', unknown: 'pillUnknown' };
 let summary = null;
 let job = null;
+let retry = null; // "Try the failed ones again": {kind, settings} from the core
 
 function row(r) {
   const look = r.state === 'unknown' ? 'unknown' : r.protective ? 'protective' : 'exposed';
@@ -37,6 +39,10 @@ function row(r) {
   if (r.alert) {
     buttons.append(button(msg('dismiss'), { 'data-action': 'dismiss', 'aria-label': msg('dismissFor', title) }, () =>
       send({ type: 'alert-dismiss', setting: r.id })));
+  }
+  // A setting whose state could not be read: what the extension saw, for the developers.
+  if (r.reportable) {
+    buttons.append(button(msg('reportProblem'), { 'data-action': 'report', 'aria-label': msg('reportProblemFor', title) }, () => openReport(r.id)));
   }
   if (r.url) {
     const show = button(msg('showMe'), { 'data-action': 'show', 'aria-label': msg('showMeFor', title) }, async () => {
@@ -97,6 +103,7 @@ const exposedRows = () =>
 
 function renderActions() {
   const running = job?.status === 'running';
+  $('job-retry').disabled = running;
   const n = exposedRows().length;
   $('check-all').disabled = running;
   $('turn-off-all').hidden = n === 0;
@@ -104,15 +111,6 @@ function renderActions() {
   $('turn-off-all').textContent = n === 1 ? msg('turnOffOne') : msg('turnOffAll', n);
   for (const b of document.querySelectorAll('[data-action="turn-off"]')) b.disabled = running;
 }
-
-const OUTCOME = {
-  on: 'outcomeOn',
-  off: 'outcomeOff',
-  unknown: 'outcomeUnknown',
-  'turned-off': 'outcomeTurnedOff',
-  'already-off': 'outcomeAlreadyOff',
-  failed: 'outcomeFailed',
-};
 
 function renderJob() {
   const box = $('job');
@@ -128,30 +126,23 @@ function renderJob() {
   const total = job.steps.length;
   const title = (id) => say(summary?.rows.find((r) => r.id === id)?.title) || id;
   const current = job.steps[job.current];
-  let status;
+  // The core's words: what was read, what could not be, and why.
+  const words = core.jobSummary(job);
+  let status = words.sentences.map(say).join(' ');
   if (job.status === 'running') {
-    status = msg(job.kind === 'sweep' ? 'jobChecking' : 'jobTurningOff', Math.min(done + 1, total), total);
     if (current) status += ` — ${title(current.setting)}`;
     if (current?.awaitingConfirmation) status += `. ${msg('jobAwaitingConfirmation')}`;
-  } else if (job.status === 'stopped' && job.stopReason === 'not-logged-in') {
-    status = msg('jobStoppedSignedOut');
-  } else if (job.status === 'cancelled') {
-    status = msg('jobCancelled', done - job.steps.filter((s) => s.reason === 'cancelled').length, total);
-  } else {
-    status = job.kind === 'sweep' ? msg('jobCheckedAll', total) : msg('jobDone');
   }
   $('job-status').textContent = status;
+  retry = words.retry.length > 0 ? { kind: words.retryKind, settings: words.retry } : null;
+  $('job-retry').hidden = !retry;
   $('job-progress').max = total;
   $('job-progress').value = done;
   $('job-progress').hidden = job.status !== 'running';
   $('job-cancel').hidden = job.status !== 'running';
   // Opt-out shows its exact result per setting; a sweep's result is the summary below.
-  const results = job.kind === 'opt-out' ? job.steps.filter((s) => s.outcome) : [];
   $('job-results').replaceChildren(
-    ...results.map((s) => {
-      const why = s.reason ? `: ${msg(core.reasonMessage(s.reason))}` : '';
-      return el('li', { 'data-result': s.setting, 'data-outcome': s.outcome }, `${title(s.setting)} — ${msg(OUTCOME[s.outcome])}${why}`);
-    }),
+    ...words.results.map((r) => el('li', { 'data-result': r.setting, 'data-outcome': r.outcome }, say(r.text))),
   );
   renderActions();
 }
@@ -184,24 +175,32 @@ function confirmTurnOff(rows) {
   dialog.returnValue = '';
   dialog.onclose = async () => {
     if (dialog.returnValue !== 'yes') return;
-    try {
-      await send({ type: 'job-start', kind: 'opt-out', settings: rows.map((r) => r.id) });
-    } catch (e) {
-      $('job-status').textContent = msg('jobCouldNotStart', e.message);
-      $('job').hidden = false;
-    }
+    await startJob({ kind: 'opt-out', settings: rows.map((r) => r.id) });
   };
   dialog.showModal();
   $('confirm-no').focus();
 }
 
-function download(name, type, text) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = el('a', { href: url, download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+/** Starts a job; a refusal is said in the core's words. */
+async function startJob(what) {
+  let why = null;
+  try {
+    const reply = await send({ type: 'job-start', ...what });
+    if (!reply.started) why = say(reply.refused);
+  } catch (e) {
+    why = e.message;
+  }
+  if (why !== null) {
+    $('job-status').textContent = msg('jobCouldNotStart', why);
+    $('job').hidden = false;
+  }
+}
+
+/** "Try the failed ones again": a check of those at once; turning off asks first, as always. */
+function retryFailed() {
+  if (!retry) return;
+  if (retry.kind === 'sweep') return startJob({ kind: 'sweep', settings: retry.settings });
+  confirmTurnOff((summary?.rows ?? []).filter((r) => retry.settings.includes(r.id)));
 }
 
 function stamp() {
@@ -213,10 +212,9 @@ async function main() {
   if (location.search.includes('tab') || window.outerWidth > 700) document.body.classList.add('as-tab');
   OptOutText.translate(document);
   await coreReady();
-  $('check-all').addEventListener('click', () => send({ type: 'job-start', kind: 'sweep' }).catch((e) => {
-    $('job-status').textContent = msg('jobCouldNotStart', e.message);
-    $('job').hidden = false;
-  }));
+  $('check-all').addEventListener('click', () => startJob({ kind: 'sweep' }));
+  $('job-retry').addEventListener('click', retryFailed);
+  setUpReport();
   $('open-options').addEventListener('click', () => api.runtime.openOptionsPage());
   $('org-grant').addEventListener('click', async () => {
     // Asked for only here, when the person says they manage a tenant.

@@ -23,8 +23,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchFirefox, GECKODRIVER_BIN } from '../lib/browsers.mjs';
-import { startEntraServer, launchChromiumEntra, settingsUrl, ENTRA_ORIGINS, ENTRA_HOSTS } from '../lib/entra-server.mjs';
+import { launchFirefox } from '../lib/browsers.mjs';
+import { startEntraServer, launchChromiumEntra, settingsUrl, ENTRA_ORIGINS, ENTRA_HOSTS, BLADE_FRAME_HOST } from '../lib/entra-server.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -47,56 +47,23 @@ const EN_LABEL = {
 
 // ---- in-page probes (serialised and run in the page's main world: self-contained) -----------
 
+/**
+ * The blade's radio groups and our marks, wherever the blade is: the fixture shell
+ * (tests/fixtures/entra/static/portal.js) reads a same-origin blade directly and asks a
+ * cross-origin or sandboxed one by postMessage (static/blade.js answers).
+ */
 function inspectEntra() {
-  const docs = [document];
-  for (const f of document.querySelectorAll('iframe')) {
-    try {
-      if (f.contentDocument) docs.push(f.contentDocument);
-    } catch { /* cross-origin */ }
-  }
-  const groups = [];
-  let marks = 0;
-  let labels = 0;
-  for (const d of docs) {
-    marks += d.querySelectorAll('[data-optout-entra]').length;
-    labels += d.querySelectorAll('[data-optout-label]').length;
-    for (const g of d.querySelectorAll('[data-fixture-group]')) {
-      const next = g.nextElementSibling;
-      const label = next && next.hasAttribute('data-optout-label') ? next : null;
-      const cs = d.defaultView.getComputedStyle(g);
-      const checked = [...g.querySelectorAll('input[type=radio], [role=radio]')]
-        .filter((r) => (r.localName === 'input' ? r.checked : r.getAttribute('aria-checked') === 'true'))
-        .map((r) => r.getAttribute('data-fixture-option'));
-      groups.push({
-        kind: g.getAttribute('data-fixture-group'),
-        state: g.getAttribute('data-optout-entra'),
-        look: g.getAttribute('data-optout-entra-look'),
-        outline: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0,
-        label: label ? label.textContent : null,
-        labelElements: label ? label.querySelectorAll('*').length : 0,
-        labelVisible: label ? label.getBoundingClientRect().width > 0 : false,
-        checked,
-      });
-    }
-  }
-  const blade = docs[1];
+  if (window.__fixture) return window.__fixture.inspect();
+  // A page without the portal shell (the sign-in page).
   return {
-    url: location.href,
-    frames: docs.length,
-    bladeReady: !!blade && blade.readyState === 'complete',
-    groups,
-    marks,
-    labels,
+    url: location.href, frame: null, blade: null, bladeReady: false, groups: [],
+    marks: document.querySelectorAll('[data-optout-entra]').length,
+    labels: document.querySelectorAll('[data-optout-label]').length,
   };
 }
 
 function clickOption(kind, option) {
-  const frame = document.querySelector('iframe');
-  const doc = frame ? frame.contentDocument : document;
-  const el = doc.querySelector(`[data-fixture-group="${kind}"] [data-fixture-option="${option}"]`);
-  if (!el) return false;
-  el.click();
-  return true;
+  return window.__fixture.click(kind, option);
 }
 
 // ---- browser adapters: {open(url), page(fn, ...args), popup(fn, ...args), popupClick(sel), manifest(), close()} ----
@@ -116,6 +83,7 @@ async function chromiumAdapter(server) {
     popup: (fn, ...args) => popup.evaluate(src(fn, args)),
     popupClick: (sel) => popup.click(sel, { timeout: 5000 }),
     reloadPopup: () => popup.reload(),
+    serviceWorker: () => b.serviceWorker(),
     close: () => b.close(),
   };
 }
@@ -160,6 +128,13 @@ function hasEntraHosts(origins) {
   return api.permissions.getAll().then((all) => ({ all, contains: origins.every((o) => (all.origins || []).includes(o)) }));
 }
 
+/** The Entra page script's registration, or null. */
+function registration() {
+  const api = globalThis.browser ?? globalThis.chrome;
+  return api.scripting.getRegisteredContentScripts({ ids: ['entra'] })
+    .then(([r]) => (r ? { matches: r.matches, allFrames: r.allFrames, matchOriginAsFallback: r.matchOriginAsFallback ?? null, js: r.js } : null));
+}
+
 /** The stored Entra observation's state and reason (background.js keeps it in `org.entra`). */
 const orgWord = (org) => {
   const o = org && (org.entra ?? (org.state ? org : org.observation));
@@ -185,21 +160,9 @@ let counter = 0;
 /** A fresh load every time (a unique query parameter), so the content script starts anew. */
 const fresh = (host, params, fragment) => settingsUrl(host, { ...params, n: ++counter }, fragment);
 
-function glueBuilt(name) {
-  const dir = extDir(name);
-  try {
-    return fs.readFileSync(path.join(dir, 'background.js'), 'utf8').includes('entra-scan') && fs.existsSync(path.join(dir, 'entra.js'));
-  } catch {
-    return false;
-  }
-}
-
+// No skipping: a build without the Entra glue, or a missing browser or driver, fails here.
 for (const name of ['chromium', 'firefox']) {
-  const skip = !glueBuilt(name)
-    ? `the build in ${extDir(name)} has no Entra glue yet (background entra-scan handler, entra.js)`
-    : name === 'firefox' && !GECKODRIVER_BIN ? 'geckodriver not found' : false;
-
-  describe(`Entra: LinkedIn account connections (${name})`, { skip, concurrency: 1 }, () => {
+  describe(`Entra: LinkedIn account connections (${name})`, { concurrency: 1 }, () => {
     let server;
     let b;
 
@@ -212,18 +175,23 @@ for (const name of ['chromium', 'firefox']) {
       await server?.close();
     });
 
-    /** Opens a portal page and waits for its blade; then for `until(inspection)`. */
+    /**
+     * Opens a portal page and waits for its blade; then for `until(inspection)`, on that
+     * page (a driver may return before the previous page is gone).
+     */
     async function visit(url, until = (i) => i.bladeReady, timeout = 8000) {
       await b.open(url);
-      return poll(`${url} to show ${until.toString().slice(0, 120)}`, () => b.page(inspectEntra), until, timeout);
+      const href = new URL(url).href;
+      return poll(`${url} to show ${until.toString().slice(0, 120)}`, () => b.page(inspectEntra), (i) => i.url === href && until(i), timeout);
     }
 
-    test('the manifest asks for the portals only as optional hosts', () => {
+    test('the manifest asks for the portals and their blade frame hosts only as optional hosts', () => {
       const m = JSON.parse(fs.readFileSync(path.join(extDir(name), 'manifest.json'), 'utf8'));
       const required = [...(m.host_permissions || []), ...(m.content_scripts || []).flatMap((c) => c.matches || []), ...(m.permissions || [])];
-      for (const host of ENTRA_HOSTS) {
+      for (const host of [...ENTRA_HOSTS, 'portal.azure.net', 'azure.com']) {
         assert.ok(!required.some((p) => p.includes(host)), `${host} must not be a required permission or static content script: ${JSON.stringify(required)}`);
       }
+      assert.ok(ENTRA_ORIGINS.includes('https://*.reactblade.portal.azure.net/*'), 'the React view frames are asked for');
       for (const origin of ENTRA_ORIGINS) {
         assert.ok((m.optional_host_permissions || []).includes(origin), `optional_host_permissions lists ${origin}`);
       }
@@ -242,6 +210,11 @@ for (const name of ['chromium', 'firefox']) {
         assert.equal(again.labels, 0, `${host}: no labels before the grant`);
         assert.ok(info.groups.some((g) => g.kind === 'linkedin'), 'the fixture shows the setting');
       }
+      // Nor in a blade frame of another host.
+      await visit(fresh('portal.azure.com', { lang: 'en', state: 'yes', frame: 'cross' }), (i) => i.bladeReady && i.groups.length >= 5);
+      await sleep(1500);
+      const framed = await b.page(inspectEntra);
+      assert.equal(framed.marks + framed.labels, 0, `no marks in the blade frame before the grant: ${JSON.stringify(framed.groups)}`);
       assert.equal(await b.popup(readOrg), null, 'nothing stored');
     });
 
@@ -250,6 +223,13 @@ for (const name of ['chromium', 'firefox']) {
       await poll('the popup to show #org-grant', () => b.popup(() => !!document.getElementById('org-grant')), (v) => v === true, 10000);
       await b.popupClick('#org-grant');
       await poll('the Entra hosts to be granted', () => b.popup(hasEntraHosts, ENTRA_ORIGINS), (p) => p.contains, 10000);
+      // The page script is registered for every frame of every granted host, frames of
+      // another origin included, and (both browsers support it) frames without an address
+      // of their own whose creator is on those hosts.
+      const reg = await poll('the Entra page script to be registered', () => b.popup(registration), (r) => r !== null, 10000);
+      assert.deepEqual([...reg.matches].sort(), [...ENTRA_ORIGINS].sort(), 'registered on every asked-for host');
+      assert.equal(reg.allFrames, true, 'in every frame');
+      assert.equal(reg.matchOriginAsFallback, true, 'also in frames whose creator is on those hosts');
     });
 
     test('each option in English, German and French, on both portals; decoys never marked', async () => {
@@ -308,6 +288,113 @@ for (const name of ['chromium', 'firefox']) {
         await poll(`stored ${state} (${markup})`, () => b.popup(readOrg), (o) => orgWord(o)?.state === state);
       }
     });
+
+    test(`a blade in a sandboxed frame of another origin (${BLADE_FRAME_HOST}): found by its content`, async () => {
+      // frame=cross: sandboxed with its own origin allowed (as the portal loads React
+      // views); frame=opaque: sandboxed into an opaque origin.
+      const cases = [
+        ['cross', 'portal.azure.com', 'en', 'no', 'fluent'],
+        ['cross', 'entra.microsoft.com', 'de', 'selected-group', 'azure'],
+        ['opaque', 'portal.azure.com', 'fr', 'yes', 'preceding'],
+        ['opaque', 'entra.microsoft.com', 'en', 'selected-group', 'fluent'],
+      ];
+      for (const [frame, host, lang, state, markup] of cases) {
+        const what = `${frame} frame on ${host}, ${lang} ${markup} ${state}`;
+        await b.popup(clearOrg);
+        const info = await visit(
+          fresh(host, { frame, lang, state, markup }),
+          (i) => i.groups.some((g) => g.kind === 'linkedin' && g.state === state && g.label),
+          10000,
+        );
+        // Really another origin: the shell cannot read the frame, which says where it is.
+        assert.equal(info.frame.readable, false, `${what}: the shell must not be able to read the blade`);
+        assert.ok(info.frame.src.startsWith(`https://${BLADE_FRAME_HOST}/blade/`), `${what}: ${info.frame.src}`);
+        assert.ok(info.frame.sandbox, `${what}: sandboxed`);
+        assert.equal(info.blade.origin, frame === 'opaque' ? 'null' : `https://${BLADE_FRAME_HOST}`, what);
+        const g = info.groups.find((x) => x.kind === 'linkedin');
+        assert.deepEqual(g.checked, [state], 'fixture shows the option');
+        assert.equal(g.look, state === 'no' ? 'protective' : 'exposed', `${what}: look`);
+        assert.ok(g.outline, `${what}: outlined`);
+        assert.equal(g.label, EN_LABEL[state], `${what}: label`);
+        assert.equal(g.labelElements, 0, 'label is plain text');
+        assert.ok(g.labelVisible, `${what}: label is visible`);
+        for (const d of info.groups.filter((x) => x.kind.startsWith('decoy'))) {
+          assert.equal(d.state, null, `${what}: decoy ${d.kind} must not be marked`);
+        }
+        assert.equal(info.marks, 1, `${what}: exactly one mark`);
+        assert.equal(info.labels, 1, `${what}: exactly one label`);
+        const org = await poll(`${what}: stored ${state}`, () => b.popup(readOrg), (o) => orgWord(o)?.state === state);
+        assert.deepEqual(orgWord(org), { state, reason: null, recommended: 'no' }, JSON.stringify(org));
+      }
+    });
+
+    test('in a frame of another origin: the row label as the caption; a change is read again, never made', async () => {
+      await b.popup(clearOrg);
+      const info = await visit(
+        fresh('portal.azure.com', { frame: 'cross', lang: 'en', state: 'yes', caption: 'row' }),
+        (i) => i.groups.some((g) => g.kind === 'linkedin' && g.state === 'yes'),
+        10000,
+      );
+      assert.equal(info.frame.readable, false);
+      assert.equal(info.marks, 1, JSON.stringify(info.groups));
+      assert.equal(info.groups.find((g) => g.kind === 'linkedin').label, EN_LABEL.yes);
+      await poll('stored yes', () => b.popup(readOrg), (o) => orgWord(o)?.state === 'yes');
+      assert.equal(await b.page(clickOption, 'linkedin', 'no'), true, 'clicked No in the fixture');
+      const after = await poll('the mark to follow the change', () => b.page(inspectEntra), (i) => i.groups.some((g) => g.kind === 'linkedin' && g.state === 'no'));
+      assert.equal(after.groups.find((g) => g.kind === 'linkedin').label, EN_LABEL.no);
+      await poll('the stored observation to follow', () => b.popup(readOrg), (o) => orgWord(o)?.state === 'no');
+      await sleep(300);
+      const still = await b.page(inspectEntra);
+      assert.deepEqual(still.groups.find((g) => g.kind === 'linkedin').checked, ['no'], 'nothing clicked by the extension');
+    });
+
+    test('in a frame of another origin without the setting: not found, said by the frame once settled; nothing marked', async () => {
+      await b.popup(clearOrg);
+      await visit(fresh('entra.microsoft.com', { frame: 'cross', lang: 'en', variant: 'missing' }), (i) => i.bladeReady && i.groups.length === 4);
+      assert.equal(await b.popup(readOrg), null, 'still loading is not stored');
+      const org = await poll('stored not-found', () => b.popup(readOrg), (o) => orgWord(o)?.state === 'unknown', SETTLE_MS + 6000);
+      assert.equal(orgWord(org).reason, 'not-found');
+      const info = await b.page(inspectEntra);
+      assert.equal(info.frame.readable, false);
+      assert.equal(info.marks + info.labels, 0, `decoys never marked: ${JSON.stringify(info.groups)}`);
+    });
+
+    // Issue: the Entra page script recorded a URL as planned when the background did not
+    // answer, and never asked again. Chromium only: the test reaches into the service
+    // worker (Playwright), which WebDriver cannot do in Firefox.
+    if (name === 'chromium') {
+      test('the background not answering the first plan request: the page script asks again', async () => {
+        const sw = await b.serviceWorker();
+        // The background's listener checks every message with OptOutMessages.rejectReason
+        // first; a rejected message gets no answer at all. Reject the next 'entra-plan' once.
+        await sw.evaluate(() => {
+          const real = globalThis.OptOutMessages;
+          globalThis.__entraDropped = [];
+          globalThis.OptOutMessages = {
+            ...real,
+            rejectReason(msg, sender, runtime) {
+              if (msg?.type !== 'entra-plan') return real.rejectReason(msg, sender, runtime);
+              globalThis.OptOutMessages = real;
+              globalThis.__entraDropped.push({ frameId: sender.frameId, url: msg.url });
+              return 'left unanswered by the test';
+            },
+          };
+        });
+        await b.popup(clearOrg);
+        const url = fresh('entra.microsoft.com', { lang: 'en', state: 'selected-group' });
+        await b.open(url);
+        // The same-origin blade is scanned by the top frame's script alone, so the one
+        // unanswered request was the only page script's: without asking again it would
+        // never mark anything.
+        const info = await poll('the setting marked after the unanswered plan request', () => b.page(inspectEntra), (i) => i.url === new URL(url).href && i.groups.some((g) => g.kind === 'linkedin' && g.state === 'selected-group'), 10000);
+        const dropped = await sw.evaluate(() => globalThis.__entraDropped);
+        assert.equal(dropped.length, 1, `exactly one plan request went unanswered: ${JSON.stringify(dropped)}`);
+        assert.equal(dropped[0].frameId, 0, 'it was the top frame\'s');
+        assert.equal(dropped[0].url, url);
+        assert.equal(info.marks, 1);
+        await poll('stored selected-group', () => b.popup(readOrg), (o) => orgWord(o)?.state === 'selected-group');
+      });
+    }
 
     test('a blade that renders late is found', async () => {
       await b.popup(clearOrg);
@@ -370,6 +457,10 @@ for (const name of ['chromium', 'firefox']) {
       await sleep(1500);
       const info = await b.page(inspectEntra);
       assert.equal(info.marks + info.labels, 0, 'nothing marked once withdrawn');
+      await visit(fresh('portal.azure.com', { lang: 'en', state: 'yes', frame: 'cross' }), (i) => i.bladeReady && i.groups.length >= 5);
+      await sleep(1500);
+      const framed = await b.page(inspectEntra);
+      assert.equal(framed.marks + framed.labels, 0, 'nothing marked in a blade frame once withdrawn');
       assert.equal(await b.popup(readOrg), null, 'nothing recorded once withdrawn');
     });
   });

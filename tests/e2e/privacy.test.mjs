@@ -202,7 +202,18 @@ describe('privacy: what the built extension asks for and contains', () => {
       const m = JSON.parse(fs.readFileSync(path.join(extDir(dir), 'manifest.json'), 'utf8'));
       // Firefox cannot make "alarms" optional (README says so); Chrome asks for it only when reminders are turned on.
       assert.deepEqual(m.permissions, name === 'firefox' ? ['storage', 'alarms'] : ['storage']);
-      assert.deepEqual(m.optional_host_permissions ?? [], ['https://entra.microsoft.com/*', 'https://portal.azure.com/*']);
+      // The Entra admin center and the Azure portal, and the hosts of the portal's blade
+      // frames (its React views load in sandboxed iframes of other origins), asked for
+      // together from the popup's "I manage a Microsoft tenant" only.
+      assert.deepEqual(m.optional_host_permissions ?? [], [
+        'https://entra.microsoft.com/*',
+        'https://portal.azure.com/*',
+        'https://*.reactblade.portal.azure.net/*',
+        'https://*.reactblade-ms.portal.azure.net/*',
+        'https://*.reactblade-rc.portal.azure.net/*',
+        'https://*.hosting.portal.azure.net/*',
+        'https://*.ext.azure.com/*',
+      ]);
       assert.deepEqual(m.host_permissions, ['https://www.linkedin.com/*']);
       // The README lists the permissions; optional ones must be listed there too.
       assert.match(README, /`storage`/);

@@ -63,8 +63,17 @@ export function defineScenarios(name) {
         });
       }
     }
-    it('prints the on-page labels (for a human to read)', () => {
+    it('every on-page label is words for people: the state in capitals, no message name, on and off differ', () => {
       console.log(`[${name}] on-page labels:\n  ${Object.entries(labels).map(([k, v]) => `${k.padEnd(28)} ${JSON.stringify(v)}`).join('\n  ')}`);
+      const seen = Object.keys(labels).length;
+      assert.equal(seen, CATALOGUE.length * 2, 'a label for every setting in both states (the marks above passed)');
+      for (const [k, v] of Object.entries(labels)) {
+        const state = k.split(':').pop();
+        assert.equal(typeof v, 'string', k);
+        assert.match(v, state === 'on' ? /\bON\b/ : /\bOFF\b/, `${k}: ${v}`);
+        assert.doesNotMatch(v, /__MSG|\b(markOn|markOff|markOnShort|pillOn|pillOff|setting_[a-z_]+)\b/, `${k}: ${v}`);
+      }
+      for (const s of CATALOGUE) assert.notEqual(labels[`${s.id}:on`], labels[`${s.id}:off`], s.id);
     });
 
     for (const lang of ['de', 'fr']) {
@@ -102,9 +111,15 @@ export function defineScenarios(name) {
       await b.page.waitFor((k) => window.__fixture.insertedAt[k] !== undefined, { timeout: 5000, args: [AI.key], what: 'the fixture to insert the switch' });
       await checkMarked(b.page, { key: AI.key, id: 'ai-training', state: 'on', timeout: MARK_TIMEOUT });
       const t = await b.page.eval((k) => ({ ins: window.__fixture.insertedAt[k], mark: window.__fixture.markedAt[k] }), AI.key);
-      const latency = Math.round(t.mark - t.ins);
-      console.log(`[${name}] mark latency: ${latency} ms`);
-      assert.ok(latency >= 0 && latency <= MARK_TIMEOUT, `latency ${latency} ms`);
+      console.log(`[${name}] mark latency: ${Math.round(t.mark - t.ins)} ms (measured in ./build.sh bench, not asserted)`);
+      // Marking moves nothing: the switch and its row stand where they stood when inserted.
+      const r = await b.page.eval((k) => ({ before: window.__fixture.rectAtInsert[k], after: window.__fixture.rectAtMark[k] }), AI.key);
+      assert.ok(r.before?.switch && r.after?.switch, 'the fixture measured the switch before and at the mark');
+      for (const part of ['switch', 'row']) {
+        for (const side of ['x', 'y', 'width', 'height']) {
+          assert.ok(Math.abs(r.after[part][side] - r.before[part][side]) < 0.5, `${part}.${side}: ${r.before[part][side]} -> ${r.after[part][side]}`);
+        }
+      }
     });
 
     it('in-app navigation (pushState) marks the new switch without reload; history.back re-marks the old one', { timeout: 40000 }, async () => {

@@ -2,14 +2,18 @@
 // LinkedIn fixture server (tests/lib/server.mjs, whose strict CSP it reuses and which it
 // does not change):
 //
-//   - HTTPS on a loopback port, answering for entra.microsoft.com and portal.azure.com
-//     (the browsers map those names to it; certificate errors are ignored by the drivers);
+//   - HTTPS on a loopback port, answering for entra.microsoft.com and portal.azure.com,
+//     and for sandbox-1.reactblade.portal.azure.net, the host of the Azure portal's React
+//     view frames (the browsers map those names to it; certificate errors are ignored by
+//     the drivers);
 //   - every response carries the fixture server's strict CSP (no eval, no
 //     'wasm-unsafe-eval'), with only what a portal with a framed blade needs added:
-//     `frame-src 'self'` on the shell and `frame-ancestors 'self'` on the blade;
+//     `frame-src 'self' <blade frame origin>` on the shell and `frame-ancestors` of the
+//     portals on the blade;
 //   - `/` is the portal shell (static/portal.js routes on the fragment and shows the User
-//     settings blade in a same-origin <iframe>); `/blade/user-settings` is the blade,
-//     rendered here from tests/fixtures/entra/blades.json. See tests/fixtures/entra/README.md.
+//     settings blade in an <iframe>: same-origin, or with ?frame=cross|opaque a sandboxed
+//     one served from the blade frame host); `/blade/user-settings` is the blade, rendered
+//     here from tests/fixtures/entra/blades.json. See tests/fixtures/entra/README.md.
 //
 // Also: launchChromiumEntra, a Chromium with the unpacked extension and those host names
 // mapped to the server, whose profile can say that the person granted the Entra hosts
@@ -31,7 +35,15 @@ export const ENTRA_FIXTURES = path.resolve(HERE, '../fixtures/entra');
 const STATIC = path.join(ENTRA_FIXTURES, 'static');
 
 export const ENTRA_HOSTS = ['entra.microsoft.com', 'portal.azure.com'];
-export const ENTRA_ORIGINS = ENTRA_HOSTS.map((h) => `https://${h}/*`);
+/** The host of the blade frames (?frame=cross|opaque), as the shared facts file names one. */
+export const BLADE_FRAME_HOST = 'sandbox-1.reactblade.portal.azure.net';
+const BLADE_FRAME_ORIGIN = `https://${BLADE_FRAME_HOST}`;
+/**
+ * Every origin the extension asks for, from the manifest (its optional host permissions:
+ * the portals and the blade frame hosts; crate/tests/entra.rs checks them against the rules).
+ */
+export const ENTRA_ORIGINS = JSON.parse(fs.readFileSync(path.resolve(HERE, '../../manifest.json'), 'utf8')).optional_host_permissions;
+if (!ENTRA_ORIGINS.includes('https://*.reactblade.portal.azure.net/*')) throw new Error('entra-server: the manifest does not ask for the blade frame hosts');
 /** The User settings routes (fragments) of the two portals, as in the shared facts file. */
 export const SETTINGS_FRAGMENT = {
   'entra.microsoft.com': '#view/Microsoft_AAD_UsersAndTenants/UserManagementMenuBlade/~/UserSettings/menuId/UserSettings',
@@ -44,8 +56,8 @@ export function settingsUrl(host, params = {}, fragment = SETTINGS_FRAGMENT[host
   return `https://${host}/${q ? `?${q}` : ''}${fragment}`;
 }
 
-const shellCsp = CSP.replace("frame-ancestors 'none'", "frame-ancestors 'none'; frame-src 'self'");
-const bladeCsp = CSP.replace("frame-ancestors 'none'", "frame-ancestors 'self'");
+const shellCsp = CSP.replace("frame-ancestors 'none'", `frame-ancestors 'none'; frame-src 'self' ${BLADE_FRAME_ORIGIN}`);
+const bladeCsp = CSP.replace("frame-ancestors 'none'", `frame-ancestors 'self' ${ENTRA_HOSTS.map((h) => `https://${h}`).join(' ')}`);
 if (shellCsp === CSP || bladeCsp === CSP) throw new Error('entra-server: the fixture CSP changed shape; update the frame rules');
 for (const c of [shellCsp, bladeCsp]) {
   if (/unsafe-eval|wasm-unsafe-eval|unsafe-inline/.test(c)) throw new Error('entra-server: CSP must stay strict');
@@ -66,7 +78,7 @@ function makeCert() {
     execFileSync('openssl', [
       'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
       '-keyout', key, '-out', cert, '-days', '3', '-subj', '/CN=entra.microsoft.com',
-      '-addext', `subjectAltName=${ENTRA_HOSTS.map((h) => `DNS:${h}`).join(',')},IP:127.0.0.1`,
+      '-addext', `subjectAltName=${[...ENTRA_HOSTS, BLADE_FRAME_HOST].map((h) => `DNS:${h}`).join(',')},IP:127.0.0.1`,
     ], { stdio: 'pipe', timeout: 20000 });
     return { key: fs.readFileSync(key), cert: fs.readFileSync(cert) };
   } finally {
@@ -132,9 +144,10 @@ function bladeHtml(q) {
   const t = blades[lang];
   const variant = q.get('variant') || '';
   const stateIndex = (s) => (s === 'none' ? -1 : Math.max(0, OPTION_IDS.indexOf(s || 'yes')));
+  // caption=row: the row label security baselines quote, instead of the section title.
   const linkedin = (state, kind = 'linkedin') => radioGroup({
     kind,
-    caption: t.setting,
+    caption: q.get('caption') === 'row' && t.row ? t.row : t.setting,
     options: OPTION_IDS.map((id) => ({ id, text: t.options[id] })),
     checked: stateIndex(state),
     style: q.get('markup') || 'fluent',
@@ -173,7 +186,12 @@ ${delayed && variant !== 'empty' ? `<template id="blade-content">${content}</tem
 `;
 }
 
-/** The portal shell; variant=signed-out shows a sign-in form in place of the portal. */
+/**
+ * The portal shell; variant=signed-out shows a sign-in form in place of the portal.
+ * frame=cross: the blade in a sandboxed iframe (scripts and its own origin allowed, as the
+ * portal loads React views) from the blade frame host; frame=opaque: sandboxed without its
+ * own origin (an opaque origin); otherwise a same-origin iframe.
+ */
 function shellHtml(host, q) {
   const blades = loadBlades();
   const lang = blades[q.get('lang')] ? q.get('lang') : 'en';
@@ -200,7 +218,7 @@ function shellHtml(host, q) {
 <header class="fxs-topbar">${esc(title)}</header>
 <div class="fxs-body">
 <nav class="fxs-nav"><a href="#home">Home</a><a href="${esc(SETTINGS_FRAGMENT[host] || SETTINGS_FRAGMENT['entra.microsoft.com'])}">${esc(t.title)}</a></nav>
-<main class="fxs-main" id="blade-host" data-title="${esc(t.title)}">
+<main class="fxs-main" id="blade-host" data-title="${esc(t.title)}"${bladeFrameAttrs(q.get('frame'))}>
 <p class="crumbs">${esc(t.crumbs)}</p>
 <section id="home"><h1>${esc(t.home)}</h1></section>
 </main>
@@ -210,10 +228,18 @@ function shellHtml(host, q) {
 `;
 }
 
+/** Where portal.js puts the blade (read by the fixture only). */
+function bladeFrameAttrs(frame) {
+  if (frame === 'cross') return ` data-blade-origin="${BLADE_FRAME_ORIGIN}" data-blade-sandbox="allow-scripts allow-same-origin allow-forms allow-popups"`;
+  if (frame === 'opaque') return ` data-blade-origin="${BLADE_FRAME_ORIGIN}" data-blade-sandbox="allow-scripts allow-forms"`;
+  return '';
+}
+
 /** The response for one request, or null for a host this server does not answer. */
 export function entraResponse(host, url) {
   host = String(host || '').replace(/:\d+$/, '').toLowerCase();
-  if (!ENTRA_HOSTS.includes(host)) return null;
+  const frameHost = host === BLADE_FRAME_HOST;
+  if (!ENTRA_HOSTS.includes(host) && !frameHost) return null;
   const p = url.pathname;
   const page = (body, csp = shellCsp) => ({ status: 200, type: 'text/html; charset=utf-8', csp, body });
   if (p.startsWith('/static/')) {
@@ -223,7 +249,8 @@ export function entraResponse(host, url) {
   }
   if (p === '/favicon.ico') return { status: 204, type: 'text/plain', csp: shellCsp, body: '' };
   if (p === '/blade/user-settings') return page(bladeHtml(url.searchParams), bladeCsp);
-  if (p === '/') return page(shellHtml(host, url.searchParams));
+  // The blade frame host serves blades and their files only, never a portal.
+  if (p === '/' && !frameHost) return page(shellHtml(host, url.searchParams));
   return { status: 404, type: 'text/html; charset=utf-8', csp: shellCsp, body: '<!DOCTYPE html><title>Not found</title><h1>Not found</h1>' };
 }
 
@@ -290,7 +317,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export async function launchChromiumEntra({ extDir, port, linkedinPort = null, grantedEarlier = true, headless = true, viewport = { width: 1280, height: 900 } }) {
   extDir = path.resolve(extDir);
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'optout-entra-chromium-'));
-  const rules = ENTRA_HOSTS.map((h) => `MAP ${h} 127.0.0.1:${port}`);
+  const rules = [...ENTRA_HOSTS, BLADE_FRAME_HOST].map((h) => `MAP ${h} 127.0.0.1:${port}`);
   if (linkedinPort) rules.push(`MAP www.linkedin.com 127.0.0.1:${linkedinPort}`);
   const launch = () => chromium.launchPersistentContext(userDir, {
     executablePath: CHROMIUM_BIN,

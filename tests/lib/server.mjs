@@ -9,7 +9,9 @@
 // - A "logged out" switch makes /mypreferences/... redirect to /login, like the real site.
 // - Server-side state, like LinkedIn's account: per-switch on/off by aria key (used when the
 //   URL has no state param), flips persisted by the SPA, click counters per key, and per-path
-//   behaviours (never, sticky, sticky-late, confirm, decoy, slow). See tests/fixtures/README.md.
+//   behaviours (never, sticky, sticky-late, confirm, decoy, slow; and pages that do not load:
+//   reset, http500, checkpoint, stall; a page full of personal data: personal). See
+//   tests/fixtures/README.md.
 //
 // Standalone: `node tests/lib/server.mjs [--port N]` prints the port and keeps serving.
 import https from 'node:https';
@@ -70,7 +72,38 @@ function makeCert(dir) {
 
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 
-function shellHtml(lang, { observe = false, feed = false } = {}) {
+// A signed-in member's data as LinkedIn shows it around a settings page (the global
+// navigation, the profile card, a message preview): behaviour `personal`. None of it may
+// reach a diagnostic report.
+export const PERSONAL = {
+  name: 'Jane Q. Doe',
+  email: 'jane.doe@example.com',
+  phone: '+44 20 7946 0958',
+  profile: 'https://www.linkedin.com/in/jane-doe-4711/',
+  message: 'Hi Jane, are we still on for Thursday at 10?',
+};
+
+function personalHtml(d) {
+  return `<header class="_globalNav_x81" aria-label="Global navigation">
+  <a class="_me_p1" href="${esc(d.profile)}"><span class="_meName_q2">${esc(d.name)}</span></a>
+  <div class="_profileCard_z3"><h2>${esc(d.name)}</h2><p>${esc(d.email)} · ${esc(d.phone)}</p>
+  <a href="${esc(d.profile)}">${esc(d.profile)}</a></div>
+  <aside class="_msgOverlay_m4" aria-label="Messaging"><h3>Messaging</h3><p><b>${esc(d.name)}</b>: ${esc(d.message)}</p></aside>
+</header>`;
+}
+
+// Behaviour `renamed`: LinkedIn changed the page: two switches whose keys and labels no
+// rule knows (one label names the member's address, as e-mail settings do).
+function renamedHtml() {
+  return `<section class="_renamed_k2" aria-label="Preferences">
+  <div class="_row_r1"><span id="prefNewA1">Use my data for new features</span>
+    <input type="checkbox" role="switch" class="_sw_s1" aria-labelledby="prefNewA1" checked></div>
+  <div class="_row_r1"><span id="prefNewB2">Send a weekly summary to ${esc(PERSONAL.email)}</span>
+    <input type="checkbox" role="switch" class="_sw_s1" aria-labelledby="prefNewB2"></div>
+</section>`;
+}
+
+function shellHtml(lang, personal = null, renamed = false, { observe = false, feed = false } = {}) {
   // The SPA shell. routes.js defines window.__FIXTURE_ROUTES; app.js renders from it.
   // observe: a page-world DOM watch first (static/observe.js); feed: the busy feed (static/feed.js).
   const extra = (observe ? '<script src="/static/observe.js"></script>\n' : '') + (feed ? '<script src="/static/feed.js"></script>\n' : '');
@@ -86,6 +119,8 @@ ${extra}<script src="/static/routes.js"></script>
 <script src="/static/app.js" defer></script>
 </head>
 <body class="_app_q1x7">
+${personal ? personalHtml(personal) : ''}
+${renamed ? renamedHtml() : ''}
 <div id="app" class="_appRoot_f3k1"><p class="_boot_0aa1">Loading…</p></div>
 </body>
 </html>
@@ -119,6 +154,28 @@ function loginHtml(redirect) {
 `;
 }
 
+function errorHtml() {
+  // What LinkedIn answers when something went wrong on its side: no settings on it.
+  return `<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>LinkedIn</title><link rel="stylesheet" href="/static/style.css"></head>
+<body class="_err_u7"><main class="_card_1k2j"><h1>Something went wrong</h1><p>Please try again later.</p></main></body>
+</html>
+`;
+}
+
+function checkpointHtml() {
+  // LinkedIn's security check ("verify it's you"): a puzzle, no settings.
+  return `<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Security Verification | LinkedIn</title><link rel="stylesheet" href="/static/style.css"></head>
+<body class="_chk_r5"><main class="_card_1k2j"><h1>Let’s do a quick security check</h1>
+<p>To protect your account, please solve this puzzle to show you’re a person.</p>
+<button type="button" class="_primaryBtn_c8d1">Start puzzle</button></main></body>
+</html>
+`;
+}
+
 function indexHtml(routes) {
   const links = Object.keys(routes.pages).map((p) => `<li><a href="${esc(p)}">${esc(p)}</a> ${esc(routes.pages[p].title || '')}</li>`).join('\n');
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Fixture index | LinkedIn</title>
@@ -145,7 +202,12 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
   const requests = [];
   const requestHooks = new Set(); // fn({method, url, time}) on every request, as it arrives
   const events = []; // every SPA report, in arrival order: {type, key, state, path, time}
-  const BEHAVIOURS = /^(never|sticky|sticky-late|confirm|decoy|slow(:\d+)?)(,(never|sticky|sticky-late|confirm|decoy|slow(:\d+)?))*$/;
+  const ONE = '(never|sticky|sticky-late|confirm|decoy|slow(:\\d+)?|reset|http500|checkpoint|stall|personal|renamed)';
+  const BEHAVIOURS = new RegExp(`^${ONE}(,${ONE})*$`);
+  // Pages that do not load, answered here before any page is served (see failPage).
+  const FAILURES = ['reset', 'http500', 'checkpoint', 'stall'];
+  const stalled = new Set(); // responses held open by `stall`, ended on reset and close
+  const endStalled = () => { for (const r of stalled) r.socket?.destroy(); stalled.clear(); };
 
   const setMap = (target, patch, check) => {
     for (const [k, v] of Object.entries(patch || {})) {
@@ -159,7 +221,7 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
   /** Applies a control patch (same shape in-process and over POST /__fixture/state). */
   function applyPatch(patch) {
     if (patch.reset) {
-      state.loggedIn = true; state.switches = {}; state.behaviours = {}; state.observe = false; resetClicks();
+      state.loggedIn = true; state.switches = {}; state.behaviours = {}; state.observe = false; resetClicks(); endStalled();
     }
     if ('loggedIn' in patch) state.loggedIn = !!patch.loggedIn;
     if ('observe' in patch) state.observe = !!patch.observe;
@@ -263,7 +325,10 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
         send(res, 302, '', 'text/plain', { location: safe });
       });
     }
+    if (p.startsWith('/checkpoint/challenge/')) return send(res, 200, checkpointHtml());
     if (p.startsWith('/mypreferences/') || p.startsWith('/psettings/')) {
+      const failure = (state.behaviours[p] || '').split(',').find((b) => FAILURES.includes(b));
+      if (failure) return failPage(req, res, failure);
       if (!state.loggedIn) {
         const original = `https://${req.headers.host || 'www.linkedin.com'}${url.pathname}${url.search}`;
         return send(res, 302, '', 'text/plain', { location: `/login?session_redirect=${encodeURIComponent(original)}` });
@@ -272,13 +337,36 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
       const cfg = routes.pages[p] || {};
       const variant = url.searchParams.get('variant') || url.searchParams.get('lang');
       const lang = url.searchParams.get('lang') || (cfg.variants && cfg.variants[variant] && cfg.variants[variant].lang) || cfg.lang || 'en';
-      return send(res, 200, shellHtml(lang, { observe: state.observe || url.searchParams.has('observe') }));
+      const extras = (state.behaviours[p] || '').split(',');
+      return send(res, 200, shellHtml(lang, extras.includes('personal') ? PERSONAL : null, extras.includes('renamed'), { observe: state.observe || url.searchParams.has('observe') }));
     }
     if (p === '/feed' || p.startsWith('/feed/')) {
-      return send(res, 200, shellHtml('en', { observe: state.observe || url.searchParams.has('observe'), feed: true }));
+      return send(res, 200, shellHtml('en', null, false, { observe: state.observe || url.searchParams.has('observe'), feed: true }));
     }
     if (p === '/') return send(res, 200, indexHtml(loadRoutes()));
     return send(res, 404, '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Page not found | LinkedIn</title></head><body><h1>Page not found</h1></body></html>');
+  }
+
+  /** A page that does not load, the way `failure` says (one of FAILURES). */
+  function failPage(req, res, failure) {
+    if (failure === 'reset') {
+      // The connection is reset before any answer (the browser shows its error page).
+      // (A TLS socket refuses resetAndDestroy: then its TCP socket is reset underneath.)
+      const tcp = req.socket._parent ?? req.socket;
+      try {
+        tcp.resetAndDestroy();
+      } catch {
+        tcp.destroy();
+      }
+      return;
+    }
+    if (failure === 'http500') return send(res, 500, errorHtml());
+    if (failure === 'checkpoint') {
+      return send(res, 302, '', 'text/plain', { location: `/checkpoint/challenge/AgF${Date.now().toString(36)}?ut=fixture` });
+    }
+    // stall: the request is accepted and never answered (until reset or close).
+    stalled.add(res);
+    res.on('close', () => stalled.delete(res));
   }
 
   await new Promise((resolve, reject) => {
@@ -301,6 +389,23 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
     setBehaviour(p, name) { applyPatch({ behaviours: { [p]: name } }); },
     /** Every shell page gets the page-world DOM watch (static/observe.js) while `on`. */
     setObserve(on) { applyPatch({ observe: on }); },
+    /** Page loads (document requests) of `path`, any query: how often a browser asked for it. */
+    loads(path) { return requests.filter((r) => r.url.split('?')[0] === path).length; },
+    /**
+     * Page loads of `path` as the browser's user (or extension) asked for them: requests less
+     * than `gapMs` apart count as one, since a browser re-sends a request whose connection was
+     * reset by itself, within milliseconds.
+     */
+    loadAttempts(path, gapMs = 1000) {
+      let n = 0;
+      let last = -Infinity;
+      for (const r of requests) {
+        if (r.url.split('?')[0] !== path) continue;
+        if (r.time - last >= gapMs) n++;
+        last = r.time;
+      }
+      return n;
+    },
     /** Back to defaults: logged in, every switch as in routes.json, no behaviours, counters at 0. */
     reset() { applyPatch({ reset: true }); },
     resetClicks() { applyPatch({ resetClicks: true }); },
@@ -309,6 +414,7 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
     /** The server-side state of a switch: what a fresh page load without ?state shows. */
     switchState(key, fallback = 'on') { return state.switches[key] || fallback; },
     close() {
+      endStalled();
       return new Promise((resolve) => {
         server.closeAllConnections?.();
         server.close(() => resolve());

@@ -1,0 +1,636 @@
+//! "Report a problem": a diagnostic report built from the page facts the core received,
+//! shown whole to the person, who may copy or save it (the extension sends nothing).
+//!
+//! What goes in: the page's path (never its query or fragment), language and HTTP status,
+//! its first heading, and for each candidate switch its tag, role, ids, `aria-labelledby`
+//! keys, state, label text, and which signal matched it or why none did; the rules' and
+//! the extension's versions, the browser's name and major version, and the core's
+//! decisions. What never goes in: row text around a switch, links, or any other page text.
+//! Labels and headings are truncated, and anything in them shaped like an e-mail address,
+//! a phone number or a web address is removed, in case a page puts personal data there.
+//!
+//! The background keeps one [`PageRecord`] per settings page (already reduced like this)
+//! in `storage.session`, at most [`MAX_PAGES`], so the report can be built later.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue::{self, SwitchState, SETTINGS, SITE};
+use crate::detect::{self, Candidate, Observation, Observed, PageFacts, Reason, ScanOutcome};
+use crate::export::rfc3339;
+use crate::job::{Job, JobKind, JobStatus, Outcome};
+use crate::normalize::normalize;
+use crate::state::Stored;
+use crate::text::Text;
+use crate::url::Location;
+
+/// Identifies the JSON format.
+pub const FORMAT: &str = "opt-out-lens-diagnostic";
+/// Version of the JSON format.
+pub const VERSION: u32 = 1;
+/// Most characters kept of a label or heading.
+pub const TEXT_CHARS: usize = 120;
+/// Most characters kept of an id or key.
+pub const ID_CHARS: usize = 80;
+/// Most candidates kept per page.
+pub const MAX_CANDIDATES: usize = 40;
+/// Most pages remembered for reports.
+pub const MAX_PAGES: usize = 40;
+/// Stands where text shaped like personal data was removed.
+pub const REMOVED: &str = "[removed]";
+
+/// What the content script reports beyond [`PageFacts`] (the same object, read again).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ExtraFacts {
+    /// `document.documentElement.lang`.
+    pub lang: String,
+    /// The HTTP status of the page's document, when the browser tells it.
+    pub http_status: Option<u16>,
+    /// Text of the page's first `<h1>`.
+    pub heading: String,
+    /// Per candidate, in the same order: the element's own `id`.
+    pub candidate_ids: Vec<String>,
+}
+
+/// Why a setting's page was not read as it should be: the scan's outcome refined with
+/// what only the whole page tells (an error status, switches no rule knows).
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Examined {
+    /// Candidates to mark.
+    pub marks: Vec<detect::Mark>,
+    /// What was learned, per setting.
+    pub observations: Vec<Observation>,
+    /// Settings of this page left unknown while it shows switches no rule recognises.
+    pub unrecognised: Vec<Unrecognised>,
+}
+
+/// Switches on a setting's page that no rule recognises.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Unrecognised {
+    /// Setting id.
+    pub setting: String,
+    /// How many switches.
+    pub count: u32,
+}
+
+/// Scans a page and refines the outcome: on an error page (HTTP status 400 or more) a
+/// missing switch is "LinkedIn showed an error page"; on a setting's page showing
+/// switches that no rule recognises, it is "LinkedIn may have changed this page".
+pub fn examine(facts: &PageFacts, extra: &ExtraFacts) -> Examined {
+    let ScanOutcome { marks, mut observations } = detect::scan(facts);
+    let unmarked = facts
+        .candidates
+        .iter()
+        .take(detect::MAX_CANDIDATES)
+        .enumerate()
+        .filter(|(i, c)| detect::switch_state(c).is_some() && !marks.iter().any(|m| m.index == *i))
+        .count() as u32;
+    let mut unrecognised = Vec::new();
+    for o in &mut observations {
+        if o.observed != Observed::Unknown(Reason::NotFound) {
+            continue;
+        }
+        if extra.http_status.is_some_and(|s| s >= 400) {
+            o.observed = Observed::Unknown(Reason::PageError);
+        } else if unmarked > 0 {
+            o.observed = Observed::Unknown(Reason::Unrecognised);
+            unrecognised.push(Unrecognised { setting: o.setting.clone(), count: unmarked });
+        }
+    }
+    Examined { marks, observations, unrecognised }
+}
+
+/// One settings page as the report keeps it: nothing about the person.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageRecord {
+    /// The URL's path only.
+    pub path: String,
+    /// The catalogued settings whose page this is.
+    pub settings: Vec<String>,
+    /// When it was seen (ms since the epoch).
+    pub seen_at: f64,
+    /// Milliseconds from loading to this scan.
+    pub elapsed_ms: f64,
+    /// The page's language.
+    pub lang: String,
+    /// The HTTP status, when known.
+    pub http_status: Option<u16>,
+    /// The first heading, truncated and cleaned.
+    pub heading: String,
+    /// Whether a sign-in form was shown.
+    pub login_form: bool,
+    /// Whether a dialog was open.
+    pub dialog_open: bool,
+    /// How many candidates the page had (only the first [`MAX_CANDIDATES`] are kept).
+    pub candidate_count: usize,
+    /// The candidates.
+    pub candidates: Vec<CandidateRecord>,
+    /// What the core decided for each setting seen here.
+    pub decisions: Vec<Observation>,
+}
+
+/// One candidate switch in a report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CandidateRecord {
+    /// Position among the page's candidates.
+    pub index: usize,
+    /// Tag name.
+    pub tag: String,
+    /// `type` of an input.
+    pub input_type: Option<String>,
+    /// `role`.
+    pub role: Option<String>,
+    /// The element's `id`.
+    pub id: String,
+    /// Its `aria-labelledby` ids (LinkedIn's language-independent keys).
+    pub aria_keys: Vec<String>,
+    /// `checked` of an input.
+    pub checked: Option<bool>,
+    /// `aria-checked`.
+    pub aria_checked: Option<String>,
+    /// The state the core read, if it is a switch it trusts.
+    pub state: Option<SwitchState>,
+    /// Its label text (from `aria-labelledby`, `aria-label` or `<label>`), truncated and cleaned.
+    pub label: String,
+    /// The setting it was identified as.
+    pub matched: Option<String>,
+    /// Which signals pointed at a setting: `aria-key`, `label`, `unconfirmed-label`,
+    /// `only-switch`, `row-text`.
+    pub signals: Vec<String>,
+    /// Why it was not identified, when it was not.
+    pub why_not: Option<String>,
+}
+
+/// The page record for a scan, or `None` when the page is not one the core scans.
+pub fn record(facts: &PageFacts, extra: &ExtraFacts, outcome: &Examined, now: f64) -> Option<PageRecord> {
+    let loc = Location::parse(&facts.url).filter(Location::is_linkedin)?;
+    if !detect::should_scan(&facts.url) {
+        return None;
+    }
+    let own: Vec<&'static catalogue::Setting> = detect::settings_at(&loc.path).collect();
+    let switch_count = facts.candidates.iter().take(detect::MAX_CANDIDATES).filter(|c| detect::switch_state(c).is_some()).count();
+    let candidates = facts
+        .candidates
+        .iter()
+        .enumerate()
+        .take(MAX_CANDIDATES)
+        .map(|(i, c)| candidate(i, c, extra.candidate_ids.get(i).map_or("", String::as_str), outcome, &own, switch_count))
+        .collect();
+    // A sign-in page's path is generic; its query (the page asked for) is never kept.
+    Some(PageRecord {
+        path: loc.path.clone(),
+        settings: own.iter().map(|s| s.id.to_string()).collect(),
+        seen_at: now,
+        elapsed_ms: facts.elapsed_ms.max(0.0).round(),
+        lang: extra.lang.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(20).collect(),
+        http_status: extra.http_status,
+        heading: clean(&extra.heading, TEXT_CHARS),
+        login_form: facts.login_form,
+        dialog_open: facts.dialog_open,
+        candidate_count: facts.candidates.len(),
+        candidates,
+        decisions: outcome.observations.clone(),
+    })
+}
+
+fn candidate(index: usize, c: &Candidate, id: &str, outcome: &Examined, own: &[&'static catalogue::Setting], switch_count: usize) -> CandidateRecord {
+    let state = detect::switch_state(c);
+    let matched = outcome.marks.iter().find(|m| m.index == index).map(|m| m.setting.clone());
+    let texts: Vec<String> =
+        [&c.labelledby_text, &c.aria_label, &c.label_text].into_iter().filter(|t| !t.trim().is_empty()).map(|t| normalize(t)).collect();
+    let context = normalize(&c.context_text);
+    let mut signals = Vec::new();
+    let mut named: Vec<&str> = Vec::new();
+    for s in SETTINGS {
+        let mut hit = |signal: &str| {
+            if !signals.iter().any(|x| x == signal) {
+                signals.push(signal.to_string());
+            }
+            if !named.contains(&s.id) {
+                named.push(s.id);
+            }
+        };
+        if c.labelledby.iter().any(|k| s.keys.contains(&k.as_str())) {
+            hit("aria-key");
+        }
+        if s.labels.iter().any(|l| l.confirmed && texts.iter().any(|t| t == l.norm)) {
+            hit("label");
+        }
+        let own_page = own.iter().any(|o| o.id == s.id);
+        if own_page && s.labels.iter().any(|l| !l.confirmed && texts.iter().any(|t| t == l.norm)) {
+            hit("unconfirmed-label");
+        }
+        if own_page && own.len() == 1 && switch_count == 1 {
+            hit("only-switch");
+        }
+        if own_page && !context.is_empty() && s.labels.iter().any(|l| l.confirmed && context.contains(l.norm)) {
+            hit("row-text");
+        }
+    }
+    let why_not = match (&matched, state) {
+        (Some(_), _) => None,
+        (None, None) => Some("not a switch the rules trust (role=switch with a checked state)".to_string()),
+        (None, Some(_)) if named.len() > 1 => Some(format!("its signals name several settings: {}", named.join(", "))),
+        (None, Some(_)) if named.is_empty() && own.is_empty() => {
+            Some("no catalogued key or label, and not on a setting's own page".to_string())
+        }
+        (None, Some(_)) if named.is_empty() => Some("no catalogued key or label, and not the only switch on its page".to_string()),
+        (None, Some(_)) => Some("only weak signals, which count for one setting alone".to_string()),
+    };
+    let label = [&c.labelledby_text, &c.aria_label, &c.label_text].into_iter().find(|t| !t.trim().is_empty()).map_or(String::new(), |t| clean(t, TEXT_CHARS));
+    CandidateRecord {
+        index,
+        tag: clean(&c.tag, 20),
+        input_type: c.input_type.as_deref().map(|t| clean(t, 20)),
+        role: c.role.as_deref().map(|r| clean(r, 20)),
+        id: clean(id, ID_CHARS),
+        aria_keys: c.labelledby.iter().take(8).map(|k| clean(k, ID_CHARS)).collect(),
+        checked: c.checked,
+        aria_checked: c.aria_checked.as_deref().map(|a| clean(a, 10)),
+        state,
+        label,
+        matched,
+        signals,
+        why_not,
+    }
+}
+
+/// Keeps `record` among the remembered pages: it replaces the page's earlier record, and
+/// only the [`MAX_PAGES`] seen last are kept.
+pub fn remember(mut pages: Vec<PageRecord>, record: PageRecord) -> Vec<PageRecord> {
+    pages.retain(|p| p.path.trim_end_matches('/') != record.path.trim_end_matches('/'));
+    pages.push(record);
+    pages.sort_by(|a, b| a.seen_at.total_cmp(&b.seen_at));
+    let excess = pages.len().saturating_sub(MAX_PAGES);
+    pages.drain(..excess);
+    pages
+}
+
+/// What the shell knows about itself.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Environment {
+    /// The extension's version (manifest).
+    pub extension_version: String,
+    /// `navigator.userAgent`: only the browser's name and major version are kept.
+    pub user_agent: String,
+}
+
+/// The report.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    /// Always [`FORMAT`].
+    pub format: &'static str,
+    /// Always [`VERSION`].
+    pub version: u32,
+    /// When it was made (RFC 3339, UTC).
+    pub made_at: String,
+    /// The extension's version.
+    pub extension_version: String,
+    /// The browser's name and major version, e.g. "Firefox 153".
+    pub browser: String,
+    /// The rules' version: the core's version and a fingerprint of the catalogue.
+    pub rules_version: String,
+    /// The setting the report is about, if any.
+    pub setting: Option<String>,
+    /// What the extension holds about the settings concerned.
+    pub settings: Vec<SettingDigest>,
+    /// The pages read, most recent last.
+    pub pages: Vec<PageRecord>,
+    /// The latest job, if any.
+    pub job: Option<JobDigest>,
+}
+
+/// A setting's stored state in a report.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingDigest {
+    /// Setting id.
+    pub id: &'static str,
+    /// Its catalogue paths.
+    pub paths: &'static [&'static str],
+    /// Its catalogued keys.
+    pub keys: &'static [&'static str],
+    /// The latest state.
+    pub state: detect::StateWord,
+    /// Why unknown.
+    pub reason: Option<Reason>,
+    /// When last checked or tried.
+    pub checked_at: Option<String>,
+    /// The last on/off state seen.
+    pub last_known: Option<SwitchState>,
+    /// Unrecognised switches on its page.
+    pub unrecognised: Option<u32>,
+}
+
+/// A job in a report: no URLs, only settings and results.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobDigest {
+    /// What it did.
+    pub kind: JobKind,
+    /// Where it ended.
+    pub status: JobStatus,
+    /// Each step's result.
+    pub steps: Vec<StepDigest>,
+}
+
+/// One step of a job in a report.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StepDigest {
+    /// Setting id.
+    pub setting: String,
+    /// Result.
+    pub outcome: Option<Outcome>,
+    /// Why.
+    pub reason: Option<Reason>,
+    /// Failed loads of its page.
+    pub failed_loads: u32,
+    /// Whether the one click was made.
+    pub clicked: bool,
+}
+
+/// Builds the report about `setting` (or about every page read, for `None`).
+pub fn build(pages: &[PageRecord], setting: Option<&str>, stored: &Stored, job: Option<&Job>, env: &Environment, now: f64) -> Report {
+    let concerned = |id: &str| setting.is_none_or(|s| s == id);
+    let pages: Vec<PageRecord> = pages.iter().filter(|p| setting.is_none_or(|s| p.settings.iter().any(|x| x == s))).cloned().collect();
+    let settings = SETTINGS
+        .iter()
+        .filter(|s| concerned(s.id))
+        .map(|s| {
+            let e = stored.settings.get(s.id);
+            let (state, reason) = e.map_or(Observed::Unknown(Reason::NotChecked), |e| e.observed).split();
+            SettingDigest {
+                id: s.id,
+                paths: s.paths,
+                keys: s.keys,
+                state,
+                reason,
+                checked_at: e.map(|e| rfc3339(e.checked_at)),
+                last_known: e.and_then(|e| e.last_known),
+                unrecognised: e.and_then(|e| e.unrecognised),
+            }
+        })
+        .collect();
+    let job = job.map(|j| JobDigest {
+        kind: j.kind,
+        status: j.status,
+        steps: j
+            .steps
+            .iter()
+            .filter(|s| concerned(&s.setting))
+            .map(|s| StepDigest {
+                setting: s.setting.clone(),
+                outcome: s.outcome,
+                reason: s.reason,
+                failed_loads: s.failed_loads,
+                clicked: s.clicked_at.is_some(),
+            })
+            .collect(),
+    });
+    Report {
+        format: FORMAT,
+        version: VERSION,
+        made_at: rfc3339(now),
+        extension_version: clean(&env.extension_version, 20),
+        browser: browser(&env.user_agent),
+        rules_version: format!("{} ({:08x})", env!("CARGO_PKG_VERSION"), fingerprint()),
+        setting: setting.filter(|s| catalogue::by_id(s).is_some()).map(str::to_string),
+        settings,
+        pages,
+        job,
+    }
+}
+
+/// The report as Markdown for people, in the words `lookup` gives, with the JSON at the end.
+pub fn markdown(report: &Report, json: &str, lookup: &mut dyn FnMut(&str, &[String]) -> String) -> String {
+    let mut say = |t: Text| t.render(lookup);
+    let mut out = format!("# {}\n\n{}\n\n", say(Text::new("reportProblemTitle")), say(Text::new("reportProblemIntro")));
+    out += &format!(
+        "- {}: {}\n- Opt-Out Lens {} · {} · rules {}\n",
+        say(Text::new("reportProblemMade")),
+        report.made_at,
+        report.extension_version,
+        report.browser,
+        report.rules_version
+    );
+    for s in &report.settings {
+        let reason = s.reason.map(|r| format!(" ({})", code(&r))).unwrap_or_default();
+        let state = code(&s.state);
+        out += &format!("- `{}`: {state}{reason}", s.id);
+        if let Some(n) = s.unrecognised {
+            out += &format!(", {n} unrecognised switch(es)");
+        }
+        out += "\n";
+    }
+    if report.pages.is_empty() {
+        out += &format!("\n{}\n", say(Text::new("reportProblemNoPages")));
+    }
+    for p in &report.pages {
+        out += &format!("\n## {} `{}`\n\n", say(Text::new("reportProblemPage")), p.path);
+        let status = p.http_status.map_or_else(|| "?".to_string(), |s| s.to_string());
+        out += &format!(
+            "- lang `{}` · HTTP {status} · {} ms after load · {} candidate(s){}{}\n",
+            p.lang,
+            p.elapsed_ms,
+            p.candidate_count,
+            if p.login_form { " · sign-in form" } else { "" },
+            if p.dialog_open { " · dialog open" } else { "" }
+        );
+        if !p.heading.is_empty() {
+            out += &format!("- heading: “{}”\n", cell(&p.heading));
+        }
+        for d in &p.decisions {
+            let (state, reason) = d.observed.split();
+            out += &format!("- decision: `{}` → {}{}\n", d.setting, code(&state), reason.map(|r| format!(" ({})", code(&r))).unwrap_or_default());
+        }
+        if !p.candidates.is_empty() {
+            out += "\n| # | element | id | aria keys | state | label | matched | signals / why not |\n|---|---|---|---|---|---|---|---|\n";
+            for c in &p.candidates {
+                let element = format!("{}{}{}", c.tag, c.input_type.as_deref().map(|t| format!("[{t}]")).unwrap_or_default(), c.role.as_deref().map(|r| format!(" role={r}")).unwrap_or_default());
+                let state = c.state.map_or_else(|| format!("checked={:?} aria-checked={:?}", c.checked, c.aria_checked), |s| code(&s));
+                let signals = if c.signals.is_empty() { String::new() } else { c.signals.join(", ") };
+                let why = c.why_not.as_deref().map(|w| if signals.is_empty() { w.to_string() } else { format!("{signals}; {w}") }).unwrap_or(signals);
+                out += &format!(
+                    "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                    c.index,
+                    cell(&element),
+                    cell(&c.id),
+                    cell(&c.aria_keys.join(" ")),
+                    cell(&state),
+                    cell(&c.label),
+                    c.matched.as_deref().unwrap_or("—"),
+                    cell(&why)
+                );
+            }
+        }
+    }
+    if let Some(j) = &report.job {
+        out += &format!("\n## {}: {} ({})\n\n", say(Text::new("reportProblemJob")), code(&j.kind), code(&j.status));
+        for s in &j.steps {
+            let outcome = s.outcome.map(|o| code(&o)).unwrap_or_else(|| "—".into());
+            let reason = s.reason.map(|r| format!(" ({})", code(&r))).unwrap_or_default();
+            out += &format!("- `{}`: {outcome}{reason}, failed loads {}, clicked {}\n", s.setting, s.failed_loads, s.clicked);
+        }
+    }
+    out += &format!("\n## JSON\n\n```json\n{json}\n```\n");
+    out
+}
+
+/// A serde enum's wire name, e.g. `not-loaded`.
+fn code<T: Serialize>(v: &T) -> String {
+    struct Name(String);
+    impl serde::Serializer for &mut Name {
+        type Ok = ();
+        type Error = std::fmt::Error;
+        type SerializeSeq = serde::ser::Impossible<(), std::fmt::Error>;
+        type SerializeTuple = serde::ser::Impossible<(), std::fmt::Error>;
+        type SerializeTupleStruct = serde::ser::Impossible<(), std::fmt::Error>;
+        type SerializeTupleVariant = serde::ser::Impossible<(), std::fmt::Error>;
+        type SerializeMap = serde::ser::Impossible<(), std::fmt::Error>;
+        type SerializeStruct = serde::ser::Impossible<(), std::fmt::Error>;
+        type SerializeStructVariant = serde::ser::Impossible<(), std::fmt::Error>;
+        fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<(), Self::Error> {
+            self.0 = variant.to_string();
+            Ok(())
+        }
+        fn serialize_str(self, v: &str) -> Result<(), Self::Error> {
+            self.0 = v.to_string();
+            Ok(())
+        }
+        fn serialize_bool(self, _: bool) -> Result<(), Self::Error> { Err(std::fmt::Error) }
+        fn serialize_i8(self, _: i8) -> Result<(), Self::Error> { Err(std::fmt::Error) }
+        fn serialize_i16(self, _: i16) -> Result<(), Self::Error> { Err(std::fmt::Error) }
+        fn serialize_i32(self, _: i32) -> Result<(), Self::Error> { Err(std::fmt::Error) }
+        fn serialize_i64(self, _: i64) -> Result<(), Self::Error> { Err(std::fmt::Error) }
+        fn serialize_u8(self, _: u8) -> Result<(), Self::Error> { Err(std::fmt::Error) }
+        fn serialize_u16(self, _: u16) -> Result<(), Self::Error> { Err(std::fmt::Error) }
+        fn serialize_u32(self, _: u32) -> Result<(), Self::Error> { Err(std::fmt::Error) }
+        fn serialize_u64(self, _: u64) -> Result<(), Self::Error> { Err(std::fmt::Error) }
+        fn serialize_f32(self, _: f32) -> Result<(), Self::Error> { Err(std::fmt::Error) }
+        fn serialize_f64(self, _: f64) -> Result<(), Self::Error> { Err(std::fmt::Error) }
+        fn serialize_char(self, _: char) -> Result<(), Self::Error> { Err(std::fmt::Error) }
+        fn serialize_bytes(self, _: &[u8]) -> Result<(), Self::Error> { Err(std::fmt::Error) }
+        fn serialize_none(self) -> Result<(), Self::Error> { Err(std::fmt::Error) }
+        fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<(), Self::Error> { Err(std::fmt::Error) }
+        fn serialize_unit(self) -> Result<(), Self::Error> { Err(std::fmt::Error) }
+        fn serialize_unit_struct(self, _: &'static str) -> Result<(), Self::Error> { Err(std::fmt::Error) }
+        fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, _: &T) -> Result<(), Self::Error> { Err(std::fmt::Error) }
+        fn serialize_newtype_variant<T: ?Sized + Serialize>(self, _: &'static str, _: u32, _: &'static str, _: &T) -> Result<(), Self::Error> { Err(std::fmt::Error) }
+        fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Self::Error> { Err(std::fmt::Error) }
+        fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Self::Error> { Err(std::fmt::Error) }
+        fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, Self::Error> { Err(std::fmt::Error) }
+        fn serialize_tuple_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeTupleVariant, Self::Error> { Err(std::fmt::Error) }
+        fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Self::Error> { Err(std::fmt::Error) }
+        fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Self::Error> { Err(std::fmt::Error) }
+        fn serialize_struct_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeStructVariant, Self::Error> { Err(std::fmt::Error) }
+    }
+    let mut name = Name(String::new());
+    match v.serialize(&mut name) {
+        Ok(()) => name.0,
+        Err(_) => String::from("?"),
+    }
+}
+
+/// Escapes text for a Markdown table cell.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\n', '\r'], " ").replace('`', "'")
+}
+
+/// The browser's name and major version from a user agent, nothing else of it.
+pub fn browser(user_agent: &str) -> String {
+    let major = |name: &str| {
+        user_agent.split(|c: char| c.is_whitespace()).find_map(|part| {
+            let v = part.strip_prefix(name)?.strip_prefix('/')?;
+            let m: String = v.chars().take_while(char::is_ascii_digit).take(5).collect();
+            (!m.is_empty()).then_some(m)
+        })
+    };
+    for (token, name) in [("Firefox", "Firefox"), ("Edg", "Edge"), ("OPR", "Opera"), ("HeadlessChrome", "Chrome"), ("Chrome", "Chrome")] {
+        if let Some(m) = major(token) {
+            return format!("{name} {m}");
+        }
+    }
+    "unknown browser".into()
+}
+
+/// A fingerprint of the catalogue, so a report says exactly which rules read the page.
+pub fn fingerprint() -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    let mut eat = |s: &str| {
+        for b in s.bytes().chain([0]) {
+            h ^= u32::from(b);
+            h = h.wrapping_mul(0x0100_0193);
+        }
+    };
+    eat(SITE.candidate_selector);
+    for s in SETTINGS {
+        eat(s.id);
+        s.paths.iter().for_each(|p| eat(p));
+        s.keys.iter().for_each(|k| eat(k));
+        s.labels.iter().for_each(|l| eat(l.norm));
+    }
+    h
+}
+
+/// Truncates `text` to `max` characters on one line, with anything shaped like an e-mail
+/// address, a phone number or a web address replaced by [`REMOVED`].
+pub fn clean(text: &str, max: usize) -> String {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|w| if looks_personal(w) { REMOVED.to_string() } else { w.to_string() })
+        .collect();
+    let mut joined = words.join(" ");
+    joined = remove_phone_numbers(&joined);
+    let mut out: String = joined.chars().take(max).collect();
+    if joined.chars().count() > max {
+        out.push('…');
+    }
+    out
+}
+
+fn looks_personal(word: &str) -> bool {
+    let w = word.to_ascii_lowercase();
+    let email = w.split_once('@').is_some_and(|(a, b)| !a.is_empty() && b.contains('.'));
+    let handle = w.starts_with('@') && w.len() > 2;
+    let web = w.contains("://") || w.starts_with("www.") || w.contains("linkedin.com") || w.contains("/in/");
+    email || handle || web
+}
+
+/// Replaces runs of 7 or more digits (allowing spaces, dots, dashes, brackets and a
+/// leading +) with [`REMOVED`].
+fn remove_phone_numbers(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() || (chars[i] == '+' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) {
+            let mut j = i;
+            let mut digits = 0;
+            let mut last_digit = i;
+            while j < chars.len() && (chars[j].is_ascii_digit() || " .-()+/".contains(chars[j])) {
+                if chars[j].is_ascii_digit() {
+                    digits += 1;
+                    last_digit = j;
+                }
+                j += 1;
+            }
+            if digits >= 7 {
+                out.push_str(REMOVED);
+                i = last_digit + 1;
+                continue;
+            }
+            out.extend(&chars[i..=last_digit]);
+            i = last_digit + 1;
+            continue;
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
