@@ -98,6 +98,7 @@ assemble() {
   # Firefox takes managed options from policies.json and has no use for the schema.
   [ "$browser" = firefox ] && rm "$out/managed-schema.json"
   cp "target/pkg/$CRATE.js" "target/pkg/${CRATE}_bg.wasm" "$out/core/"
+  node tools/locales.mjs "$out"
   node tools/page-rules.mjs target/pkg "$out"
   node tools/icons.mjs "$out/icons"
   node tools/manifest.mjs "$browser" "$out/manifest.json"

@@ -1,5 +1,6 @@
 //! The JavaScript interface of the core. Values cross as plain JSON-compatible objects
-//! (never `Map`s), so they can go straight into `storage.local` and messages.
+//! (never `Map`s), so they can go straight into `storage.local` and messages; each crosses
+//! as one JSON text (see `json` below).
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -12,13 +13,761 @@ use crate::catalogue::Region;
 use crate::{catalogue, export, summary};
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&e.to_string()))
+    let text = json::to_string(value).map_err(|e| JsError::new(&e.0))?;
+    js_sys::JSON::parse(&text).map_err(|_| JsError::new("the core wrote unparsable JSON"))
 }
 
 fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("malformed {what}: {e}")))
+    parse(value).map_err(|e| JsError::new(&format!("malformed {what}: {e}")))
+}
+
+/// A JavaScript value as `T`, through its JSON text (`undefined` reads as `null`).
+fn parse<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, String> {
+    T::deserialize(read(value)?).map_err(|e| e.0)
+}
+
+fn read(value: JsValue) -> Result<json::Val, String> {
+    let text = js_sys::JSON::stringify(&value).map_err(|_| "not serialisable as JSON".to_string())?;
+    json::read(&text.as_string().unwrap_or_else(|| "null".into())).map_err(|e| e.0)
+}
+
+/// Values cross the boundary as one JSON text each: the browser's `JSON` on that side, this
+/// small writer and reader on this one. Much less code than converting every field of every
+/// type through the boundary (serde-wasm-bindgen) or serde_json's reader, which both grow
+/// with each type; here each type costs little more than its serde derive.
+mod json {
+    use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
+    use serde::ser::{self, Serialize};
+    use std::fmt::{self, Display};
+
+    #[derive(Debug)]
+    pub struct Error(pub String);
+
+    impl Display for Error {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(&self.0)
+        }
+    }
+    impl std::error::Error for Error {}
+    impl de::Error for Error {
+        fn custom<T: Display>(msg: T) -> Self {
+            Error(msg.to_string())
+        }
+        // Said without formatting the value: formatting a float alone costs kilobytes.
+        fn invalid_type(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
+            Error(format!("invalid type: {}, expected {exp}", kind(&unexp)))
+        }
+        fn invalid_value(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
+            Error(format!("invalid value: {}, expected {exp}", kind(&unexp)))
+        }
+    }
+    impl ser::Error for Error {
+        fn custom<T: Display>(msg: T) -> Self {
+            Error(msg.to_string())
+        }
+    }
+
+    fn kind(u: &de::Unexpected<'_>) -> String {
+        use de::Unexpected as U;
+        match u {
+            U::Bool(b) => format!("boolean {b}"),
+            U::Unsigned(n) => format!("integer {n}"),
+            U::Signed(n) => format!("integer {n}"),
+            U::Float(_) => "a number".into(),
+            U::Str(s) => format!("string \"{s}\""),
+            U::Unit => "null".into(),
+            U::Seq => "an array".into(),
+            U::Map => "an object".into(),
+            _ => "another value".into(),
+        }
+    }
+
+    // ---- reading ------------------------------------------------------------------------
+
+    /// A parsed JSON value.
+    pub enum Val {
+        Null,
+        Bool(bool),
+        Num(f64),
+        Str(String),
+        Arr(Vec<Val>),
+        Obj(Vec<(String, Val)>),
+    }
+
+    /// The value of a JSON text.
+    pub fn read(text: &str) -> Result<Val, Error> {
+        let mut p = Reader { s: text.as_bytes(), i: 0 };
+        let v = p.value(0)?;
+        p.ws();
+        if p.i != p.s.len() {
+            return Err(p.fail("trailing characters"));
+        }
+        Ok(v)
+    }
+
+    struct Reader<'a> {
+        s: &'a [u8],
+        i: usize,
+    }
+
+    const MAX_DEPTH: usize = 100;
+
+    impl Reader<'_> {
+        fn fail(&self, what: &str) -> Error {
+            Error(format!("{what} at character {}", self.i))
+        }
+        fn ws(&mut self) {
+            while self.i < self.s.len() && matches!(self.s[self.i], b' ' | b'\t' | b'\n' | b'\r') {
+                self.i += 1;
+            }
+        }
+        fn eat(&mut self, word: &[u8]) -> Result<(), Error> {
+            if self.s[self.i..].starts_with(word) {
+                self.i += word.len();
+                Ok(())
+            } else {
+                Err(self.fail("unexpected characters"))
+            }
+        }
+        fn value(&mut self, depth: usize) -> Result<Val, Error> {
+            if depth > MAX_DEPTH {
+                return Err(self.fail("nested too deep"));
+            }
+            self.ws();
+            match self.s.get(self.i) {
+                Some(b'n') => self.eat(b"null").map(|_| Val::Null),
+                Some(b't') => self.eat(b"true").map(|_| Val::Bool(true)),
+                Some(b'f') => self.eat(b"false").map(|_| Val::Bool(false)),
+                Some(b'"') => self.string().map(Val::Str),
+                Some(b'[') => {
+                    self.i += 1;
+                    let mut items = Vec::new();
+                    self.ws();
+                    if self.s.get(self.i) == Some(&b']') {
+                        self.i += 1;
+                        return Ok(Val::Arr(items));
+                    }
+                    loop {
+                        items.push(self.value(depth + 1)?);
+                        self.ws();
+                        match self.s.get(self.i) {
+                            Some(b',') => self.i += 1,
+                            Some(b']') => {
+                                self.i += 1;
+                                return Ok(Val::Arr(items));
+                            }
+                            _ => return Err(self.fail("expected , or ]")),
+                        }
+                    }
+                }
+                Some(b'{') => {
+                    self.i += 1;
+                    let mut fields = Vec::new();
+                    self.ws();
+                    if self.s.get(self.i) == Some(&b'}') {
+                        self.i += 1;
+                        return Ok(Val::Obj(fields));
+                    }
+                    loop {
+                        self.ws();
+                        if self.s.get(self.i) != Some(&b'"') {
+                            return Err(self.fail("expected a key"));
+                        }
+                        let key = self.string()?;
+                        self.ws();
+                        self.eat(b":")?;
+                        fields.push((key, self.value(depth + 1)?));
+                        self.ws();
+                        match self.s.get(self.i) {
+                            Some(b',') => self.i += 1,
+                            Some(b'}') => {
+                                self.i += 1;
+                                return Ok(Val::Obj(fields));
+                            }
+                            _ => return Err(self.fail("expected , or }")),
+                        }
+                    }
+                }
+                Some(b'-' | b'0'..=b'9') => self.number(),
+                _ => Err(self.fail("expected a value")),
+            }
+        }
+        fn number(&mut self) -> Result<Val, Error> {
+            let start = self.i;
+            while self.i < self.s.len() && matches!(self.s[self.i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
+                self.i += 1;
+            }
+            let text = std::str::from_utf8(&self.s[start..self.i]).map_err(|_| self.fail("bad number"))?;
+            let (neg, digits) = text.strip_prefix('-').map_or((false, text), |d| (true, d));
+            // Integers (time stamps, counts) exactly here; anything else by the browser's parser.
+            let n = if !digits.is_empty() && digits.len() <= 15 && digits.bytes().all(|b| b.is_ascii_digit()) {
+                let n = digits.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0')) as f64;
+                if neg { -n } else { n }
+            } else {
+                js_sys::parse_float(text)
+            };
+            if n.is_finite() { Ok(Val::Num(n)) } else { Err(self.fail("bad number")) }
+        }
+        fn hex4(&mut self) -> Result<u32, Error> {
+            let h = self.s.get(self.i..self.i + 4).and_then(|h| std::str::from_utf8(h).ok());
+            let u = h.and_then(|h| u32::from_str_radix(h, 16).ok()).ok_or_else(|| self.fail("bad \\u escape"))?;
+            self.i += 4;
+            Ok(u)
+        }
+        fn string(&mut self) -> Result<String, Error> {
+            self.i += 1; // the opening quote
+            let mut out = String::new();
+            loop {
+                let start = self.i;
+                while self.i < self.s.len() && !matches!(self.s[self.i], b'"' | b'\\') {
+                    self.i += 1;
+                }
+                out.push_str(std::str::from_utf8(&self.s[start..self.i]).map_err(|_| self.fail("bad text"))?);
+                match self.s.get(self.i) {
+                    Some(b'"') => {
+                        self.i += 1;
+                        return Ok(out);
+                    }
+                    Some(_) => {
+                        let c = *self.s.get(self.i + 1).ok_or_else(|| self.fail("bad escape"))?;
+                        self.i += 2;
+                        out.push(match c {
+                            b'"' => '"',
+                            b'\\' => '\\',
+                            b'/' => '/',
+                            b'b' => '\u{8}',
+                            b'f' => '\u{c}',
+                            b'n' => '\n',
+                            b'r' => '\r',
+                            b't' => '\t',
+                            b'u' => {
+                                let u = self.hex4()?;
+                                // A lone surrogate (possible in page text) becomes U+FFFD, as
+                                // when any JavaScript string becomes a Rust one.
+                                if (0xD800..0xDC00).contains(&u) && self.s[self.i..].starts_with(b"\\u") {
+                                    let back = self.i;
+                                    self.i += 2;
+                                    let low = self.hex4()?;
+                                    if (0xDC00..0xE000).contains(&low) {
+                                        char::from_u32(0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00)).unwrap_or('\u{fffd}')
+                                    } else {
+                                        self.i = back;
+                                        '\u{fffd}'
+                                    }
+                                } else {
+                                    char::from_u32(u).unwrap_or('\u{fffd}')
+                                }
+                            }
+                            _ => return Err(self.fail("bad escape")),
+                        });
+                    }
+                    None => return Err(self.fail("unterminated text")),
+                }
+            }
+        }
+    }
+
+    impl Val {
+        fn unexpected(&self) -> de::Unexpected<'_> {
+            match self {
+                Val::Null => de::Unexpected::Unit,
+                Val::Bool(b) => de::Unexpected::Bool(*b),
+                Val::Num(n) => de::Unexpected::Float(*n),
+                Val::Str(s) => de::Unexpected::Str(s),
+                Val::Arr(_) => de::Unexpected::Seq,
+                Val::Obj(_) => de::Unexpected::Map,
+            }
+        }
+        fn wrong<'de, V: Visitor<'de>, T>(&self, v: &V) -> Result<T, Error> {
+            Err(de::Error::invalid_type(self.unexpected(), v))
+        }
+        fn seq<'de, V: Visitor<'de>>(items: Vec<Val>, v: V) -> Result<V::Value, Error> {
+            let mut seq = Seq(items.into_iter());
+            let out = v.visit_seq(&mut seq)?;
+            if seq.0.len() == 0 { Ok(out) } else { Err(Error("an array too long".into())) }
+        }
+    }
+
+    // Each kind of value asked for calls only the matching visitor method, so a type's
+    // visitor brings in only the code it uses (a struct, say, is never read from an array).
+    impl<'de> de::Deserializer<'de> for Val {
+        type Error = Error;
+
+        fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            match self {
+                Val::Null => v.visit_unit(),
+                Val::Bool(b) => v.visit_bool(b),
+                Val::Num(_) => self.deserialize_f64(v),
+                Val::Str(s) => v.visit_string(s),
+                Val::Arr(items) => Val::seq(items, v),
+                Val::Obj(fields) => v.visit_map(Map { it: fields.into_iter(), next: None }),
+            }
+        }
+        fn deserialize_bool<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            match self {
+                Val::Bool(b) => v.visit_bool(b),
+                other => other.wrong(&v),
+            }
+        }
+        fn deserialize_f64<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            match self {
+                Val::Num(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => {
+                    if n < 0.0 {
+                        v.visit_i64(n as i64)
+                    } else {
+                        v.visit_u64(n as u64)
+                    }
+                }
+                Val::Num(n) => v.visit_f64(n),
+                other => other.wrong(&v),
+            }
+        }
+        fn deserialize_string<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            match self {
+                Val::Str(s) => v.visit_string(s),
+                other => other.wrong(&v),
+            }
+        }
+        fn deserialize_seq<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            match self {
+                Val::Arr(items) => Val::seq(items, v),
+                other => other.wrong(&v),
+            }
+        }
+        fn deserialize_map<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            match self {
+                Val::Obj(fields) => v.visit_map(Map { it: fields.into_iter(), next: None }),
+                other => other.wrong(&v),
+            }
+        }
+        fn deserialize_unit<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            match self {
+                Val::Null => v.visit_unit(),
+                other => other.wrong(&v),
+            }
+        }
+        fn deserialize_ignored_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            v.visit_unit()
+        }
+        fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            match self {
+                Val::Null => v.visit_none(),
+                other => v.visit_some(other),
+            }
+        }
+        fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, v: V) -> Result<V::Value, Error> {
+            v.visit_newtype_struct(self)
+        }
+        fn deserialize_enum<V: Visitor<'de>>(self, _: &'static str, _: &'static [&'static str], v: V) -> Result<V::Value, Error> {
+            match self {
+                Val::Str(s) => v.visit_enum(s.into_deserializer()),
+                Val::Obj(mut fields) if fields.len() == 1 => {
+                    let (key, val) = fields.pop().expect("one field");
+                    v.visit_enum(Variant { key, val })
+                }
+                other => other.wrong(&v),
+            }
+        }
+        fn deserialize_struct<V: Visitor<'de>>(self, _: &'static str, _: &'static [&'static str], v: V) -> Result<V::Value, Error> {
+            self.deserialize_map(v)
+        }
+        fn deserialize_unit_struct<V: Visitor<'de>>(self, _: &'static str, v: V) -> Result<V::Value, Error> {
+            self.deserialize_unit(v)
+        }
+        fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, v: V) -> Result<V::Value, Error> {
+            self.deserialize_seq(v)
+        }
+        fn deserialize_tuple_struct<V: Visitor<'de>>(self, _: &'static str, _: usize, v: V) -> Result<V::Value, Error> {
+            self.deserialize_seq(v)
+        }
+        fn deserialize_i8<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            self.deserialize_f64(v)
+        }
+        fn deserialize_i16<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            self.deserialize_f64(v)
+        }
+        fn deserialize_i32<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            self.deserialize_f64(v)
+        }
+        fn deserialize_i64<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            self.deserialize_f64(v)
+        }
+        fn deserialize_u8<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            self.deserialize_f64(v)
+        }
+        fn deserialize_u16<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            self.deserialize_f64(v)
+        }
+        fn deserialize_u32<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            self.deserialize_f64(v)
+        }
+        fn deserialize_u64<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            self.deserialize_f64(v)
+        }
+        fn deserialize_f32<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            self.deserialize_f64(v)
+        }
+        fn deserialize_char<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            self.deserialize_string(v)
+        }
+        fn deserialize_str<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            self.deserialize_string(v)
+        }
+        fn deserialize_identifier<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            self.deserialize_string(v)
+        }
+        fn deserialize_bytes<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            self.deserialize_seq(v)
+        }
+        fn deserialize_byte_buf<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            self.deserialize_seq(v)
+        }
+    }
+
+    struct Seq(std::vec::IntoIter<Val>);
+
+    impl<'de> de::SeqAccess<'de> for Seq {
+        type Error = Error;
+        fn next_element_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, Error> {
+            self.0.next().map(|v| seed.deserialize(v)).transpose()
+        }
+        fn size_hint(&self) -> Option<usize> {
+            Some(self.0.len())
+        }
+    }
+
+    struct Map {
+        it: std::vec::IntoIter<(String, Val)>,
+        next: Option<Val>,
+    }
+
+    impl<'de> de::MapAccess<'de> for Map {
+        type Error = Error;
+        fn next_key_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, Error> {
+            match self.it.next() {
+                Some((key, val)) => {
+                    self.next = Some(val);
+                    seed.deserialize(key.into_deserializer()).map(Some)
+                }
+                None => Ok(None),
+            }
+        }
+        fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, Error> {
+            seed.deserialize(self.next.take().unwrap_or(Val::Null))
+        }
+    }
+
+    struct Variant {
+        key: String,
+        val: Val,
+    }
+
+    impl<'de> de::EnumAccess<'de> for Variant {
+        type Error = Error;
+        type Variant = Val;
+        fn variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<(S::Value, Val), Error> {
+            Ok((seed.deserialize(self.key.into_deserializer())?, self.val))
+        }
+    }
+
+    impl<'de> de::VariantAccess<'de> for Val {
+        type Error = Error;
+        fn unit_variant(self) -> Result<(), Error> {
+            match self {
+                Val::Null => Ok(()),
+                _ => Err(Error("expected a unit variant".into())),
+            }
+        }
+        fn newtype_variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<S::Value, Error> {
+            seed.deserialize(self)
+        }
+        fn tuple_variant<V: Visitor<'de>>(self, _: usize, v: V) -> Result<V::Value, Error> {
+            de::Deserializer::deserialize_any(self, v)
+        }
+        fn struct_variant<V: Visitor<'de>>(self, _: &'static [&'static str], v: V) -> Result<V::Value, Error> {
+            de::Deserializer::deserialize_any(self, v)
+        }
+    }
+
+    // ---- writing ------------------------------------------------------------------------
+
+    pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, Error> {
+        let mut w = Writer(String::new());
+        value.serialize(&mut w)?;
+        Ok(w.0)
+    }
+
+    pub struct Writer(String);
+
+    impl Writer {
+        fn text(&mut self, s: &str) {
+            self.0.push('"');
+            let mut start = 0;
+            for (i, b) in s.bytes().enumerate() {
+                let escaped = match b {
+                    b'"' => "\\\"",
+                    b'\\' => "\\\\",
+                    b'\n' => "\\n",
+                    b'\r' => "\\r",
+                    b'\t' => "\\t",
+                    0..=0x1f => "",
+                    _ => continue,
+                };
+                self.0.push_str(&s[start..i]);
+                if escaped.is_empty() {
+                    self.0.push_str(&format!("\\u{b:04x}"));
+                } else {
+                    self.0.push_str(escaped);
+                }
+                start = i + 1;
+            }
+            self.0.push_str(&s[start..]);
+            self.0.push('"');
+        }
+        fn number(&mut self, n: f64) {
+            if !n.is_finite() {
+                self.0.push_str("null"); // as JSON.stringify
+            } else if n.fract() == 0.0 && n.abs() < 9.0e15 {
+                self.0.push_str(&(n as i64).to_string());
+            } else {
+                // The browser writes floats: no float formatting code in the wasm.
+                self.0.push_str(&String::from(js_sys::Number::from(n).to_string_with_radix(10).unwrap_or_else(|_| "null".into())));
+            }
+        }
+    }
+
+    /// An array or object being written: `close` ends it.
+    pub struct Compound<'a> {
+        w: &'a mut Writer,
+        first: bool,
+        close: &'static str,
+    }
+
+    impl Compound<'_> {
+        fn comma(&mut self) {
+            if !self.first {
+                self.w.0.push(',');
+            }
+            self.first = false;
+        }
+    }
+
+    impl<'a> ser::Serializer for &'a mut Writer {
+        type Ok = ();
+        type Error = Error;
+        type SerializeSeq = Compound<'a>;
+        type SerializeTuple = Compound<'a>;
+        type SerializeTupleStruct = Compound<'a>;
+        type SerializeTupleVariant = Compound<'a>;
+        type SerializeMap = Compound<'a>;
+        type SerializeStruct = Compound<'a>;
+        type SerializeStructVariant = Compound<'a>;
+
+        fn serialize_bool(self, v: bool) -> Result<(), Error> {
+            self.0.push_str(if v { "true" } else { "false" });
+            Ok(())
+        }
+        fn serialize_i8(self, v: i8) -> Result<(), Error> {
+            self.serialize_i64(v.into())
+        }
+        fn serialize_i16(self, v: i16) -> Result<(), Error> {
+            self.serialize_i64(v.into())
+        }
+        fn serialize_i32(self, v: i32) -> Result<(), Error> {
+            self.serialize_i64(v.into())
+        }
+        fn serialize_i64(self, v: i64) -> Result<(), Error> {
+            self.0.push_str(&v.to_string());
+            Ok(())
+        }
+        fn serialize_u8(self, v: u8) -> Result<(), Error> {
+            self.serialize_u64(v.into())
+        }
+        fn serialize_u16(self, v: u16) -> Result<(), Error> {
+            self.serialize_u64(v.into())
+        }
+        fn serialize_u32(self, v: u32) -> Result<(), Error> {
+            self.serialize_u64(v.into())
+        }
+        fn serialize_u64(self, v: u64) -> Result<(), Error> {
+            self.0.push_str(&v.to_string());
+            Ok(())
+        }
+        fn serialize_f32(self, v: f32) -> Result<(), Error> {
+            self.serialize_f64(v.into())
+        }
+        fn serialize_f64(self, v: f64) -> Result<(), Error> {
+            self.number(v);
+            Ok(())
+        }
+        fn serialize_char(self, v: char) -> Result<(), Error> {
+            self.text(v.encode_utf8(&mut [0; 4]));
+            Ok(())
+        }
+        fn serialize_str(self, v: &str) -> Result<(), Error> {
+            self.text(v);
+            Ok(())
+        }
+        fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {
+            ser::Serializer::collect_seq(self, v)
+        }
+        fn serialize_none(self) -> Result<(), Error> {
+            self.serialize_unit()
+        }
+        fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> Result<(), Error> {
+            v.serialize(self)
+        }
+        fn serialize_unit(self) -> Result<(), Error> {
+            self.0.push_str("null");
+            Ok(())
+        }
+        fn serialize_unit_struct(self, _: &'static str) -> Result<(), Error> {
+            self.serialize_unit()
+        }
+        fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<(), Error> {
+            self.text(variant);
+            Ok(())
+        }
+        fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> Result<(), Error> {
+            v.serialize(self)
+        }
+        fn serialize_newtype_variant<T: Serialize + ?Sized>(self, _: &'static str, _: u32, variant: &'static str, v: &T) -> Result<(), Error> {
+            self.0.push('{');
+            self.text(variant);
+            self.0.push(':');
+            v.serialize(&mut *self)?;
+            self.0.push('}');
+            Ok(())
+        }
+        fn serialize_seq(self, _: Option<usize>) -> Result<Compound<'a>, Error> {
+            self.0.push('[');
+            Ok(Compound { w: self, first: true, close: "]" })
+        }
+        fn serialize_tuple(self, len: usize) -> Result<Compound<'a>, Error> {
+            self.serialize_seq(Some(len))
+        }
+        fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<Compound<'a>, Error> {
+            self.serialize_seq(Some(len))
+        }
+        fn serialize_tuple_variant(self, _: &'static str, _: u32, variant: &'static str, _: usize) -> Result<Compound<'a>, Error> {
+            self.0.push('{');
+            self.text(variant);
+            self.0.push_str(":[");
+            Ok(Compound { w: self, first: true, close: "]}" })
+        }
+        fn serialize_map(self, _: Option<usize>) -> Result<Compound<'a>, Error> {
+            self.0.push('{');
+            Ok(Compound { w: self, first: true, close: "}" })
+        }
+        fn serialize_struct(self, _: &'static str, len: usize) -> Result<Compound<'a>, Error> {
+            self.serialize_map(Some(len))
+        }
+        fn serialize_struct_variant(self, _: &'static str, _: u32, variant: &'static str, _: usize) -> Result<Compound<'a>, Error> {
+            self.0.push('{');
+            self.text(variant);
+            self.0.push_str(":{");
+            Ok(Compound { w: self, first: true, close: "}}" })
+        }
+    }
+
+    impl Compound<'_> {
+        fn element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
+            self.comma();
+            v.serialize(&mut *self.w)
+        }
+        fn field<T: Serialize + ?Sized>(&mut self, key: &str, v: &T) -> Result<(), Error> {
+            self.comma();
+            self.w.text(key);
+            self.w.0.push(':');
+            v.serialize(&mut *self.w)
+        }
+        fn end(self) -> Result<(), Error> {
+            self.w.0.push_str(self.close);
+            Ok(())
+        }
+    }
+
+    impl ser::SerializeSeq for Compound<'_> {
+        type Ok = ();
+        type Error = Error;
+        fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
+            self.element(v)
+        }
+        fn end(self) -> Result<(), Error> {
+            Compound::end(self)
+        }
+    }
+    impl ser::SerializeTuple for Compound<'_> {
+        type Ok = ();
+        type Error = Error;
+        fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
+            self.element(v)
+        }
+        fn end(self) -> Result<(), Error> {
+            Compound::end(self)
+        }
+    }
+    impl ser::SerializeTupleStruct for Compound<'_> {
+        type Ok = ();
+        type Error = Error;
+        fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
+            self.element(v)
+        }
+        fn end(self) -> Result<(), Error> {
+            Compound::end(self)
+        }
+    }
+    impl ser::SerializeTupleVariant for Compound<'_> {
+        type Ok = ();
+        type Error = Error;
+        fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
+            self.element(v)
+        }
+        fn end(self) -> Result<(), Error> {
+            Compound::end(self)
+        }
+    }
+    impl ser::SerializeMap for Compound<'_> {
+        type Ok = ();
+        type Error = Error;
+        fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
+            self.comma();
+            let at = self.w.0.len();
+            key.serialize(&mut *self.w)?;
+            // Object keys are texts (ids, codes); anything else would not be JSON.
+            if !self.w.0[at..].starts_with('"') {
+                return Err(Error("an object key that is not a text".into()));
+            }
+            Ok(())
+        }
+        fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
+            self.w.0.push(':');
+            v.serialize(&mut *self.w)
+        }
+        fn end(self) -> Result<(), Error> {
+            Compound::end(self)
+        }
+    }
+    impl ser::SerializeStruct for Compound<'_> {
+        type Ok = ();
+        type Error = Error;
+        fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Result<(), Error> {
+            self.field(key, v)
+        }
+        fn end(self) -> Result<(), Error> {
+            Compound::end(self)
+        }
+    }
+    impl ser::SerializeStructVariant for Compound<'_> {
+        type Ok = ();
+        type Error = Error;
+        fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Result<(), Error> {
+            self.field(key, v)
+        }
+        fn end(self) -> Result<(), Error> {
+            Compound::end(self)
+        }
+    }
 }
 
 /// What the content script should look for on the page at `url`.
@@ -47,7 +796,7 @@ pub fn load_state(raw: JsValue) -> Result<JsValue, JsError> {
     let parsed = if raw.is_undefined() || raw.is_null() {
         Ok(None)
     } else {
-        serde_wasm_bindgen::from_value::<Stored>(raw).map(Some).map_err(|e| e.to_string())
+        parse::<Stored>(raw).map(Some)
     };
     let loaded = state::load(parsed);
     to_js(&LoadedJs { stored: loaded.stored, reset_reason: loaded.reset_reason })
@@ -171,7 +920,7 @@ pub fn load_managed(raw: JsValue) -> Result<JsValue, JsError> {
     let parsed = if raw.is_undefined() || raw.is_null() {
         Ok(Managed::default())
     } else {
-        serde_wasm_bindgen::from_value::<Managed>(raw).map_err(|e| format!("managed options ignored: {e}"))
+        parse::<Managed>(raw).map_err(|e| format!("managed options ignored: {e}"))
     };
     let (managed, problem) = match parsed {
         Ok(m) => {
@@ -257,7 +1006,7 @@ pub fn ago_text(now: f64, then: f64) -> Result<JsValue, JsError> {
 /// The i18n message for a reason code such as `not-found`; empty for an unknown code.
 #[wasm_bindgen(js_name = reasonMessage)]
 pub fn reason_message(code: JsValue) -> String {
-    serde_wasm_bindgen::from_value::<crate::detect::Reason>(code).map(|r| r.msg().to_string()).unwrap_or_default()
+    parse::<crate::detect::Reason>(code).map(|r| r.msg().to_string()).unwrap_or_default()
 }
 
 // ---- Pages that did not load, job summaries, "Report a problem" ----
@@ -420,4 +1169,54 @@ pub fn entra_describe(observation: JsValue) -> Result<JsValue, JsError> {
 #[wasm_bindgen(js_name = entraSettingsUrl)]
 pub fn entra_settings_url() -> String {
     crate::entra::settings_url().to_string()
+}
+
+#[cfg(test)]
+mod json_tests {
+    //! The JSON crossing (run in a browser by wasm-bindgen-test): what JavaScript writes,
+    //! the core reads, and the reverse, for the values page text can hold.
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn js(text: &str) -> JsValue {
+        js_sys::JSON::parse(text).expect("valid JSON in test")
+    }
+
+    #[wasm_bindgen_test]
+    fn texts_survive_both_ways() {
+        let tricky = "quote \" backslash \\ slash / newline \n tab \t nul \u{0} bell \u{7} é ü ß 中文 😀 \u{200b}\u{202e}";
+        let there = to_js(&tricky).expect("written");
+        assert_eq!(there.as_string().as_deref(), Some(tricky));
+        let back: String = from_js(there, "text").expect("read");
+        assert_eq!(back, tricky);
+    }
+
+    #[wasm_bindgen_test]
+    fn lone_surrogates_become_replacement_characters() {
+        // As JavaScript strings holding them become Rust strings anywhere else.
+        let v: Vec<String> = from_js(js(r#"["a\ud800b", "\udc00", "x\ud83d", "\ud83d\ude00"]"#), "texts").expect("read");
+        assert_eq!(v, ["a\u{fffd}b", "\u{fffd}", "x\u{fffd}", "😀"]);
+    }
+
+    #[wasm_bindgen_test]
+    fn numbers_keep_their_value() {
+        let v: Vec<f64> = from_js(js("[0, -3, 1733000000000, 1234.5678, 1e-7, 2.5e21]"), "numbers").expect("read");
+        assert_eq!(v, [0.0, -3.0, 1_733_000_000_000.0, 1234.5678, 1e-7, 2.5e21]);
+        let back = to_js(&v).expect("written");
+        assert_eq!(js_sys::JSON::stringify(&back).ok().and_then(|t| t.as_string()).as_deref(), Some("[0,-3,1733000000000,1234.5678,1e-7,2.5e+21]"));
+        assert!(from_js::<u32>(js("1.5"), "count").is_err());
+        assert!(from_js::<u32>(js("-1"), "count").is_err());
+        assert_eq!(to_js(&f64::NAN).ok(), Some(JsValue::NULL)); // as JSON.stringify
+    }
+
+    #[wasm_bindgen_test]
+    fn malformed_values_are_refused_with_a_reason() {
+        let err = parse::<Vec<String>>(js(r#"{"a": 1}"#)).expect_err("an object is no list");
+        assert!(err.contains("invalid type"), "{err}");
+        assert!(parse::<Option<String>>(JsValue::UNDEFINED).expect("undefined reads as null").is_none());
+        let deep = format!("{}{}", "[".repeat(500), "]".repeat(500));
+        assert!(parse::<serde::de::IgnoredAny>(js(&deep)).is_err(), "nesting is bounded");
+    }
 }

@@ -31,8 +31,10 @@ globalThis.OptOutMarks ??= (() => {
 
   function styleInShadow(el, label, row, look) {
     if (!inShadow(el)) return;
-    for (const [k, v] of Object.entries(LABEL_STYLE)) label.style.setProperty(k, v, 'important');
-    label.style.setProperty('background', COLOR[look], 'important');
+    if (label) {
+      for (const [k, v] of Object.entries(LABEL_STYLE)) label.style.setProperty(k, v, 'important');
+      label.style.setProperty('background', COLOR[look], 'important');
+    }
     row?.style.setProperty('outline', `3px ${look === 'protective' ? 'dashed' : 'solid'} ${COLOR[look]}`, 'important');
     row?.style.setProperty('outline-offset', '3px', 'important');
   }
@@ -46,7 +48,7 @@ globalThis.OptOutMarks ??= (() => {
   function unmark(el) {
     const m = marked.get(el);
     if (!m) return;
-    m.label.remove();
+    m.label?.remove();
     unstyleRow(m.row);
     m.row?.removeAttribute(ATTR_ROW);
     if (m.row) resizes.unobserve(m.row);
@@ -56,41 +58,50 @@ globalThis.OptOutMarks ??= (() => {
     marked.delete(el);
   }
 
-  /** Marks `marks` (the core's) on `elements`, with the rows found for them; unmarks the rest. */
+  /**
+   * Marks `marks` (the core's) on `elements`, with the rows found for them; unmarks the
+   * rest. The page is written in slices (placeAll), so hundreds of marks never hold the
+   * main thread long.
+   */
   function apply(elements, rows, marks) {
     const keep = new Set();
+    const changed = new Set(); // labels to place again: new, new text or new row
     for (const mark of marks) {
       const el = elements[mark.index];
       if (!el) continue;
       keep.add(el);
       let m = marked.get(el);
-      if (!m || !m.label.isConnected) {
-        if (m) unmark(el);
-        const label = document.createElement('span');
-        label.setAttribute(ATTR_LABEL, '');
-        label.setAttribute('role', 'note');
-        labelAnchor(el).after(label);
-        m = { label, row: null };
-        marked.set(el, m);
+      if (m?.label && !m.label.isConnected) {
+        unmark(el); // the page re-rendered around it
+        m = null;
       }
-      if (m.row && m.row !== rows[mark.index].row) {
+      if (!m) {
+        // The label element itself is added when it is placed (in slices).
+        m = { label: null, row: null };
+        marked.set(el, m);
+        changed.add(el);
+      }
+      const row = rows[mark.index].row;
+      if (m.row && m.row !== row) {
         unstyleRow(m.row);
         m.row.removeAttribute(ATTR_ROW);
         resizes.unobserve(m.row);
+        changed.add(el);
       }
-      m.row = rows[mark.index].row;
       const look = mark.protective ? 'protective' : 'exposed';
-      el.setAttribute(ATTR_SETTING, mark.setting);
-      el.setAttribute(ATTR_STATE, mark.state);
-      m.row?.setAttribute(ATTR_ROW, look);
-      if (m.row) resizes.observe(m.row);
-      m.label.setAttribute(ATTR_LABEL, look);
-      styleInShadow(el, m.label, m.row, look);
       // Longest first; placeAll() shows the longest that fits beside the switch.
-      m.texts = mark.labels.map(globalThis.OptOutText.say);
+      const texts = mark.labels.map(globalThis.OptOutText.say);
+      // Written (in slices) only when different: a re-scan that finds the same leaves the page alone.
+      if (el.getAttribute(ATTR_SETTING) !== mark.setting || el.getAttribute(ATTR_STATE) !== mark.state ||
+        (row && row.getAttribute(ATTR_ROW) !== look) || texts.join('\n') !== m.texts?.join('\n')) changed.add(el);
+      Object.assign(m, { row, setting: mark.setting, state: mark.state, look, texts });
     }
     for (const el of [...marked.keys()]) if (!keep.has(el)) unmark(el);
-    placeAll();
+    placeAll(changed);
+  }
+
+  function setAttr(el, name, value) {
+    if (el.getAttribute(name) !== value) el.setAttribute(name, value);
   }
 
   // ---- placing the label ----------------------------------------------------------
@@ -138,16 +149,59 @@ globalThis.OptOutMarks ??= (() => {
     if (label.textContent !== text) label.textContent = text;
   }
 
+  const SLICE = 40; // labels placed per task: a page with hundreds never holds the main thread long
+  const pending = new Set(); // switches whose label is still to be placed
+  let placing = null; // the slices being worked through
+
   /**
-   * Moves each label into free space in its switch's row, next to the content left of
-   * the switch, so it hides no page text: the longest of its texts that fits there
-   * ("AI training: ON (LinkedIn may use your data)", "AI training: ON", "ON"); with no
-   * room at all, the longest text above the row. Done in phases (all reads, then all
-   * writes) so a page with hundreds of labels is laid out a few times, not once per label.
+   * Moves each label (of `els`, default all) into free space in its switch's row, next
+   * to the content left of the switch, so it hides no page text: the longest of its
+   * texts that fits there ("AI training: ON (LinkedIn may use your data)", "AI training:
+   * ON", "ON"); with no room at all, the longest text above the row. In slices of
+   * labels, yielding to the page in between; each slice in phases (all reads, then all
+   * writes), so it is laid out a few times, not once per label.
    */
-  function placeAll() {
-    const items = [...marked].filter(([, m]) => m.label.isConnected && m.texts?.length).map(([el, m]) => ({ el, m }));
-    for (const { m } of items) {
+  function placeAll(els = marked.keys()) {
+    for (const el of els) pending.add(el);
+    placing ??= drain().finally(() => {
+      placing = null;
+      if (pending.size) placeAll([]);
+    });
+  }
+
+  async function drain() {
+    while (pending.size > 0) {
+      const slice = [];
+      for (const el of pending) {
+        pending.delete(el);
+        slice.push({ el, m: marked.get(el) });
+        if (slice.length === SLICE) break;
+      }
+      const live = slice.filter(({ m }) => m);
+      for (const { el, m } of live) {
+        setAttr(el, ATTR_SETTING, m.setting);
+        setAttr(el, ATTR_STATE, m.state);
+        if (m.row) {
+          setAttr(m.row, ATTR_ROW, m.look);
+          resizes.observe(m.row);
+        }
+        if (m.label) setAttr(m.label, ATTR_LABEL, m.look);
+        styleInShadow(el, m.label, m.row, m.look);
+      }
+      place(live.filter(({ m }) => (!m.label || m.label.isConnected) && m.texts?.length));
+      if (pending.size > 0) await globalThis.OptOutPage.yieldToPage();
+    }
+  }
+
+  function place(items) {
+    for (const { el, m } of items) {
+      if (!m.label) {
+        m.label = document.createElement('span');
+        m.label.setAttribute(ATTR_LABEL, m.look);
+        m.label.setAttribute('role', 'note');
+        styleInShadow(el, m.label, m.row, m.look);
+        labelAnchor(el).after(m.label);
+      }
       m.label.style.removeProperty('transform');
       m.label.style.removeProperty('max-width');
       setText(m.label, m.texts[0]);
@@ -157,6 +211,7 @@ globalThis.OptOutMarks ??= (() => {
       it.skip = band.width === 0 && band.height === 0; // not rendered (hidden part of the page)
       if (it.skip) continue;
       Object.assign(it, { band }, freeSpan(it.el, it.m.row, band));
+      if (it.m.row) placedAt.set(it.m.row, sizeKey(it.box.width, it.box.height));
       // Widths of the shorter texts, estimated from the longest one's (same font).
       const full = it.m.label.getBoundingClientRect().width;
       const room = it.best ? it.best[1] - it.best[0] - 16 : 0;
@@ -180,17 +235,32 @@ globalThis.OptOutMarks ??= (() => {
   }
 
   // Rows change size when the page's styles or fonts arrive after the first scan:
-  // place the labels again then.
+  // place their labels again then. Not for the first report of each row (a resize
+  // observer always reports once), when the row still has the size its label was
+  // placed at.
+  const placedAt = new WeakMap(); // row -> its size when its label was last placed
+  const sizeKey = (w, h) => `${Math.round(w * 10)}x${Math.round(h * 10)}`;
+  const resized = new Set();
   let resizeTimer = 0;
-  const resizes = new ResizeObserver(() => {
+  const resizes = new ResizeObserver((entries) => {
+    for (const e of entries) {
+      const box = e.borderBoxSize?.[0];
+      if (!box || placedAt.get(e.target) !== sizeKey(box.inlineSize, box.blockSize)) resized.add(e.target);
+    }
+    if (resized.size === 0) return;
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(placeAll, 50);
+    resizeTimer = setTimeout(() => {
+      placeAll([...marked].filter(([, m]) => resized.has(m.row)).map(([el]) => el));
+      resized.clear();
+    }, 50);
   });
 
   /** Removes every mark. */
   function clear() {
     for (const el of [...marked.keys()]) unmark(el);
     clearTimeout(resizeTimer);
+    resized.clear();
+    pending.clear(); // a placement still running stops
   }
 
   /** Draws the eye to a marked switch for a moment. */

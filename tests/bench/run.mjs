@@ -1,7 +1,7 @@
 // Opt-Out Lens benchmark: `./build.sh bench` (after a build into $DIST, default dist/), or
 // `node tests/bench/run.mjs`. Prints one table; every figure is a median over repeated
 // runs, every ratio is measured side by side in the same run. Options (environment):
-//   BENCH_ONLY=size,latency,cost,stress,sweep,firefox,fuzz   run only these parts
+//   BENCH_ONLY=size,feed,quiet,latency,cost,stress,sweep,firefox,fuzz   run only these parts
 //   BENCH_FUZZ_SECONDS=60   how long the fuzzer runs
 //   BENCH_JSON=file         also write the rows as JSON (default $DIST/bench.json)
 // The whole run is bounded (10 minutes); see BENCHMARKS.md for how each figure is measured.
@@ -11,7 +11,8 @@ import zlib from 'node:zlib';
 import os from 'node:os';
 import { spawn, execFileSync } from 'node:child_process';
 import { startFront } from '../lib/extra-server.mjs';
-import { launchChromiumRaw, benchCopy, evalIn, waitIn, extDir, distDir, sleep, ROOT } from '../lib/extra-browsers.mjs';
+import { launchChromiumRaw, evalIn, waitIn, extDir, distDir, sleep, ROOT } from '../lib/extra-browsers.mjs';
+import { benchExtension, inertExtension } from './ext.mjs';
 import { launchFirefox, GECKODRIVER_BIN, FIREFOX_BIN } from '../lib/browsers.mjs';
 import { catalogue } from '../lib/server.mjs';
 import { benchHandler, STRESS_EXPECTED_MARKS } from './pages.mjs';
@@ -25,7 +26,7 @@ const hardStop = setTimeout(() => {
 }, BUDGET_MS + 60000);
 hardStop.unref();
 
-const ONLY = (process.env.BENCH_ONLY || 'size,latency,cost,stress,sweep,firefox,fuzz').split(',');
+const ONLY = (process.env.BENCH_ONLY || 'size,feed,quiet,latency,cost,stress,sweep,firefox,fuzz').split(',');
 const want = (part) => ONLY.includes(part);
 const DIST = distDir();
 const CRATE = 'opt_out_lens_core';
@@ -123,8 +124,12 @@ async function chromiumLatency(front, benchExt) {
     const L = median(lat);
     const F = median(floor);
     row('mark latency, warm (after 4 pages)', 'chromium', `${fmt(L)} (n=${lat.length})`, 'report; ratio below', null);
-    row('message round-trip floor (content script -> background, "plan")', 'chromium', `${fmt(F, 'ms', 2)} (median of ${floor.length}x30)`, 'report', null);
+    row('message round-trip floor (content script -> background, "entra-plan")', 'chromium', `${fmt(F, 'ms', 2)} (median of ${floor.length}x30)`, 'report', null);
     row('mark latency warm / floor', 'chromium', `${fmt(L / F, '', 2)}`, '<= 1.5', L / F <= 1.5);
+    const scans = (await bgCount(b))?.scans ?? [];
+    row('where a warm scan goes: background scan handler, of it the core (wasm scan)', 'chromium',
+      `${fmt(median(scans.map((x) => x.total)), 'ms', 2)}, of it ${fmt(median(scans.map((x) => x.core)), 'ms', 2)} (n=${scans.length})`, 'report', null,
+      'the rest of the handler: storage reads (job tab, "Show me" reveal, options)');
 
     // The service worker stopped (as Chrome does after 30 s idle): the next insert has to
     // start it and its wasm again.
@@ -141,6 +146,128 @@ async function chromiumLatency(front, benchExt) {
     }
     const R = median(restart);
     row('mark latency after the service worker was stopped', 'chromium', `${fmt(R)} (n=${restart.length})`, '<= 50 ms (as cold)', R <= 50);
+  } finally {
+    await b.close();
+  }
+}
+
+// The feed: a busy non-settings page (tests/fixtures/static/feed.js at /feed/: a post every
+// 50 ms, attributes toggled, pushState to posts), where the extension has nothing to do.
+const FEED_URL = 'https://www.linkedin.com/feed/?ticks=100&observe=1';
+const FEED_RUNS = 5;
+
+/**
+ * The page renderer's main thread (CDP Performance.getMetrics), in ms: `task`, the wall time
+ * of its tasks (TaskDuration), and `cpu`, its CPU time (ThreadTime), which a busy machine
+ * inflates far less.
+ */
+async function taskMs(cdp) {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const get = (name) => 1000 * metrics.find((m) => m.name === name).value;
+  return { task: get('TaskDuration'), cpu: get('ThreadTime') };
+}
+
+/** What the bench copy's background counted (messages by type, ports), through CDP. */
+async function bgCount(b) {
+  const sw = b.sw;
+  return sw ? sw.evaluate(() => JSON.parse(JSON.stringify(globalThis.__bench))) : null;
+}
+
+async function feedRun(b, cdp) {
+  // From about:blank: the feed gets a fresh renderer, so its task time starts at zero.
+  await b.page.goto('about:blank');
+  await b.page.goto(FEED_URL, { waitUntil: 'load' });
+  await waitIn(b.page, () => window.__feed && window.__feed.done, { timeout: 30000, interval: 250, what: 'the feed to finish' });
+  const time = await taskMs(cdp);
+  const page = await evalIn(b.page, () => ({ foreign: window.__observed.foreignCount, pageChanges: window.__observed.pageCount, ticks: window.__feed.ticks, pushes: window.__feed.pushes, wall: window.__feed.endedAt - window.__feed.startedAt }));
+  return { ...time, ...page };
+}
+
+async function chromiumFeed(front, benchExt) {
+  const withExt = await launchChromiumRaw({ extDir: benchExt, port: front.port });
+  const without = await launchChromiumRaw({ extDir: null, port: front.port });
+  try {
+    const cdp = new Map();
+    for (const b of [withExt, without]) {
+      const c = await b.ctx.newCDPSession(b.page);
+      await c.send('Performance.enable');
+      cdp.set(b, c);
+    }
+    const a = [];
+    const z = [];
+    const before = await bgCount(withExt);
+    // One warm-up pair, then FEED_RUNS pairs, the order alternating.
+    for (let i = 0; i <= FEED_RUNS; i++) {
+      for (const b of i % 2 ? [withExt, without] : [without, withExt]) {
+        const r = await feedRun(b, cdp.get(b));
+        if (i > 0) (b === withExt ? a : z).push(r);
+      }
+    }
+    const after = await bgCount(withExt);
+    const A = median(a.map((r) => r.task));
+    const Z = median(z.map((r) => r.task));
+    const AC = median(a.map((r) => r.cpu));
+    const ZC = median(z.map((r) => r.cpu));
+    const minRatio = Math.min(...a.map((r) => r.task)) / Math.min(...z.map((r) => r.task));
+    const last = a[a.length - 1];
+    row(`feed page (/feed/, ${last.ticks} ticks of 50 ms, ${last.pushes} pushState): main-thread task time with / without`, 'chromium',
+      `${fmt(A)} / ${fmt(Z)} = ${fmt(A / Z, '', 3)}`, '<= 1.02', A / Z <= 1.02,
+      `TaskDuration, ${FEED_RUNS} interleaved runs: with ${a.map((r) => r.task.toFixed(0)).join('/')}, without ${z.map((r) => r.task.toFixed(0)).join('/')} ms; fastest with / fastest without ${minRatio.toFixed(3)}; load ${os.loadavg()[0].toFixed(1)}`);
+    row('feed page: main-thread CPU time with / without', 'chromium', `${fmt(AC)} / ${fmt(ZC)} = ${fmt(AC / ZC, '', 3)}`, '<= 1.02', AC / ZC <= 1.02,
+      `ThreadTime, same runs: with ${a.map((r) => r.cpu.toFixed(0)).join('/')}, without ${z.map((r) => r.cpu.toFixed(0)).join('/')} ms`);
+    const sent = after && before ? after.messages - before.messages : NaN;
+    const ports = after && before ? after.ports - before.ports : NaN;
+    row(`feed page: messages and ports to the background (${(FEED_RUNS + 1)} loads)`, 'chromium',
+      `${sent} messages, ${ports} ports${after && sent ? ` (${JSON.stringify(after.byType)})` : ''}`, '0', sent === 0 && ports === 0);
+    const dom = a.reduce((n, r) => n + r.foreign, 0);
+    row('feed page: DOM changes by the extension (page-world MutationObserver)', 'chromium',
+      `${dom} (the page's own: ${median(a.map((r) => r.pageChanges))} per load)`, '0', dom === 0);
+  } finally {
+    await withExt.close();
+    await without.close();
+  }
+}
+
+// Quiet mode: marks off in the options; a page-world MutationObserver on the AI settings
+// page must see no change by the extension, while the scan still happens (counted in the
+// background) and, with marks on, the same observer sees the marks (positive control).
+async function setShowMarks(b, on) {
+  const p = await b.ctx.newPage();
+  try {
+    await p.goto(`chrome-extension://${b.extensionId}/options.html`);
+    await waitIn(p, () => document.querySelectorAll('#region option').length > 0, { timeout: 10000, what: 'the options page' });
+    await evalIn(p, (want) => {
+      const box = document.getElementById('show-marks');
+      if (box.checked !== want) box.click();
+    }, on);
+    await waitIn(b.sw, (want) => globalThis.OptOutApi.storage.local.get('options').then((o) => ((o.options ?? {}).showMarks !== false) === want), { args: [on], timeout: 10000, what: 'the option stored' });
+  } finally {
+    await p.close();
+  }
+}
+
+async function chromiumQuiet(front, benchExt) {
+  const b = await launchChromiumRaw({ extDir: benchExt, port: front.port });
+  const url = `https://www.linkedin.com${LATENCY_PATH}?observe=1`;
+  const load = async () => {
+    const n0 = (await bgCount(b)).byType.scan ?? 0;
+    await b.page.goto(url, { waitUntil: 'load' });
+    // Scanned at least once (counted by the background), then 1.5 s for any late change.
+    await waitIn(b.sw, (n) => (globalThis.__bench.byType.scan ?? 0) > n, { args: [n0], timeout: 15000, what: 'a scan' });
+    await sleep(1500);
+    return evalIn(b.page, () => ({ foreign: window.__observed.foreignCount, optout: window.__observed.optoutSeen, first: window.__observed.foreign.slice(0, 3) }));
+  };
+  try {
+    const normal = await load();
+    await setShowMarks(b, false);
+    const quiet = [];
+    for (let i = 0; i < 3; i++) quiet.push(await load());
+    await setShowMarks(b, true);
+    const again = await load();
+    const q = quiet.reduce((n, r) => n + r.foreign, 0);
+    row('quiet mode: DOM changes by the extension on the AI settings page (page-world MutationObserver, 3 loads)', 'chromium',
+      `${q} (marks on: ${normal.foreign} changes, ${normal.optout} of ours; on again: ${again.optout})`, '0, and > 0 with marks on', q === 0 && normal.optout > 0 && again.optout > 0,
+      q ? JSON.stringify(quiet.find((r) => r.foreign).first) : '');
   } finally {
     await b.close();
   }
@@ -241,11 +368,12 @@ async function chromiumStress(front, benchExt) {
   }
 }
 
-// Appended to a bench-only copy of background.js: alternately loads the 13 pages one after
+// Appended to a bench-only copy of the background module: alternately loads the 13 pages one after
 // another in one tab (each to its 'complete'), and runs "Check all" through the extension's
 // own startJob(); then reports the times by opening https://www.linkedin.com/__report?d=...
 const SWEEP_PROBE = (urls, rounds) => `
 // ---- bench-only probe (not shipped) ----
+import { loadJob as benchLoadJob } from './jobs.js';
 setTimeout(async () => {
   const URLS = ${JSON.stringify(urls)};
   const wait = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -270,7 +398,7 @@ setTimeout(async () => {
       t0 = Date.now();
       await startJob('sweep');
       let j;
-      for (let k = 0; k < 1200; k++) { await wait(20); j = await loadJob(); if (j && j.status !== 'running') break; }
+      for (let k = 0; k < 1200; k++) { await wait(20); j = await benchLoadJob(); if (j && j.status !== 'running') break; }
       out.sweep.push(Date.now() - t0);
       out.steps.push(j.steps.map((s) => s.outcome + (s.reason ? ':' + s.reason : '')).join(','));
       await wait(500);
@@ -286,13 +414,11 @@ async function chromiumSweep(front, benchExt) {
   // Driven from inside the extension, with no automation attached: with Playwright attached,
   // the tab the extension opens for "Check all" is sometimes held paused at start until the
   // job's 20 s page timeout (a harness artefact; see BENCHMARKS.md).
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'optout-sweepext-'));
+  const urls = CAT.map((c) => `https://www.linkedin.com${c.path}`);
+  const dir = benchExtension(extDir('chromium'), { probe: SWEEP_PROBE(urls, 4) });
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'optout-sweepprof-'));
   let proc;
   try {
-    fs.cpSync(benchExt, dir, { recursive: true });
-    const urls = CAT.map((c) => `https://www.linkedin.com${c.path}`);
-    fs.appendFileSync(path.join(dir, 'background.js'), SWEEP_PROBE(urls, 4));
     proc = spawn('/usr/bin/chromium', ['--headless=new', '--no-sandbox', '--disable-background-networking', '--disable-component-update',
       '--no-first-run', '--disable-sync', '--disable-quic', `--user-data-dir=${profile}`, `--load-extension=${dir}`,
       `--disable-extensions-except=${dir}`, '--ignore-certificate-errors', `--host-resolver-rules=MAP www.linkedin.com 127.0.0.1:${front.port}`,
@@ -327,7 +453,7 @@ async function firefoxBench(front) {
     row('mark latency', 'firefox', 'skipped: no geckodriver or Firefox', '', null);
     return;
   }
-  const benchExt = benchCopy(extDir('firefox'));
+  const benchExt = benchExtension(extDir('firefox'));
   const server = { port: front.port };
   const url = (q) => `https://www.linkedin.com:${front.port}${LATENCY_PATH}?${q}`;
   try {
@@ -365,13 +491,60 @@ async function firefoxBench(front) {
       const L = median(lat);
       const F = median(floor);
       row('mark latency, warm (after 4 pages)', 'firefox', `${fmt(L)} (n=${lat.length})`, 'report; ratio below', null);
-      row('message round-trip floor (content script -> background, "plan")', 'firefox', `${fmt(F, 'ms', 2)} (median of ${floor.length}x30)`, 'report', null);
+      row('message round-trip floor (content script -> background, "entra-plan")', 'firefox', `${fmt(F, 'ms', 2)} (median of ${floor.length}x30)`, 'report', null);
       row('mark latency warm / floor', 'firefox', `${fmt(L / F, '', 2)}`, '<= 1.5', L / F <= 1.5);
     } finally {
       await b.close();
     }
   } finally {
     fs.rmSync(benchExt, { recursive: true, force: true });
+  }
+}
+
+// Firefox page cost: load-to-idle of the 4,700-element settings page and the feed's DOM
+// check, with the extension and with a do-nothing add-on (geckodriver always installs
+// one). Firefox offers no main-thread task time through WebDriver, so the feed's task-time
+// figure is Chromium's only.
+async function firefoxCost(front) {
+  if (!GECKODRIVER_BIN || !fs.existsSync(FIREFOX_BIN)) {
+    row('page cost', 'firefox', 'skipped: no geckodriver or Firefox', '', null);
+    return;
+  }
+  const benchExt = benchExtension(extDir('firefox'));
+  const inert = inertExtension();
+  const server = { port: front.port };
+  const withExt = await launchFirefox({ extDir: benchExt, server });
+  const without = await launchFirefox({ extDir: inert, server });
+  try {
+    const url = `https://www.linkedin.com:${front.port}/mypreferences/d/categories/privacy?x=cost`;
+    const a = [];
+    const z = [];
+    let marks = 0;
+    for (let i = 0; i < 8; i++) {
+      for (const b of i % 2 ? [withExt, without] : [without, withExt]) {
+        await b.page.goto(url);
+        await b.page.waitFor(() => window.__x && window.__x.idleAt !== null, { timeout: 25000, interval: 100, what: 'page idle' });
+        const r = await b.page.eval(() => ({ idle: window.__x.idleAt, marks: document.querySelectorAll('[data-optout-state]').length }));
+        if (b === withExt) marks = r.marks;
+        if (i > 0) (b === withExt ? a : z).push(r.idle);
+      }
+    }
+    const A = median(a);
+    const Z = median(z);
+    row(`page cost: load-to-idle, settings page of ~4,700 elements (${marks} marked)`, 'firefox',
+      `${fmt(A)} with / ${fmt(Z)} without = ${fmt(A / Z, '', 3)}`, '<= 1.03', A / Z <= 1.03, `${a.length} loads each, alternating`);
+    let dom = 0;
+    for (let i = 0; i < 2; i++) {
+      await withExt.page.goto(`https://www.linkedin.com:${front.port}/feed/?ticks=60&observe=1`);
+      await withExt.page.waitFor(() => window.__feed && window.__feed.done, { timeout: 30000, interval: 250, what: 'the feed to finish' });
+      dom += await withExt.page.eval(() => window.__observed.foreignCount);
+    }
+    row('feed page: DOM changes by the extension (page-world MutationObserver, 2 loads)', 'firefox', String(dom), '0', dom === 0);
+  } finally {
+    await withExt.close();
+    await without.close();
+    fs.rmSync(benchExt, { recursive: true, force: true });
+    fs.rmSync(inert, { recursive: true, force: true });
   }
 }
 
@@ -440,13 +613,16 @@ if (!fs.existsSync(path.join(DIST, 'chrome/manifest.json'))) {
 log(`dist ${DIST}; ${os.cpus().length} cores, load ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
 if (want('size')) await section('size', sizes);
 const front = await startFront({ handlers: [benchHandler] });
-const benchExt = benchCopy(extDir('chromium'));
+const benchExt = benchExtension(extDir('chromium'));
 try {
+  if (want('feed')) await section('chromium feed page', () => chromiumFeed(front, benchExt));
+  if (want('quiet')) await section('chromium quiet mode', () => chromiumQuiet(front, benchExt));
   if (want('latency')) await section('chromium latency', () => chromiumLatency(front, benchExt));
   if (want('cost')) await section('chromium page cost', () => chromiumCost(front, benchExt));
   if (want('stress')) await section('chromium stress', () => chromiumStress(front, benchExt));
   if (want('sweep')) await section('chromium sweep', () => chromiumSweep(front, benchExt));
   if (want('firefox')) await section('firefox latency', () => firefoxBench(front));
+  if (want('firefox')) await section('firefox page cost', () => firefoxCost(front));
 } finally {
   await front.close();
   fs.rmSync(benchExt, { recursive: true, force: true });

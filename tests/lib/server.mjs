@@ -119,8 +119,10 @@ function renamedHtml() {
 </section>`;
 }
 
-function shellHtml(lang, personal = null, renamed = false) {
+function shellHtml(lang, personal = null, renamed = false, { observe = false, feed = false } = {}) {
   // The SPA shell. routes.js defines window.__FIXTURE_ROUTES; app.js renders from it.
+  // observe: a page-world DOM watch first (static/observe.js); feed: the busy feed (static/feed.js).
+  const extra = (observe ? '<script src="/static/observe.js"></script>\n' : '') + (feed ? '<script src="/static/feed.js"></script>\n' : '');
   return `<!DOCTYPE html>
 <html lang="${esc(lang)}">
 <head>
@@ -128,7 +130,7 @@ function shellHtml(lang, personal = null, renamed = false) {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Settings | LinkedIn</title>
 <link rel="stylesheet" href="/static/style.css">
-<script src="/static/routes.js"></script>
+${extra}<script src="/static/routes.js"></script>
 <script src="/static/server-state.js"></script>
 <script src="/static/app.js" defer></script>
 </head>
@@ -211,7 +213,8 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
 
   // switches: {key: 'on'|'off'}; behaviours: {path: 'never'|'sticky'|'sticky-late'|'confirm'|'decoy'|'slow[:ms]'};
   // clicks / confirmClicks / cancelClicks: {key: n}, reported by the SPA (tests/fixtures/static/app.js).
-  const state = { loggedIn: true, switches: {}, behaviours: {}, clicks: {}, confirmClicks: {}, cancelClicks: {} };
+  // observe: every shell page gets the page-world DOM watch (as ?observe=1 does).
+  const state = { loggedIn: true, switches: {}, behaviours: {}, clicks: {}, confirmClicks: {}, cancelClicks: {}, observe: false };
   const requests = [];
   const requestHooks = new Set(); // fn({method, url, time}) on every request, as it arrives
   const events = []; // every SPA report, in arrival order: {type, key, state, path, time}
@@ -234,9 +237,10 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
   /** Applies a control patch (same shape in-process and over POST /__fixture/state). */
   function applyPatch(patch) {
     if (patch.reset) {
-      state.loggedIn = true; state.switches = {}; state.behaviours = {}; resetClicks(); endStalled();
+      state.loggedIn = true; state.switches = {}; state.behaviours = {}; state.observe = false; resetClicks(); endStalled();
     }
     if ('loggedIn' in patch) state.loggedIn = !!patch.loggedIn;
+    if ('observe' in patch) state.observe = !!patch.observe;
     if (patch.switches) setMap(state.switches, patch.switches, checkSwitch);
     if (patch.behaviours) setMap(state.behaviours, patch.behaviours, checkBehaviour);
     if (patch.resetClicks) resetClicks();
@@ -357,7 +361,10 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
       const variant = url.searchParams.get('variant') || url.searchParams.get('lang');
       const lang = url.searchParams.get('lang') || (cfg.variants && cfg.variants[variant] && cfg.variants[variant].lang) || cfg.lang || 'en';
       const extras = (state.behaviours[p] || '').split(',');
-      return send(res, 200, shellHtml(lang, extras.includes('personal') ? PERSONAL : null, extras.includes('renamed')));
+      return send(res, 200, shellHtml(lang, extras.includes('personal') ? PERSONAL : null, extras.includes('renamed'), { observe: state.observe || url.searchParams.has('observe') }));
+    }
+    if (p === '/feed' || p.startsWith('/feed/')) {
+      return send(res, 200, shellHtml('en', null, false, { observe: state.observe || url.searchParams.has('observe'), feed: true }));
     }
     if (p === '/') return send(res, 200, indexHtml(loadRoutes()));
     return send(res, 404, '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Page not found | LinkedIn</title></head><body><h1>Page not found</h1></body></html>');
@@ -403,6 +410,8 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
     setSwitches(map) { applyPatch({ switches: map }); },
     /** A behaviour for one page path (null removes it). */
     setBehaviour(p, name) { applyPatch({ behaviours: { [p]: name } }); },
+    /** Every shell page gets the page-world DOM watch (static/observe.js) while `on`. */
+    setObserve(on) { applyPatch({ observe: on }); },
     /** Page loads (document requests) of `path`, any query: how often a browser asked for it. */
     loads(path) { return requests.filter((r) => r.url.split('?')[0] === path).length; },
     /**

@@ -1,0 +1,16 @@
+// Shrinks the built extension's locales: the browser reads only each message's `message`
+// and `placeholders.*.content`; the `description`s and `example`s are for translators and
+// stay in extension/_locales/. Usage: node tools/locales.mjs <built extension dir>
+import fs from 'node:fs';
+import path from 'node:path';
+
+const dir = path.join(process.argv[2], '_locales');
+for (const lang of fs.readdirSync(dir)) {
+  const file = path.join(dir, lang, 'messages.json');
+  const messages = JSON.parse(fs.readFileSync(file, 'utf8'));
+  for (const entry of Object.values(messages)) {
+    delete entry.description;
+    for (const p of Object.values(entry.placeholders ?? {})) delete p.example;
+  }
+  fs.writeFileSync(file, JSON.stringify(messages));
+}
