@@ -77,7 +77,11 @@ describe('managed options through Chromium policy', { skip: root ? false : 'need
     const popup = await b.openPopup();
     try {
       const reply = await popup.eval(() => chrome.runtime.sendMessage({ type: 'job-start', kind: 'opt-out', settings: ['ai-training'] }));
-      assert.match(String(reply?.error), /not allowed by your organisation/);
+      // A typed refusal the popup says in the person's language, and no job.
+      assert.equal(reply?.started, false, JSON.stringify(reply));
+      assert.equal(reply?.refused?.key, 'refusalNotAllowed', JSON.stringify(reply));
+      const job = await popup.eval(async () => (await chrome.storage.session.get('job')).job ?? null);
+      assert.equal(job, null, 'no job was started');
     } finally {
       await popup.close();
     }
