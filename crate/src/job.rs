@@ -223,6 +223,10 @@ impl Job {
         if !managed.opt_out_allowed() {
             return Err(Refusal::NotAllowed);
         }
+        // Only switches can be turned off; a read-only row (a listed connection) never can.
+        if ids.iter().any(|id| catalogue::by_id(id).is_some_and(|s| !s.switchable())) {
+            return Err(Refusal::UnknownSetting);
+        }
         Ok(Job::new(JobKind::OptOut, chosen(ids)?, now))
     }
 

@@ -513,3 +513,14 @@ fn the_job_summary_counts_what_it_read() {
     assert_eq!(outcomes(&job)[0].2, Some(Reason::DidNotChange));
     assert!(job_summary(&job).retry.is_empty());
 }
+
+#[test]
+fn a_read_only_row_is_never_part_of_an_opt_out() {
+    use opt_out_lens_core::catalogue::Kind;
+    let read_only: Vec<String> = SETTINGS.iter().filter(|s| s.kind == Kind::Connection).map(|s| s.id.to_string()).collect();
+    assert!(!read_only.is_empty(), "the catalogue has a read-only row to test with");
+    for id in &read_only {
+        let ids = vec!["ai-training".to_string(), id.clone()];
+        assert_eq!(Job::opt_out(&ids, 0.0, &Managed::default()).map(|_| ()), Err(Refusal::UnknownSetting), "{id}");
+    }
+}

@@ -40,7 +40,7 @@
    * is the lowest such ancestor holding the switch's label elements, if any, so the
    * outline takes in the label; else the lowest with any text.
    */
-  function rowsOf(elements, levels) {
+  async function rowsOf(elements, levels) {
     const counts = new Map();
     for (const el of elements) {
       let node = el.parentElement;
@@ -48,7 +48,10 @@
         counts.set(node, (counts.get(node) ?? 0) + 1);
       }
     }
-    return elements.map((el) => {
+    const rows = [];
+    for (const el of elements) {
+      // Slices, as for the facts: thousands of switches never hold the main thread long.
+      if (rows.length % 250 === 249) await yieldToPage();
       const labels = labelElements(el);
       let context = null;
       let row = null;
@@ -60,8 +63,9 @@
         if (!row && labels.length > 0 && labels.every((l) => node.contains(l))) row = node;
         if (!texty && textOf(node, 40).trim()) texty = node;
       }
-      return { context, row: row ?? texty ?? el.parentElement };
-    });
+      rows.push({ context, row: row ?? texty ?? el.parentElement });
+    }
+    return rows;
   }
 
   /**
@@ -203,7 +207,7 @@
     const roots = openRoots(watch);
     const elements = queryAll(roots, plan.candidateSelector);
     labelsOf = labelIndex(roots);
-    const rows = rowsOf(elements, plan.contextLevels);
+    const rows = await rowsOf(elements, plan.contextLevels);
     const heading = roots.map((r) => r.querySelector(plan.headingSelector)).find(Boolean);
     const facts = {
       url: location.href,
