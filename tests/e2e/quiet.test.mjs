@@ -52,6 +52,8 @@ function listen() {
   return true;
 }
 const heard = () => JSON.parse(document.documentElement.getAttribute('data-heard'));
+/** What the options page's listener heard; waits for the record (a WebDriver window switch under load can read too early). */
+const heardBy = (page) => page.waitFor(heard, { timeout: 10000, what: "the options page's record of what it heard" });
 
 for (const name of ['chromium', 'firefox']) {
   const missing = missingPrereq(name);
@@ -136,13 +138,16 @@ for (const name of ['chromium', 'firefox']) {
       await b.page.goto(AI.path);
       const top = await b.page.waitFor((k) => document.querySelector(`[aria-labelledby="${k}"]`)?.getBoundingClientRect().top, { timeout: 5000, args: [AI.key], what: 'the switch' });
       // A window just too low to show the switch.
-      await b.page.setViewport(1280, Math.max(150, Math.floor(top) - 40));
+      const low = Math.max(150, Math.floor(top) - 40);
+      await b.page.setViewport(1280, low);
       try {
         await b.page.goto(AI.path);
         await b.page.waitFor((k) => document.querySelector(`[aria-labelledby="${k}"]`), { timeout: 5000, args: [AI.key], what: 'the switch' });
         const below = await b.page.eval((k) => document.querySelector(`[aria-labelledby="${k}"]`).getBoundingClientRect().top > innerHeight && scrollY === 0, AI.key);
         assert.ok(below, 'the switch starts below the fold (else scrolling proves nothing)');
-        const popup = await b.openPopup();
+        // The popup at the same size: in Firefox its tab shares the window, and a bigger
+        // popup would let the page show the switch without scrolling while it is open.
+        const popup = await b.openPopup({ width: 1280, height: low });
         try {
           await readPopup(popup, { until: (r) => r[AI.id] && r[AI.id].hasShow });
           await popup.click(`[data-setting="${AI.id}"] [data-action="show"]`);
@@ -173,13 +178,13 @@ for (const name of ['chromium', 'firefox']) {
 
     it('a busy /feed/ page: no message, no port, no change; in-app navigation to a settings page marks it', { timeout: 40000 }, async () => {
       await sleep(500);
-      const h0 = await options.eval(heard);
+      const h0 = await heardBy(options);
       await b.page.goto('/feed/?ticks=60');
       await b.page.waitFor(() => window.__feed && window.__feed.done, { timeout: 20000, what: 'the feed to finish its 60 ticks' });
       const feed = await b.page.eval(() => ({ ticks: window.__feed.ticks, pushes: window.__feed.pushes, path: location.pathname }));
       assert.equal(feed.ticks, 60);
       assert.ok(feed.pushes >= 5 && feed.path.startsWith('/feed'), `the feed changed its URL in-app: ${JSON.stringify(feed)}`);
-      const h1 = await options.eval(heard);
+      const h1 = await heardBy(options);
       assert.equal(h1.messages - h0.messages, 0, `messages from the feed page: ${JSON.stringify(h1.types)}`);
       assert.equal(h1.ports - h0.ports, 0, 'ports opened by the feed page');
       const o = await b.page.eval(observed);
@@ -188,7 +193,7 @@ for (const name of ['chromium', 'firefox']) {
       await b.page.click('#feed-settings');
       await b.page.waitFor((p) => location.pathname === p, { timeout: 5000, args: [AI.path], what: 'the in-app navigation' });
       await checkMarked(b.page, { key: AI.key, id: AI.id, state: 'on', timeout: MARK_TIMEOUT });
-      const h2 = await options.eval(heard);
+      const h2 = await heardBy(options);
       assert.ok(h2.types.scan > (h1.types.scan || 0), `the settings page's scan was heard: ${JSON.stringify(h2)}`);
     });
   });

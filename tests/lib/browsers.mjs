@@ -277,8 +277,11 @@ export async function launchFirefox({ extDir, server, headless = true, viewport 
     const base = `https://www.linkedin.com:${server.port}`;
     let current = await S('GET', '/window');
     const mainHandle = current;
+    // Always switch: a tab the extension opens or closes can move WebDriver's current
+    // window without our knowing, and a stale guess would run a script in the wrong tab.
     const use = async (handle) => {
-      if (current !== handle) { await S('POST', '/window', { handle }); current = handle; }
+      await S('POST', '/window', { handle });
+      current = handle;
     };
     // After closing a tab, WebDriver has no current window: go back to the main tab.
     const forget = async () => { current = null; await use(mainHandle).catch(() => {}); };
