@@ -89,7 +89,8 @@ for (const name of ['chromium', 'firefox']) {
       await options.eval(() => { location.reload(); });
       await options.waitFor((want) => document.querySelectorAll('#region option').length > 0 && document.getElementById('show-marks').checked === want,
         { timeout: 10000, args: [on], what: `show-marks stored as ${on}` });
-      await options.eval(listen);
+      // Polled: the reload may still be replacing the page's context.
+      await options.waitFor(listen, { timeout: 10000, what: 'the listener on the reloaded options page' });
     };
 
     it('marks on (default): the page-world observer sees our marks', { timeout: 30000 }, async () => {
