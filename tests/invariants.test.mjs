@@ -57,6 +57,14 @@ test('only the background writes storage.local, and only through its queue (back
   assert.deepEqual(hits(scripts.filter((p) => !p.endsWith('state.js')), /storage\.(local|session)\.(set|remove|clear)\b/), []);
 });
 
+test('the background hears tab and navigation events only through background/tabs.js, which drops them when nothing waits', () => {
+  // Any other listener would wake the worker on every LinkedIn page load and URL change.
+  const listeners = hits(scripts, /\b(tabs|webNavigation|webRequest)\.on[A-Z]\w*\.addListener\b|\.on(Updated|Removed|Activated|Replaced)\[/);
+  assert.ok(listeners.length > 0, 'the check finds the tab listeners');
+  assert.deepEqual(listeners.filter((h) => !h.startsWith('extension/background/tabs.js:')), []);
+  assert.match(stripped(path.join(EXT, 'background/tabs.js')), /removeListener/, 'tabs.js drops its listeners');
+});
+
 test('page scripts hold no storage access and never start the wasm', () => {
   const page = scripts.filter((p) => p.includes(`${path.sep}page${path.sep}`));
   assert.ok(page.length >= 3);

@@ -7,6 +7,7 @@ import { core, coreReady } from '../lib/core.js';
 import { JOB_KEY, REPORT_KEY, serial, log } from '../lib/store.js';
 import { managed, session, sessionSet, updateState } from './state.js';
 import { notifyNewAlerts } from './watch.js';
+import { whileOpeningTab } from './tabs.js';
 
 const api = globalThis.OptOutApi;
 const jobQueue = serial();
@@ -85,10 +86,12 @@ export function startJob(kind, settings) {
     const { job } = started;
     // The tab's first scan waits in the job queue until this task has saved the job with
     // its tab, so it is recognised as the job's.
-    const tab = await api.tabs.create({ url: job.steps[0].url, active: false });
-    job.tabId = tab.id;
-    job.ownTab = true;
-    await follow(job, {});
+    await whileOpeningTab(async () => {
+      const tab = await api.tabs.create({ url: job.steps[0].url, active: false });
+      job.tabId = tab.id;
+      job.ownTab = true;
+      await follow(job, {});
+    });
     return { started: true };
   });
 }

@@ -12,6 +12,7 @@ import { cancelJob, isJobTab, onTabClosed, onTabLoaded, recordScan, rememberPage
 import { forgetReveal, highlightOrOpen, show, takeReveal } from './show.js';
 import { listenForAlarms, syncReminder } from './watch.js';
 import { entraScan, syncEntraScript } from './entra.js';
+import { syncTabWatch, watchTabs } from './tabs.js';
 
 const api = globalThis.OptOutApi;
 const warn = (what) => (e) => log(what, e?.message ?? e);
@@ -91,21 +92,22 @@ api.runtime.onConnect.addListener((port) => {
   if (port.sender?.id !== api.runtime.id) port.disconnect();
 });
 
-// A job's tab that finished loading: the job asks whether its page script is there.
-api.tabs.onUpdated.addListener((tabId, change, tab) => {
-  if (change.status === 'complete') onTabLoaded(tabId, tab?.url).catch(warn('tab loaded'));
-});
-
-api.tabs.onRemoved.addListener((tabId) => {
-  forgetReveal(tabId).catch(() => {});
-  onTabClosed(tabId).catch(warn('tab closed'));
-});
+// A job's tab that finished loading: the job asks whether its page script is there. A tab
+// closed ends its job or its "Show me". Listened to only while one of them waits.
+watchTabs(
+  (tabId, url) => onTabLoaded(tabId, url).catch(warn('tab loaded')),
+  (tabId) => {
+    forgetReveal(tabId).catch(() => {});
+    onTabClosed(tabId).catch(warn('tab closed'));
+  },
+);
 
 api.commands?.onCommand.addListener((command) => {
   if (command === 'highlight') highlightOrOpen().catch(warn('shortcut'));
 });
 
 api.storage.onChanged.addListener((changes, area) => {
+  if (area === 'session') syncTabWatch().catch(warn('tabs'));
   if (area === 'managed') forgetManaged();
   if (area === 'local' && OPTIONS_KEY in changes) forgetOptions();
   if ((area === 'local' && OPTIONS_KEY in changes) || area === 'managed') syncReminder().catch(warn('reminder'));
@@ -131,3 +133,5 @@ api.runtime.onStartup.addListener(() => refreshBadge().catch(warn('badge')));
 coreReady().catch(warn('core'));
 managed().catch(warn('managed'));
 resumeJobs().catch(warn('resume'));
+// Nothing waits on a tab (no job, no "Show me"): stop hearing about every tab.
+syncTabWatch().catch(warn('tabs'));

@@ -4,6 +4,7 @@ import { core, coreReady } from '../lib/core.js';
 import { revealKey } from '../lib/store.js';
 import { managed, readStoredState, session, sessionSet, sessionRemove } from './state.js';
 import { loadJob } from './jobs.js';
+import { whileOpeningTab } from './tabs.js';
 
 const api = globalThis.OptOutApi;
 
@@ -30,11 +31,13 @@ export async function show(setting) {
   const tabs = await api.tabs.query({});
   const job = await loadJob();
   const reusable = tabs.find((t) => t.url && core.planFor(t.url).scan && !(job?.status === 'running' && job.tabId === t.id));
-  const tab = reusable
-    ? await api.tabs.update(reusable.id, { url, active: true })
-    : await api.tabs.create({ url, active: true });
-  await sessionSet({ [revealKey(tab.id)]: setting });
-  return { tabId: tab.id };
+  return whileOpeningTab(async () => {
+    const tab = reusable
+      ? await api.tabs.update(reusable.id, { url, active: true })
+      : await api.tabs.create({ url, active: true });
+    await sessionSet({ [revealKey(tab.id)]: setting });
+    return { tabId: tab.id };
+  });
 }
 
 /** The shortcut: point at the switches on this settings page, or open the first one still on. */

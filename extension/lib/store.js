@@ -16,6 +16,7 @@ export const JOB_KEY = 'job';
 /** storage.session: the latest facts of each settings page, as the core reduced them for "Report a problem". */
 export const REPORT_KEY = 'reportPages';
 export const revealKey = (tabId) => `reveal:${tabId}`;
+export const isRevealKey = (key) => key.startsWith('reveal:');
 
 export const log = (...args) => console.warn('Opt-Out Lens:', ...args);
 

@@ -154,7 +154,7 @@ async function chromiumLatency(front, benchExt) {
 // The feed: a busy non-settings page (tests/fixtures/static/feed.js at /feed/: a post every
 // 50 ms, attributes toggled, pushState to posts), where the extension has nothing to do.
 const FEED_URL = 'https://www.linkedin.com/feed/?ticks=100&observe=1';
-const FEED_RUNS = 5;
+const FEED_RUNS = 9;
 
 /**
  * The page renderer's main thread (CDP Performance.getMetrics), in ms: `task`, the wall time
@@ -173,14 +173,42 @@ async function bgCount(b) {
   return sw ? sw.evaluate(() => JSON.parse(JSON.stringify(globalThis.__bench))) : null;
 }
 
+/**
+ * CPU time (user + system, ms) of every process of the browser started with `userDir`: the
+ * browser, its renderers, GPU and utility processes and, with the extension, its service
+ * worker. Children that exited count through their parent's reaped time. Linux /proc only.
+ */
+function browserCpuMs(userDir) {
+  const stats = new Map();
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // After the name: state, ppid (f[1]); utime, stime, cutime, cstime are f[11..14].
+      stats.set(pid, { ppid: f[1], ticks: +f[11] + +f[12] + +f[13] + +f[14], cmd: fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') });
+    } catch { /* the process ended meanwhile */ }
+  }
+  const root = [...stats].find(([, s]) => s.cmd.includes(`--user-data-dir=${userDir}`) && !s.cmd.includes('--type='));
+  if (!root) return NaN;
+  const tree = new Set([root[0]]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, s] of stats) if (!tree.has(pid) && tree.has(s.ppid)) { tree.add(pid); grew = true; }
+  }
+  const hz = 100; // USER_HZ on Linux
+  return [...tree].reduce((ms, pid) => ms + (stats.get(pid).ticks * 1000) / hz, 0);
+}
+
 async function feedRun(b, cdp) {
   // From about:blank: the feed gets a fresh renderer, so its task time starts at zero.
   await b.page.goto('about:blank');
+  const cpu0 = browserCpuMs(b.userDir);
   await b.page.goto(FEED_URL, { waitUntil: 'load' });
   await waitIn(b.page, () => window.__feed && window.__feed.done, { timeout: 30000, interval: 250, what: 'the feed to finish' });
   const time = await taskMs(cdp);
+  const browserCpu = browserCpuMs(b.userDir) - cpu0;
   const page = await evalIn(b.page, () => ({ foreign: window.__observed.foreignCount, pageChanges: window.__observed.pageCount, ticks: window.__feed.ticks, pushes: window.__feed.pushes, wall: window.__feed.endedAt - window.__feed.startedAt }));
-  return { ...time, ...page };
+  return { ...time, browserCpu, ...page };
 }
 
 async function chromiumFeed(front, benchExt) {
@@ -196,6 +224,7 @@ async function chromiumFeed(front, benchExt) {
     const a = [];
     const z = [];
     const before = await bgCount(withExt);
+
     // One warm-up pair, then FEED_RUNS pairs, the order alternating.
     for (let i = 0; i <= FEED_RUNS; i++) {
       for (const b of i % 2 ? [withExt, without] : [without, withExt]) {
@@ -204,6 +233,21 @@ async function chromiumFeed(front, benchExt) {
       }
     }
     const after = await bgCount(withExt);
+    // Then the worker stopped (as Chrome does after 30 s idle): two more loads of the feed
+    // must not start it. (Last: the old worker's handle is not used again.)
+    const swWatch = await withExt.ctx.newCDPSession(withExt.page);
+    const swStatuses = [];
+    swWatch.on('ServiceWorker.workerVersionUpdated', (e) => {
+      for (const v of e.versions) if (v.scriptURL.startsWith(`chrome-extension://${withExt.extensionId}/`)) swStatuses.push(v.runningStatus);
+    });
+    await swWatch.send('ServiceWorker.enable');
+    await swWatch.send('ServiceWorker.stopAllWorkers');
+    await sleep(1000);
+    const swMark = swStatuses.length;
+    for (let i = 0; i < 2; i++) await feedRun(withExt, cdp.get(withExt));
+    await sleep(1000);
+    const swStarts = swStatuses.slice(swMark).filter((st) => st === 'starting').length;
+    await swWatch.detach().catch(() => {});
     const A = median(a.map((r) => r.task));
     const Z = median(z.map((r) => r.task));
     const AC = median(a.map((r) => r.cpu));
@@ -215,6 +259,13 @@ async function chromiumFeed(front, benchExt) {
       `TaskDuration, ${FEED_RUNS} interleaved runs: with ${a.map((r) => r.task.toFixed(0)).join('/')}, without ${z.map((r) => r.task.toFixed(0)).join('/')} ms; fastest with / fastest without ${minRatio.toFixed(3)}; load ${os.loadavg()[0].toFixed(1)}`);
     row('feed page: main-thread CPU time with / without', 'chromium', `${fmt(AC)} / ${fmt(ZC)} = ${fmt(AC / ZC, '', 3)}`, '<= 1.02', AC / ZC <= 1.02,
       `ThreadTime, same runs: with ${a.map((r) => r.cpu.toFixed(0)).join('/')}, without ${z.map((r) => r.cpu.toFixed(0)).join('/')} ms`);
+    const pairs = a.map((r, i) => r.browserCpu / z[i].browserCpu);
+    const AB = median(a.map((r) => r.browserCpu));
+    const ZB = median(z.map((r) => r.browserCpu));
+    row('feed page: CPU time of the whole browser (every process) with / without', 'chromium', `${fmt(AB)} / ${fmt(ZB)} = ${fmt(AB / ZB, '', 3)}`, '<= 1.02', AB / ZB <= 1.02,
+      `/proc, same runs: with ${a.map((r) => r.browserCpu.toFixed(0)).join('/')}, without ${z.map((r) => r.browserCpu.toFixed(0)).join('/')} ms; median of paired ratios ${median(pairs).toFixed(3)}`);
+    row('feed page: starts of the stopped service worker (2 more loads)', 'chromium', String(swStarts), '0', swStarts === 0,
+      'a LinkedIn page with nothing to do must not wake the background');
     const sent = after && before ? after.messages - before.messages : NaN;
     const ports = after && before ? after.ports - before.ports : NaN;
     row(`feed page: messages and ports to the background (${(FEED_RUNS + 1)} loads)`, 'chromium',

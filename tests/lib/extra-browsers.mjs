@@ -3,8 +3,7 @@
 //   - launchChromiumRaw: Chromium with or without the extension, with a host mapping of our
 //     choice (`mapAll`: every host name goes to the front, so no request can slip past it);
 //     returns the raw Playwright objects.
-//   - benchCopy: a copy of a built extension with one extra, bench-only content script that
-//     times content-script -> background round trips. The shipped extension is not touched.
+//   (The bench's own copies of the extension are made by tests/bench/ext.mjs.)
 //   - distDir / extDir: where the build is ($DIST as in build.sh, default dist/).
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
@@ -93,31 +92,4 @@ export async function waitIn(target, fn, { timeout = 10000, interval = 25, args 
     if (Date.now() - t0 > timeout) throw new Error(`timed out after ${timeout} ms waiting for ${what || fn.toString().slice(0, 120)} (last: ${JSON.stringify(last)?.slice(0, 300)})`);
     await sleep(interval);
   }
-}
-
-const BENCH_SCRIPT = `// Bench-only (not shipped): times content-script -> background round trips on request.
-'use strict';
-document.addEventListener('x-bench-rtt', async (e) => {
-  const api = globalThis.browser ?? globalThis.chrome;
-  const n = Math.min(200, Number(e.detail) || 30);
-  const t = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await api.runtime.sendMessage({ type: 'plan', url: location.href });
-    t.push(performance.now() - t0);
-  }
-  t.sort((a, b) => a - b);
-  document.documentElement.setAttribute('data-bench-rtt', JSON.stringify({ median: t[t.length >> 1], min: t[0], samples: t }));
-});
-`;
-
-/** Copies the unpacked extension in `src` to a temp dir and adds the bench-only content script. */
-export function benchCopy(src) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'optout-benchext-'));
-  fs.cpSync(src, dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'bench-rtt.js'), BENCH_SCRIPT);
-  const mf = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
-  mf.content_scripts.push({ matches: ['https://www.linkedin.com/*'], js: ['bench-rtt.js'], run_at: 'document_idle' });
-  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(mf, null, 2));
-  return dir;
 }
