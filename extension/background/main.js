@@ -107,7 +107,6 @@ api.commands?.onCommand.addListener((command) => {
 });
 
 api.storage.onChanged.addListener((changes, area) => {
-  if (area === 'session') syncTabWatch().catch(warn('tabs'));
   if (area === 'managed') forgetManaged();
   if (area === 'local' && OPTIONS_KEY in changes) forgetOptions();
   if ((area === 'local' && OPTIONS_KEY in changes) || area === 'managed') syncReminder().catch(warn('reminder'));

@@ -43,6 +43,7 @@ export async function eraseAll() {
   await writeQueue(() => api.storage.local.clear());
   sessionCopy = null;
   await api.storage.session.clear();
+  sessionChanged();
   await refreshBadge();
 }
 
@@ -79,10 +80,21 @@ export function session() {
 export async function sessionSet(items) {
   Object.assign(await session(), items);
   await api.storage.session.set(items);
+  sessionChanged();
 }
 export async function sessionRemove(key) {
   delete (await session())[key];
   await api.storage.session.remove(key);
+  sessionChanged();
+}
+// Who follows the session's changes (background/tabs.js): told after every write, here
+// rather than through storage.onChanged, which not every browser fires for this area.
+const sessionWatchers = [];
+export function onSessionChange(fn) {
+  sessionWatchers.push(fn);
+}
+function sessionChanged() {
+  for (const fn of sessionWatchers) fn();
 }
 
 async function showBadge(stored) {

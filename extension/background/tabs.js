@@ -5,7 +5,7 @@
 // worker stopped mid-job is woken by its tab's next load, and added again before a job or
 // "Show me" opens its tab; they are dropped once the session holds nothing waiting.
 import { JOB_KEY, isRevealKey } from '../lib/store.js';
-import { session } from './state.js';
+import { onSessionChange, session } from './state.js';
 
 const api = globalThis.OptOutApi;
 
@@ -37,7 +37,7 @@ export async function tabsNeeded() {
 // Tabs being opened by a job or "Show me" that the session does not name yet.
 let opening = 0;
 
-/** Listens exactly while the session needs it (called whenever storage.session changes). */
+/** Listens exactly while the session needs it (after every change of storage.session). */
 export async function syncTabWatch() {
   const needed = await tabsNeeded();
   listenToTabs(needed || opening > 0);
@@ -62,4 +62,5 @@ export async function whileOpeningTab(task) {
 export function watchTabs(onLoaded, onClosed) {
   handlers = { loaded: onLoaded, closed: onClosed };
   listenToTabs(true);
+  onSessionChange(() => syncTabWatch().catch(() => {}));
 }
