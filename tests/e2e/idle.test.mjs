@@ -81,7 +81,8 @@ describe('chromium: the background sleeps through pages with nothing to do', { s
       const t0 = Date.now();
       while (Date.now() - t0 < 60000 && (await b.tabCount()) > 2) await sleep(500);
       const again = await b.openPopup();
-      const st = await waitPopup(again, (s) => s.job && s.job.status !== 'running' && s.rows[AI.id].reasonCode === 'not-loaded',
+      // The job box is drawn after the rows: wait for it, not only for the rows.
+      const st = await waitPopup(again, (s) => s.job && !s.job.hidden && s.job.status !== 'running' && s.rows[AI.id].reasonCode === 'not-loaded',
         { timeout: 60000, what: 'the job to end with the AI page not loaded' });
       assert.equal(st.job.status, 'finished', st.job.text);
       assert.equal(st.rows[AI.id].state, 'unknown', 'a page that did not load is unknown, never off');
