@@ -39,6 +39,7 @@ pub mod detect;
 pub mod entra;
 pub mod export;
 pub mod job;
+pub mod json;
 pub mod managed;
 pub mod normalize;
 pub mod region;

@@ -12,7 +12,9 @@
 //! The background keeps one [`PageRecord`] per settings page (already reduced like this)
 //! in `storage.session`, at most [`MAX_PAGES`], so the report can be built later.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::json::{self, Fields, FromJson, Val};
 
 use crate::catalogue::{self, SwitchState, SETTINGS, SITE};
 use crate::detect::{self, Candidate, Observation, Observed, PageFacts, Reason, ScanOutcome};
@@ -39,8 +41,7 @@ pub const MAX_PAGES: usize = 40;
 pub const REMOVED: &str = "[removed]";
 
 /// What the content script reports beyond [`PageFacts`] (the same object, read again).
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Default)]
 pub struct ExtraFacts {
     /// `document.documentElement.lang`.
     pub lang: String,
@@ -54,8 +55,7 @@ pub struct ExtraFacts {
 
 /// Why a setting's page was not read as it should be: the scan's outcome refined with
 /// what only the whole page tells (an error status, switches no rule knows).
-#[derive(Debug, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Default, Serialize)]
 pub struct Examined {
     /// Candidates to mark.
     pub marks: Vec<detect::Mark>,
@@ -66,12 +66,39 @@ pub struct Examined {
 }
 
 /// Switches on a setting's page that no rule recognises.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Unrecognised {
     /// Setting id.
     pub setting: String,
     /// How many switches.
     pub count: u32,
+}
+
+// Read by hand (see `crate::json`); the page's facts and an outcome may lack any field.
+impl FromJson for ExtraFacts {
+    fn from_json(v: Val) -> json::Result<Self> {
+        let mut f = Fields::of(v, "page facts")?;
+        Ok(ExtraFacts {
+            lang: f.or_default("lang")?,
+            http_status: f.or_default("httpStatus")?,
+            heading: f.or_default("heading")?,
+            candidate_ids: f.or_default("candidateIds")?,
+        })
+    }
+}
+
+impl FromJson for Examined {
+    fn from_json(v: Val) -> json::Result<Self> {
+        let mut f = Fields::of(v, "a scan outcome")?;
+        Ok(Examined { marks: f.or_default("marks")?, observations: f.or_default("observations")?, unrecognised: f.or_default("unrecognised")? })
+    }
+}
+
+impl FromJson for Unrecognised {
+    fn from_json(v: Val) -> json::Result<Self> {
+        let mut f = Fields::of(v, "an unrecognised count")?;
+        Ok(Unrecognised { setting: f.get("setting")?, count: f.get("count")? })
+    }
 }
 
 /// Scans a page and refines the outcome: on an error page (HTTP status 400 or more) a
@@ -102,7 +129,7 @@ pub fn examine(facts: &PageFacts, extra: &ExtraFacts) -> Examined {
 }
 
 /// One settings page as the report keeps it: nothing about the person.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PageRecord {
     /// The URL's path only.
@@ -132,7 +159,7 @@ pub struct PageRecord {
 }
 
 /// One candidate switch in a report.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CandidateRecord {
     /// Position among the page's candidates.
@@ -162,6 +189,47 @@ pub struct CandidateRecord {
     pub signals: Vec<String>,
     /// Why it was not identified, when it was not.
     pub why_not: Option<String>,
+}
+
+impl FromJson for PageRecord {
+    fn from_json(v: Val) -> json::Result<Self> {
+        let mut f = Fields::of(v, "a remembered page")?;
+        Ok(PageRecord {
+            path: f.get("path")?,
+            settings: f.get("settings")?,
+            seen_at: f.get("seenAt")?,
+            elapsed_ms: f.get("elapsedMs")?,
+            lang: f.get("lang")?,
+            http_status: f.get("httpStatus")?,
+            heading: f.get("heading")?,
+            login_form: f.get("loginForm")?,
+            dialog_open: f.get("dialogOpen")?,
+            candidate_count: f.get("candidateCount")?,
+            candidates: f.get("candidates")?,
+            decisions: f.get("decisions")?,
+        })
+    }
+}
+
+impl FromJson for CandidateRecord {
+    fn from_json(v: Val) -> json::Result<Self> {
+        let mut f = Fields::of(v, "a remembered candidate")?;
+        Ok(CandidateRecord {
+            index: f.get("index")?,
+            tag: f.get("tag")?,
+            input_type: f.get("inputType")?,
+            role: f.get("role")?,
+            id: f.get("id")?,
+            aria_keys: f.get("ariaKeys")?,
+            checked: f.get("checked")?,
+            aria_checked: f.get("ariaChecked")?,
+            state: f.get("state")?,
+            label: f.get("label")?,
+            matched: f.get("matched")?,
+            signals: f.get("signals")?,
+            why_not: f.get("whyNot")?,
+        })
+    }
 }
 
 /// The page record for a scan, or `None` when the page is not one the core scans.
@@ -270,14 +338,21 @@ pub fn remember(mut pages: Vec<PageRecord>, record: PageRecord) -> Vec<PageRecor
 }
 
 /// What the shell knows about itself.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Default)]
 pub struct Environment {
     /// The extension's version (manifest).
     pub extension_version: String,
     /// `navigator.userAgent`: only the browser's name and major version are kept.
     pub user_agent: String,
 }
+
+impl FromJson for Environment {
+    fn from_json(v: Val) -> json::Result<Self> {
+        let mut f = Fields::of(v, "the environment")?;
+        Ok(Environment { extension_version: f.or_default("extensionVersion")?, user_agent: f.or_default("userAgent")? })
+    }
+}
+crate::serde_via_json!(ExtraFacts, Examined, Unrecognised, PageRecord, CandidateRecord, Environment);
 
 /// The report.
 #[derive(Debug, Serialize)]

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::json::{self, Fields, FromJson, Val};
+
 use crate::catalogue::{self, SwitchState};
 use crate::detect::{Observation, Observed, Reason, StateWord};
 
@@ -15,7 +17,7 @@ pub const SCHEMA: u32 = 1;
 pub const HISTORY_LIMIT: usize = 50;
 
 /// Everything stored.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Stored {
     /// Layout version, [`SCHEMA`].
@@ -24,13 +26,21 @@ pub struct Stored {
     pub settings: BTreeMap<String, Entry>,
     /// When a "Check all" last completed: from then on, a setting seen on for the first
     /// time is news worth a warning.
-    #[serde(default)]
     pub baseline_at: Option<f64>,
 }
 
+// Read by hand (see `crate::json`).
+impl FromJson for Stored {
+    fn from_json(v: Val) -> json::Result<Self> {
+        let mut f = Fields::of(v, "stored state")?;
+        Ok(Stored { schema: f.get("schema")?, settings: f.get("settings")?, baseline_at: f.get("baselineAt")? })
+    }
+}
+crate::serde_via_json!(Stored, Entry, Change);
+
 /// What is known about one setting.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(from = "EntryWire", into = "EntryWire")]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(into = "EntryWire")]
 pub struct Entry {
     /// The latest check's result.
     pub observed: Observed,
@@ -52,36 +62,35 @@ pub struct Entry {
 }
 
 /// [`Entry`] as stored: `observed` as two fields (see [`Observed`]).
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct EntryWire {
     state: StateWord,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<Reason>,
     checked_at: f64,
     last_known: Option<SwitchState>,
     last_known_at: Option<f64>,
     changed_at: Option<f64>,
-    #[serde(default)]
     history: Vec<Change>,
-    #[serde(default)]
     alert: Option<Alert>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     unrecognised: Option<u32>,
 }
 
-impl From<EntryWire> for Entry {
-    fn from(w: EntryWire) -> Self {
-        Entry {
-            observed: Observed::join(w.state, w.reason),
-            checked_at: w.checked_at,
-            last_known: w.last_known,
-            last_known_at: w.last_known_at,
-            changed_at: w.changed_at,
-            history: w.history,
-            alert: w.alert,
-            unrecognised: w.unrecognised,
-        }
+impl FromJson for Entry {
+    fn from_json(v: Val) -> json::Result<Self> {
+        let mut f = Fields::of(v, "a setting's entry")?;
+        Ok(Entry {
+            observed: Observed::join(f.get("state")?, f.get("reason")?),
+            checked_at: f.get("checkedAt")?,
+            last_known: f.get("lastKnown")?,
+            last_known_at: f.get("lastKnownAt")?,
+            changed_at: f.get("changedAt")?,
+            history: f.or_default("history")?,
+            alert: f.get("alert")?,
+            unrecognised: f.get("unrecognised")?,
+        })
     }
 }
 
@@ -121,7 +130,7 @@ pub enum ChangedBy {
 }
 
 /// One observed change of a setting's state.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Change {
     /// When it was seen (ms since the epoch).
     pub at: f64,
@@ -130,8 +139,17 @@ pub struct Change {
     /// The new state.
     pub to: SwitchState,
     /// Who made it, when known (otherwise it was seen, made by whoever).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub by: Option<ChangedBy>,
+}
+
+crate::json_by_name!(Alert, ChangedBy);
+
+impl FromJson for Change {
+    fn from_json(v: Val) -> json::Result<Self> {
+        let mut f = Fields::of(v, "a change")?;
+        Ok(Change { at: f.get("at")?, from: f.get("from")?, to: f.get("to")?, by: f.get("by")? })
+    }
 }
 
 /// The outcome of reading stored data.
