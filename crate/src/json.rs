@@ -56,6 +56,8 @@ pub trait FromJson: Sized {
 }
 
 /// The error for a value of the wrong kind.
+#[inline(never)]
+#[cold]
 pub fn wrong<T>(v: &Val, expected: &str) -> Result<T> {
     let got = match v {
         Val::Null => "null",
@@ -80,6 +82,8 @@ impl Fields {
         }
     }
 
+    // Not generic, and kept out of line: each field then costs a call or two.
+    #[inline(never)]
     fn take(&mut self, key: &str) -> Option<Val> {
         // The last of equal keys, as `JSON.parse` keeps it.
         let i = self.0.iter().rposition(|(k, _)| k == key)?;
@@ -90,7 +94,7 @@ impl Fields {
     pub fn get<T: FromJson>(&mut self, key: &str) -> Result<T> {
         match self.take(key) {
             Some(v) => T::from_json(v).map_err(|e| e.at(key)),
-            None => T::absent().ok_or_else(|| Error(format!("missing field `{key}`"))),
+            None => T::absent().ok_or_else(|| missing(key)),
         }
     }
 
@@ -103,8 +107,16 @@ impl Fields {
     }
 }
 
+#[inline(never)]
+#[cold]
+fn missing(key: &str) -> Error {
+    Error(format!("missing field `{key}`"))
+}
+
 impl Error {
     /// The error, saying in which field it is.
+    #[inline(never)]
+    #[cold]
     fn at(self, key: &str) -> Error {
         Error(format!("{} (field `{key}`)", self.0))
     }
@@ -179,7 +191,14 @@ impl<T: FromJson> FromJson for Option<T> {
 impl<T: FromJson> FromJson for Vec<T> {
     fn from_json(v: Val) -> Result<Self> {
         match v {
-            Val::Arr(items) => items.into_iter().map(T::from_json).collect(),
+            Val::Arr(items) => {
+                // A plain loop: `collect` into a `Result` costs a kilobyte per type.
+                let mut out = Vec::with_capacity(items.len());
+                for v in items {
+                    out.push(T::from_json(v)?);
+                }
+                Ok(out)
+            }
             other => wrong(&other, "an array"),
         }
     }
@@ -188,7 +207,13 @@ impl<T: FromJson> FromJson for Vec<T> {
 impl<T: FromJson> FromJson for BTreeMap<String, T> {
     fn from_json(v: Val) -> Result<Self> {
         match v {
-            Val::Obj(fields) => fields.into_iter().map(|(k, v)| Ok((k, T::from_json(v)?))).collect(),
+            Val::Obj(fields) => {
+                let mut out = BTreeMap::new();
+                for (k, v) in fields {
+                    out.insert(k, T::from_json(v)?);
+                }
+                Ok(out)
+            }
             other => wrong(&other, "an object"),
         }
     }

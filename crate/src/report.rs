@@ -530,7 +530,11 @@ pub fn markdown(report: &Report, json: &str, lookup: &mut dyn FnMut(&str, &[Stri
             out += "\n| # | element | id | aria keys | state | label | matched | signals / why not |\n|---|---|---|---|---|---|---|---|\n";
             for c in &p.candidates {
                 let element = format!("{}{}{}", c.tag, c.input_type.as_deref().map(|t| format!("[{t}]")).unwrap_or_default(), c.role.as_deref().map(|r| format!(" role={r}")).unwrap_or_default());
-                let state = c.state.map_or_else(|| format!("checked={:?} aria-checked={:?}", c.checked, c.aria_checked), |s| code(&s));
+                // Written out rather than with `{:?}`: Debug formatting of texts costs the
+                // wasm its escaping code and Unicode tables (about 3 KB).
+                let checked = c.checked.map_or("none", |b| if b { "true" } else { "false" });
+                let aria = c.aria_checked.as_deref().map_or_else(|| "none".to_string(), |a| format!("\"{a}\""));
+                let state = c.state.map_or_else(|| format!("checked={checked} aria-checked={aria}"), |s| code(&s));
                 let signals = if c.signals.is_empty() { String::new() } else { c.signals.join(", ") };
                 let why = c.why_not.as_deref().map(|w| if signals.is_empty() { w.to_string() } else { format!("{signals}; {w}") }).unwrap_or(signals);
                 out += &format!(
