@@ -82,35 +82,37 @@ pub struct Candidate {
 impl FromJson for PageFacts {
     fn from_json(v: Val) -> json::Result<Self> {
         let mut f = Fields::of(v, "page facts")?;
-        Ok(PageFacts {
-            url: f.get("url")?,
-            elapsed_ms: f.or_default("elapsedMs")?,
-            login_form: f.or_default("loginForm")?,
-            dialog_open: f.or_default("dialogOpen")?,
-            candidates: f.or_default("candidates")?,
-            heading: f.or_default("heading")?,
-            checkboxes: f.or_default("checkboxes")?,
-            entries: f.or_default("entries")?,
-        })
+        let value = PageFacts {
+            url: f.get("url"),
+            elapsed_ms: f.or_default("elapsedMs"),
+            login_form: f.or_default("loginForm"),
+            dialog_open: f.or_default("dialogOpen"),
+            candidates: f.or_default("candidates"),
+            heading: f.or_default("heading"),
+            checkboxes: f.or_default("checkboxes"),
+            entries: f.or_default("entries"),
+        };
+        f.done(value)
     }
 }
 
 impl FromJson for Candidate {
     fn from_json(v: Val) -> json::Result<Self> {
         let mut f = Fields::of(v, "a candidate")?;
-        Ok(Candidate {
-            tag: f.or_default("tag")?,
-            input_type: f.or_default("inputType")?,
-            role: f.or_default("role")?,
-            checked: f.or_default("checked")?,
-            aria_checked: f.or_default("ariaChecked")?,
-            labelledby: f.or_default("labelledby")?,
-            labelledby_text: f.or_default("labelledbyText")?,
-            aria_label: f.or_default("ariaLabel")?,
-            label_text: f.or_default("labelText")?,
-            context_text: f.or_default("contextText")?,
-            id: f.or_default("id")?,
-        })
+        let value = Candidate {
+            tag: f.or_default("tag"),
+            input_type: f.or_default("inputType"),
+            role: f.or_default("role"),
+            checked: f.or_default("checked"),
+            aria_checked: f.or_default("ariaChecked"),
+            labelledby: f.or_default("labelledby"),
+            labelledby_text: f.or_default("labelledbyText"),
+            aria_label: f.or_default("ariaLabel"),
+            label_text: f.or_default("labelText"),
+            context_text: f.or_default("contextText"),
+            id: f.or_default("id"),
+        };
+        f.done(value)
     }
 }
 crate::serde_via_json!(PageFacts, Candidate);
@@ -177,7 +179,7 @@ impl Reason {
     }
 }
 
-crate::json_by_name!(Reason, StateWord);
+crate::json_by_name!(Reason: NotChecked, StateWord: Unknown);
 
 /// What a scan learned about one setting. In stored and wire form it is two fields,
 /// `state` and (when unknown) `reason`, written out by hand in each container: serde's
@@ -254,8 +256,9 @@ struct ObservationWire {
 impl FromJson for Observation {
     fn from_json(v: Val) -> json::Result<Self> {
         let mut f = Fields::of(v, "an observation")?;
-        let setting = f.get("setting")?;
-        Ok(Observation { setting, observed: Observed::join(f.get("state")?, f.get("reason")?) })
+        let setting = f.get("setting");
+        let value = Observation { setting, observed: Observed::join(f.get("state"), f.get("reason")) };
+        f.done(value)
     }
 }
 
@@ -285,7 +288,8 @@ pub struct Mark {
 impl FromJson for Mark {
     fn from_json(v: Val) -> json::Result<Self> {
         let mut f = Fields::of(v, "a mark")?;
-        Ok(Mark { index: f.get("index")?, setting: f.get("setting")?, state: f.get("state")?, protective: f.get("protective")?, labels: Vec::new() })
+        let value = Mark { index: f.get("index"), setting: f.get("setting"), state: f.get("state"), protective: f.get("protective"), labels: Vec::new() };
+        f.done(value)
     }
 }
 
@@ -303,7 +307,8 @@ pub struct ScanOutcome {
 impl FromJson for ScanOutcome {
     fn from_json(v: Val) -> json::Result<Self> {
         let mut f = Fields::of(v, "a scan outcome")?;
-        Ok(ScanOutcome { marks: f.get("marks")?, observations: f.get("observations")? })
+        let value = ScanOutcome { marks: f.get("marks"), observations: f.get("observations") };
+        f.done(value)
     }
 }
 crate::serde_via_json!(Observation, Mark, ScanOutcome);

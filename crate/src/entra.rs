@@ -110,7 +110,7 @@ pub enum EntraState {
     Unknown,
 }
 
-crate::json_by_name!(EntraOption, EntraReason, EntraState);
+crate::json_by_name!(EntraOption: No, EntraReason: NotFound, EntraState: Unknown);
 
 impl EntraObserved {
     /// The two fields of the wire form.
@@ -410,36 +410,40 @@ pub struct RadioFacts {
 impl FromJson for EntraFacts {
     fn from_json(v: Val) -> json::Result<Self> {
         let mut f = Fields::of(v, "Entra page facts")?;
-        Ok(EntraFacts {
-            url: f.or_default("url")?,
-            tab_url: f.or_default("tabUrl")?,
-            top: f.or_default("top")?,
-            elapsed_ms: f.or_default("elapsedMs")?,
-            signed_out: f.or_default("signedOut")?,
-            groups: f.or_default("groups")?,
-            frames: f.or_default("frames")?,
-        })
+        let value = EntraFacts {
+            url: f.or_default("url"),
+            tab_url: f.or_default("tabUrl"),
+            top: f.or_default("top"),
+            elapsed_ms: f.or_default("elapsedMs"),
+            signed_out: f.or_default("signedOut"),
+            groups: f.or_default("groups"),
+            frames: f.or_default("frames"),
+        };
+        f.done(value)
     }
 }
 
 impl FromJson for FrameFacts {
     fn from_json(v: Val) -> json::Result<Self> {
         let mut f = Fields::of(v, "a frame")?;
-        Ok(FrameFacts { url: f.or_default("url")?, visible: f.or_default("visible")? })
+        let value = FrameFacts { url: f.or_default("url"), visible: f.or_default("visible") };
+        f.done(value)
     }
 }
 
 impl FromJson for GroupFacts {
     fn from_json(v: Val) -> json::Result<Self> {
         let mut f = Fields::of(v, "a radio group")?;
-        Ok(GroupFacts { labels: f.or_default("labels")?, radios: f.or_default("radios")? })
+        let value = GroupFacts { labels: f.or_default("labels"), radios: f.or_default("radios") };
+        f.done(value)
     }
 }
 
 impl FromJson for RadioFacts {
     fn from_json(v: Val) -> json::Result<Self> {
         let mut f = Fields::of(v, "a radio")?;
-        Ok(RadioFacts { label: f.or_default("label")?, checked: f.or_default("checked")? })
+        let value = RadioFacts { label: f.or_default("label"), checked: f.or_default("checked") };
+        f.done(value)
     }
 }
 crate::serde_via_json!(EntraFacts, FrameFacts, GroupFacts, RadioFacts, EntraObservation);
@@ -467,10 +471,11 @@ struct ObservationWire {
 impl FromJson for EntraObservation {
     fn from_json(v: Val) -> json::Result<Self> {
         let mut f = Fields::of(v, "an Entra observation")?;
-        let observed = EntraObserved::join(f.get("state")?, f.get("reason")?);
+        let observed = EntraObserved::join(f.get("state"), f.get("reason"));
         // Checked, then ignored.
-        let _: Option<EntraOption> = f.get("recommended")?;
-        Ok(EntraObservation { observed })
+        let _: Option<EntraOption> = f.get("recommended");
+        let value = EntraObservation { observed };
+        f.done(value)
     }
 }
 

@@ -122,46 +122,48 @@ pub struct Job {
     pub finished_at: Option<f64>,
 }
 
-crate::json_by_name!(JobKind, JobStatus, Outcome);
+crate::json_by_name!(JobKind: Sweep, JobStatus: Stopped, Outcome: Unknown);
 
 // Read by hand (see `crate::json`); the fields added after the first release default.
 impl FromJson for Step {
     fn from_json(v: Val) -> json::Result<Self> {
         let mut f = Fields::of(v, "a job step")?;
-        Ok(Step {
-            setting: f.get("setting")?,
-            url: f.get("url")?,
-            started_at: f.get("startedAt")?,
-            clicked_at: f.get("clickedAt")?,
-            awaiting_confirmation: f.or_default("awaitingConfirmation")?,
-            protective_seen_at: f.get("protectiveSeenAt")?,
-            renavigated: f.or_default("renavigated")?,
-            failed_loads: f.or_default("failedLoads")?,
-            load_failure: f.get("loadFailure")?,
-            retry_at: f.get("retryAt")?,
-            scanned: f.or_default("scanned")?,
-            silent_since: f.get("silentSince")?,
-            ended_at: f.get("endedAt")?,
-            outcome: f.get("outcome")?,
-            reason: f.get("reason")?,
-        })
+        let value = Step {
+            setting: f.get("setting"),
+            url: f.get("url"),
+            started_at: f.get("startedAt"),
+            clicked_at: f.get("clickedAt"),
+            awaiting_confirmation: f.or_default("awaitingConfirmation"),
+            protective_seen_at: f.get("protectiveSeenAt"),
+            renavigated: f.or_default("renavigated"),
+            failed_loads: f.or_default("failedLoads"),
+            load_failure: f.get("loadFailure"),
+            retry_at: f.get("retryAt"),
+            scanned: f.or_default("scanned"),
+            silent_since: f.get("silentSince"),
+            ended_at: f.get("endedAt"),
+            outcome: f.get("outcome"),
+            reason: f.get("reason"),
+        };
+        f.done(value)
     }
 }
 
 impl FromJson for Job {
     fn from_json(v: Val) -> json::Result<Self> {
         let mut f = Fields::of(v, "a job")?;
-        Ok(Job {
-            kind: f.get("kind")?,
-            status: f.get("status")?,
-            stop_reason: f.get("stopReason")?,
-            steps: f.get("steps")?,
-            current: f.get("current")?,
-            tab_id: f.get("tabId")?,
-            own_tab: f.get("ownTab")?,
-            started_at: f.get("startedAt")?,
-            finished_at: f.get("finishedAt")?,
-        })
+        let value = Job {
+            kind: f.get("kind"),
+            status: f.get("status"),
+            stop_reason: f.get("stopReason"),
+            steps: f.get("steps"),
+            current: f.get("current"),
+            tab_id: f.get("tabId"),
+            own_tab: f.get("ownTab"),
+            started_at: f.get("startedAt"),
+            finished_at: f.get("finishedAt"),
+        };
+        f.done(value)
     }
 }
 
@@ -232,7 +234,8 @@ pub struct PageLoad {
 impl FromJson for PageLoad {
     fn from_json(v: Val) -> json::Result<Self> {
         let mut f = Fields::of(v, "page facts")?;
-        Ok(PageLoad { url: f.or_default("url")?, dialog_open: f.or_default("dialogOpen")?, http_status: f.or_default("httpStatus")? })
+        let value = PageLoad { url: f.or_default("url"), dialog_open: f.or_default("dialogOpen"), http_status: f.or_default("httpStatus") };
+        f.done(value)
     }
 }
 crate::serde_via_json!(Step, Job, PageLoad);

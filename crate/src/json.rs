@@ -71,13 +71,30 @@ pub fn wrong<T>(v: &Val, expected: &str) -> Result<T> {
 }
 
 /// An object's fields, taken one by one by name.
-pub struct Fields(Vec<(String, Val)>);
+///
+/// Reading a field gives its value, never a `Result`: the first error is kept and [`done`]
+/// returns it. So a struct is read in one expression with no early return, and the wasm
+/// needs no code to drop the fields read before a failing one (with `?` after every
+/// field, that clean-up code grows with the square of the number of fields).
+///
+/// [`done`]: Fields::done
+pub struct Fields {
+    fields: Vec<(String, Val)>,
+    error: Option<Error>,
+}
+
+/// A type a field can have: it has a stand-in value, given while a failed read is
+/// carried to [`Fields::done`] (which then throws the whole value away).
+pub trait Field: FromJson {
+    /// Any value of the type.
+    fn stand_in() -> Self;
+}
 
 impl Fields {
     /// The fields of an object (`what` names it in the error for anything else).
     pub fn of(v: Val, what: &str) -> Result<Fields> {
         match v {
-            Val::Obj(fields) => Ok(Fields(fields)),
+            Val::Obj(fields) => Ok(Fields { fields, error: None }),
             other => wrong(&other, what),
         }
     }
@@ -86,24 +103,70 @@ impl Fields {
     #[inline(never)]
     fn take(&mut self, key: &str) -> Option<Val> {
         // The last of equal keys, as `JSON.parse` keeps it.
-        let i = self.0.iter().rposition(|(k, _)| k == key)?;
-        Some(std::mem::replace(&mut self.0[i].1, Val::Null))
+        let i = self.fields.iter().rposition(|(k, _)| k == key)?;
+        Some(std::mem::replace(&mut self.fields[i].1, Val::Null))
+    }
+
+    fn keep<T: Field>(&mut self, read: Result<T>) -> T {
+        read.unwrap_or_else(|e| {
+            self.error.get_or_insert(e);
+            T::stand_in()
+        })
     }
 
     /// A field that must be there (an `Option` may be absent).
-    pub fn get<T: FromJson>(&mut self, key: &str) -> Result<T> {
-        match self.take(key) {
+    pub fn get<T: Field>(&mut self, key: &str) -> T {
+        let read = match self.take(key) {
             Some(v) => T::from_json(v).map_err(|e| e.at(key)),
             None => T::absent().ok_or_else(|| missing(key)),
-        }
+        };
+        self.keep(read)
     }
 
     /// A field that reads as its type's default when absent.
-    pub fn or_default<T: FromJson + Default>(&mut self, key: &str) -> Result<T> {
-        match self.take(key) {
+    pub fn or_default<T: Field + Default>(&mut self, key: &str) -> T {
+        let read = match self.take(key) {
             Some(v) => T::from_json(v).map_err(|e| e.at(key)),
             None => Ok(T::default()),
+        };
+        self.keep(read)
+    }
+
+    /// The value read, or the first error.
+    pub fn done<T>(self, value: T) -> Result<T> {
+        match self.error {
+            None => Ok(value),
+            Some(e) => Err(e),
         }
+    }
+}
+
+macro_rules! stand_in_default {
+    ($($t:ty),*) => {$(
+        impl Field for $t {
+            fn stand_in() -> Self {
+                Self::default()
+            }
+        }
+    )*};
+}
+stand_in_default!(bool, String, f64, u16, u32, usize);
+
+impl<T: FromJson> Field for Option<T> {
+    fn stand_in() -> Self {
+        None
+    }
+}
+
+impl<T: FromJson> Field for Vec<T> {
+    fn stand_in() -> Self {
+        Vec::new()
+    }
+}
+
+impl<T: FromJson> Field for BTreeMap<String, T> {
+    fn stand_in() -> Self {
+        BTreeMap::new()
     }
 }
 
@@ -229,14 +292,20 @@ pub fn by_name<T: serde::de::DeserializeOwned>(v: Val) -> Result<T> {
     }
 }
 
-/// [`FromJson`] for unit enums that derive serde's `Deserialize`.
+/// [`FromJson`] (and [`Field`], with the stand-in variant given) for unit enums that
+/// derive serde's `Deserialize`.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! json_by_name {
-    ($($t:ty),*) => {$(
+    ($($t:ident: $stand_in:ident),*) => {$(
         impl $crate::json::FromJson for $t {
             fn from_json(v: $crate::json::Val) -> $crate::json::Result<Self> {
                 $crate::json::by_name(v)
+            }
+        }
+        impl $crate::json::Field for $t {
+            fn stand_in() -> Self {
+                $t::$stand_in
             }
         }
     )*};

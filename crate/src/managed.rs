@@ -26,12 +26,13 @@ pub struct Managed {
 impl FromJson for Managed {
     fn from_json(v: Val) -> json::Result<Self> {
         let mut f = Fields::of(v, "managed options")?;
-        Ok(Managed {
-            watch_settings: f.get("watchSettings")?,
-            allow_opt_out: f.get("allowOptOut")?,
-            region: f.get("region")?,
-            reminder_days: f.get("reminderDays")?,
-        })
+        let value = Managed {
+            watch_settings: f.get("watchSettings"),
+            allow_opt_out: f.get("allowOptOut"),
+            region: f.get("region"),
+            reminder_days: f.get("reminderDays"),
+        };
+        f.done(value)
     }
 }
 crate::serde_via_json!(Managed);

@@ -78,26 +78,29 @@ pub struct Unrecognised {
 impl FromJson for ExtraFacts {
     fn from_json(v: Val) -> json::Result<Self> {
         let mut f = Fields::of(v, "page facts")?;
-        Ok(ExtraFacts {
-            lang: f.or_default("lang")?,
-            http_status: f.or_default("httpStatus")?,
-            heading: f.or_default("heading")?,
-            candidate_ids: f.or_default("candidateIds")?,
-        })
+        let value = ExtraFacts {
+            lang: f.or_default("lang"),
+            http_status: f.or_default("httpStatus"),
+            heading: f.or_default("heading"),
+            candidate_ids: f.or_default("candidateIds"),
+        };
+        f.done(value)
     }
 }
 
 impl FromJson for Examined {
     fn from_json(v: Val) -> json::Result<Self> {
         let mut f = Fields::of(v, "a scan outcome")?;
-        Ok(Examined { marks: f.or_default("marks")?, observations: f.or_default("observations")?, unrecognised: f.or_default("unrecognised")? })
+        let value = Examined { marks: f.or_default("marks"), observations: f.or_default("observations"), unrecognised: f.or_default("unrecognised") };
+        f.done(value)
     }
 }
 
 impl FromJson for Unrecognised {
     fn from_json(v: Val) -> json::Result<Self> {
         let mut f = Fields::of(v, "an unrecognised count")?;
-        Ok(Unrecognised { setting: f.get("setting")?, count: f.get("count")? })
+        let value = Unrecognised { setting: f.get("setting"), count: f.get("count") };
+        f.done(value)
     }
 }
 
@@ -194,41 +197,43 @@ pub struct CandidateRecord {
 impl FromJson for PageRecord {
     fn from_json(v: Val) -> json::Result<Self> {
         let mut f = Fields::of(v, "a remembered page")?;
-        Ok(PageRecord {
-            path: f.get("path")?,
-            settings: f.get("settings")?,
-            seen_at: f.get("seenAt")?,
-            elapsed_ms: f.get("elapsedMs")?,
-            lang: f.get("lang")?,
-            http_status: f.get("httpStatus")?,
-            heading: f.get("heading")?,
-            login_form: f.get("loginForm")?,
-            dialog_open: f.get("dialogOpen")?,
-            candidate_count: f.get("candidateCount")?,
-            candidates: f.get("candidates")?,
-            decisions: f.get("decisions")?,
-        })
+        let value = PageRecord {
+            path: f.get("path"),
+            settings: f.get("settings"),
+            seen_at: f.get("seenAt"),
+            elapsed_ms: f.get("elapsedMs"),
+            lang: f.get("lang"),
+            http_status: f.get("httpStatus"),
+            heading: f.get("heading"),
+            login_form: f.get("loginForm"),
+            dialog_open: f.get("dialogOpen"),
+            candidate_count: f.get("candidateCount"),
+            candidates: f.get("candidates"),
+            decisions: f.get("decisions"),
+        };
+        f.done(value)
     }
 }
 
 impl FromJson for CandidateRecord {
     fn from_json(v: Val) -> json::Result<Self> {
         let mut f = Fields::of(v, "a remembered candidate")?;
-        Ok(CandidateRecord {
-            index: f.get("index")?,
-            tag: f.get("tag")?,
-            input_type: f.get("inputType")?,
-            role: f.get("role")?,
-            id: f.get("id")?,
-            aria_keys: f.get("ariaKeys")?,
-            checked: f.get("checked")?,
-            aria_checked: f.get("ariaChecked")?,
-            state: f.get("state")?,
-            label: f.get("label")?,
-            matched: f.get("matched")?,
-            signals: f.get("signals")?,
-            why_not: f.get("whyNot")?,
-        })
+        let value = CandidateRecord {
+            index: f.get("index"),
+            tag: f.get("tag"),
+            input_type: f.get("inputType"),
+            role: f.get("role"),
+            id: f.get("id"),
+            aria_keys: f.get("ariaKeys"),
+            checked: f.get("checked"),
+            aria_checked: f.get("ariaChecked"),
+            state: f.get("state"),
+            label: f.get("label"),
+            matched: f.get("matched"),
+            signals: f.get("signals"),
+            why_not: f.get("whyNot"),
+        };
+        f.done(value)
     }
 }
 
@@ -349,7 +354,8 @@ pub struct Environment {
 impl FromJson for Environment {
     fn from_json(v: Val) -> json::Result<Self> {
         let mut f = Fields::of(v, "the environment")?;
-        Ok(Environment { extension_version: f.or_default("extensionVersion")?, user_agent: f.or_default("userAgent")? })
+        let value = Environment { extension_version: f.or_default("extensionVersion"), user_agent: f.or_default("userAgent") };
+        f.done(value)
     }
 }
 crate::serde_via_json!(ExtraFacts, Examined, Unrecognised, PageRecord, CandidateRecord, Environment);

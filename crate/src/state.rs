@@ -33,7 +33,8 @@ pub struct Stored {
 impl FromJson for Stored {
     fn from_json(v: Val) -> json::Result<Self> {
         let mut f = Fields::of(v, "stored state")?;
-        Ok(Stored { schema: f.get("schema")?, settings: f.get("settings")?, baseline_at: f.get("baselineAt")? })
+        let value = Stored { schema: f.get("schema"), settings: f.get("settings"), baseline_at: f.get("baselineAt") };
+        f.done(value)
     }
 }
 crate::serde_via_json!(Stored, Entry, Change);
@@ -81,16 +82,17 @@ struct EntryWire {
 impl FromJson for Entry {
     fn from_json(v: Val) -> json::Result<Self> {
         let mut f = Fields::of(v, "a setting's entry")?;
-        Ok(Entry {
-            observed: Observed::join(f.get("state")?, f.get("reason")?),
-            checked_at: f.get("checkedAt")?,
-            last_known: f.get("lastKnown")?,
-            last_known_at: f.get("lastKnownAt")?,
-            changed_at: f.get("changedAt")?,
-            history: f.or_default("history")?,
-            alert: f.get("alert")?,
-            unrecognised: f.get("unrecognised")?,
-        })
+        let value = Entry {
+            observed: Observed::join(f.get("state"), f.get("reason")),
+            checked_at: f.get("checkedAt"),
+            last_known: f.get("lastKnown"),
+            last_known_at: f.get("lastKnownAt"),
+            changed_at: f.get("changedAt"),
+            history: f.or_default("history"),
+            alert: f.get("alert"),
+            unrecognised: f.get("unrecognised"),
+        };
+        f.done(value)
     }
 }
 
@@ -143,12 +145,13 @@ pub struct Change {
     pub by: Option<ChangedBy>,
 }
 
-crate::json_by_name!(Alert, ChangedBy);
+crate::json_by_name!(Alert: TurnedBackOn, ChangedBy: UserViaExtension);
 
 impl FromJson for Change {
     fn from_json(v: Val) -> json::Result<Self> {
         let mut f = Fields::of(v, "a change")?;
-        Ok(Change { at: f.get("at")?, from: f.get("from")?, to: f.get("to")?, by: f.get("by")? })
+        let value = Change { at: f.get("at"), from: f.get("from"), to: f.get("to"), by: f.get("by") };
+        f.done(value)
     }
 }
 
