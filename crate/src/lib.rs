@@ -51,6 +51,8 @@ pub mod url;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+#[cfg(target_arch = "wasm32")]
+mod heap;
 
 use serde::Serialize;
 
