@@ -13,8 +13,6 @@
 //! other absent field is an error unless it has a default; a number read as an integer
 //! must be one, in range.
 
-use std::collections::BTreeMap;
-
 /// A parsed JSON value.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Val {
@@ -164,12 +162,6 @@ impl<T: FromJson> Field for Vec<T> {
     }
 }
 
-impl<T: FromJson> Field for BTreeMap<String, T> {
-    fn stand_in() -> Self {
-        BTreeMap::new()
-    }
-}
-
 #[inline(never)]
 #[cold]
 fn missing(key: &str) -> Error {
@@ -263,21 +255,6 @@ impl<T: FromJson> FromJson for Vec<T> {
                 Ok(out)
             }
             other => wrong(&other, "an array"),
-        }
-    }
-}
-
-impl<T: FromJson> FromJson for BTreeMap<String, T> {
-    fn from_json(v: Val) -> Result<Self> {
-        match v {
-            Val::Obj(fields) => {
-                let mut out = BTreeMap::new();
-                for (k, v) in fields {
-                    out.insert(k, T::from_json(v)?);
-                }
-                Ok(out)
-            }
-            other => wrong(&other, "an object"),
         }
     }
 }

@@ -336,7 +336,15 @@ fn candidate(index: usize, c: &Candidate, id: &str, outcome: &Examined, own: &[&
 pub fn remember(mut pages: Vec<PageRecord>, record: PageRecord) -> Vec<PageRecord> {
     pages.retain(|p| p.path.trim_end_matches('/') != record.path.trim_end_matches('/'));
     pages.push(record);
-    pages.sort_by(|a, b| a.seen_at.total_cmp(&b.seen_at));
+    // At most MAX_PAGES + 1 pages: an insertion sort (stable, like `sort_by`), because the
+    // standard library's stable sort costs the wasm about 4 KB.
+    for i in 1..pages.len() {
+        let mut j = i;
+        while j > 0 && pages[j - 1].seen_at.total_cmp(&pages[j].seen_at).is_gt() {
+            pages.swap(j - 1, j);
+            j -= 1;
+        }
+    }
     let excess = pages.len().saturating_sub(MAX_PAGES);
     pages.drain(..excess);
     pages

@@ -1,8 +1,6 @@
 //! What the extension remembers per setting (in `storage.local`), and how observations
 //! change it.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::json::{self, Fields, FromJson, Val};
@@ -23,7 +21,7 @@ pub struct Stored {
     /// Layout version, [`SCHEMA`].
     pub schema: u32,
     /// Per setting id.
-    pub settings: BTreeMap<String, Entry>,
+    pub settings: Settings,
     /// When a "Check all" last completed: from then on, a setting seen on for the first
     /// time is news worth a warning.
     pub baseline_at: Option<f64>,
@@ -38,6 +36,97 @@ impl FromJson for Stored {
     }
 }
 crate::serde_via_json!(Stored, Entry, Change);
+
+/// The entries per setting id, in id order (as stored: an object keyed by id).
+///
+/// A sorted `Vec` rather than a `BTreeMap`: it holds a few dozen entries at most, and the
+/// B-tree's code costs the wasm about 8 KB.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Settings(Vec<(String, Entry)>);
+
+impl Settings {
+    fn find(&self, id: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(id))
+    }
+    /// The entry of a setting.
+    pub fn get(&self, id: &str) -> Option<&Entry> {
+        self.find(id).ok().map(|i| &self.0[i].1)
+    }
+    /// The entry of a setting, to change.
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut Entry> {
+        self.find(id).ok().map(|i| &mut self.0[i].1)
+    }
+    /// Sets a setting's entry; returns the one it replaces.
+    pub fn insert(&mut self, id: String, entry: Entry) -> Option<Entry> {
+        match self.find(&id) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, entry)),
+            Err(i) => {
+                self.0.insert(i, (id, entry));
+                None
+            }
+        }
+    }
+    /// How many settings have an entry.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    /// Whether none has.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// Keeps the entries `keep` says yes to.
+    pub fn retain(&mut self, mut keep: impl FnMut(&String, &mut Entry) -> bool) {
+        self.0.retain_mut(|(id, e)| keep(id, e));
+    }
+    /// The entries, in id order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Entry)> {
+        self.0.iter().map(|(id, e)| (id, e))
+    }
+    /// The entries, to change.
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut Entry> {
+        self.0.iter_mut().map(|(_, e)| e)
+    }
+}
+
+impl<'a> IntoIterator for &'a Settings {
+    type Item = (&'a String, &'a Entry);
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, (String, Entry)>, fn(&'a (String, Entry)) -> (&'a String, &'a Entry)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(id, e)| (id, e))
+    }
+}
+
+impl<Q: AsRef<str> + ?Sized> std::ops::Index<&Q> for Settings {
+    type Output = Entry;
+    /// The entry of a setting; panics when there is none (as `BTreeMap`).
+    fn index(&self, id: &Q) -> &Entry {
+        self.get(id.as_ref()).expect("no entry for this setting")
+    }
+}
+
+impl Serialize for Settings {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
+impl FromJson for Settings {
+    fn from_json(v: Val) -> json::Result<Self> {
+        let Val::Obj(fields) = v else { return json::wrong(&v, "an object") };
+        let mut out = Settings::default();
+        for (id, e) in fields {
+            // Of equal ids the last counts, as in `JSON.parse`.
+            out.insert(id, Entry::from_json(e)?);
+        }
+        Ok(out)
+    }
+}
+
+impl json::Field for Settings {
+    fn stand_in() -> Self {
+        Settings::default()
+    }
+}
 
 /// What is known about one setting.
 #[derive(Clone, Debug, PartialEq, Serialize)]
