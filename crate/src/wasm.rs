@@ -591,33 +591,10 @@ pub fn export_markdown(stored: JsValue, now: f64, lookup: &js_sys::Function) -> 
     Ok(export::markdown(&stored, now, &mut say))
 }
 
-/// A new "Check all" job over the watched settings.
-#[wasm_bindgen(js_name = jobSweep)]
-pub fn job_sweep(now: f64, managed: JsValue) -> Result<JsValue, JsError> {
-    to_js(&Job::sweep(now, &managed_from(managed)?))
-}
-
-/// A new guided opt-out job for the given setting ids; throws on an empty or unknown
-/// list, or when the administrator does not allow it.
-#[wasm_bindgen(js_name = jobOptOut)]
-pub fn job_opt_out(ids: JsValue, now: f64, managed: JsValue) -> Result<JsValue, JsError> {
-    let ids: Vec<String> = from_js(ids, "setting ids")?;
-    to_js(&Job::opt_out(&ids, now, &managed_from(managed)?).map_err(|r| JsError::new(r.msg()))?)
-}
-
 #[derive(Serialize)]
 struct Stepped {
     job: Job,
     directive: Directive,
-}
-
-/// Feeds a scan of the job's tab: `{job, directive}`.
-#[wasm_bindgen(js_name = jobOnScan)]
-pub fn job_on_scan(job: JsValue, url: &str, outcome: JsValue, dialog_open: bool, now: f64) -> Result<JsValue, JsError> {
-    let mut job: Job = from_js(job, "job")?;
-    let outcome: ScanOutcome = from_js(outcome, "scan outcome")?;
-    let directive = job.on_scan(url, &outcome, dialog_open, now);
-    to_js(&Stepped { job, directive })
 }
 
 /// Advances a job on the clock (`tabUrl`: where its tab is, if known): `{job, directive}`.
