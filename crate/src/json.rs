@@ -4,7 +4,7 @@
 //! Why not serde's `Deserialize` derive: its visitors (a field enum with three matchers, a
 //! map loop with an `Option` per field, error formatting) cost the wasm 0.3–0.5 KB per
 //! field, about 55 KB for the boundary types; a plain function per type that takes its
-//! fields by name costs a tenth of that. Writing stays with serde's `Serialize` derive,
+//! fields by name costs less than half of that. Writing stays with serde's `Serialize` derive,
 //! which is cheap. The types still implement serde's `Deserialize` (through [`Val`], see
 //! [`serde_via_json!`]), so native code and tests can read them with serde_json and run
 //! the very same code as the wasm.
