@@ -85,7 +85,10 @@ build_wasm() {
   wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
     --out-dir "$pkg" "target/wasm32-unknown-unknown/release/$CRATE.wasm"
   say "optimising with wasm-opt $(wasm-opt --version | awk '{print $3}')"
-  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  # --low-memory-unused: the stack sits below the data and grows down from 1 MiB, so the
+  # first 1 KiB is never used; knowing that lets wasm-opt fold address arithmetic into
+  # load and store offsets (-2.6 KB raw, -1.5 KB gzipped).
+  wasm-opt -Oz --low-memory-unused --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-reference-types --enable-multivalue --enable-mutable-globals \
     -o "$pkg/${CRATE}_bg.wasm" "$pkg/${CRATE}_bg.wasm"
 }
@@ -102,6 +105,7 @@ assemble() {
   node tools/page-rules.mjs target/pkg "$out"
   node tools/icons.mjs "$out/icons"
   node tools/manifest.mjs "$browser" "$out/manifest.json"
+  node tools/strip-js.mjs "$out"
   local zipfile
   zipfile="$(cd "$DIST" && pwd)/opt-out-lens-$VERSION-$browser.zip"
   rm -f "$zipfile"

@@ -293,7 +293,7 @@ fn generate_entra() {
     writeln!(
         out,
         "/// The setting.\npub static ENTRA_SETTING: EntraSetting = EntraSetting {{ id: {:?}, title: {:?}, \
-         recommended: EntraOption::{}, benchmark: {:?}, source: {:?}, labels: &[{labels}] }};",
+         recommended: EntraOption::{}, benchmark: {:?}, source: source!({:?}), labels: &[{labels}] }};",
         st.id, st.title, entra_variant(&st.recommended), st.benchmark, st.source
     )
     .unwrap();

@@ -209,7 +209,15 @@ impl ser::SerializeStruct for Struct<'_> {
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
         self.out.push_str(key);
         self.out.push_str(": ");
+        // Where a fact came from goes through `source!` (src/lib.rs): the wasm leaves it out.
+        let source = key == "source";
+        if source {
+            self.out.push_str("source!(");
+        }
         value.serialize(Writer { out: &mut *self.out })?;
+        if source {
+            self.out.push(')');
+        }
         self.out.push_str(", ");
         Ok(())
     }

@@ -39,6 +39,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::json::{self, Fields, FromJson, Val};
+
 use crate::catalogue::Label;
 use crate::normalize::normalize;
 use crate::text::Text;
@@ -107,6 +109,8 @@ pub enum EntraState {
     /// Unknown; see the reason.
     Unknown,
 }
+
+crate::json_by_name!(EntraOption: No, EntraReason: NotFound, EntraState: Unknown);
 
 impl EntraObserved {
     /// The two fields of the wire form.
@@ -351,8 +355,7 @@ pub fn settings_url() -> &'static str {
 
 /// What the content script reports: every radio group in its frame and the same-origin
 /// frames below it.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Default)]
 pub struct EntraFacts {
     /// `location.href` of the scanning frame.
     pub url: String,
@@ -374,8 +377,7 @@ pub struct EntraFacts {
 }
 
 /// A frame the scanning frame could not read.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default)]
 pub struct FrameFacts {
     /// Its address (the frame element's resolved `src`).
     pub url: String,
@@ -384,8 +386,7 @@ pub struct FrameFacts {
 }
 
 /// Plain facts about one radio group.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default)]
 pub struct GroupFacts {
     /// Candidate captions, best first: `aria-labelledby` text, `aria-label`, the caption
     /// inside the group (legend or label), the text just before it. The first non-empty
@@ -396,8 +397,7 @@ pub struct GroupFacts {
 }
 
 /// Plain facts about one radio.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default)]
 pub struct RadioFacts {
     /// Its label text (`<label>`s, `aria-labelledby`, `aria-label`, or its own text).
     pub label: String,
@@ -406,34 +406,76 @@ pub struct RadioFacts {
     pub checked: Option<bool>,
 }
 
+// Read by hand (see `crate::json`): every field may be absent.
+impl FromJson for EntraFacts {
+    fn from_json(v: Val) -> json::Result<Self> {
+        let mut f = Fields::of(v, "Entra page facts")?;
+        let value = EntraFacts {
+            url: f.or_default("url"),
+            tab_url: f.or_default("tabUrl"),
+            top: f.or_default("top"),
+            elapsed_ms: f.or_default("elapsedMs"),
+            signed_out: f.or_default("signedOut"),
+            groups: f.or_default("groups"),
+            frames: f.or_default("frames"),
+        };
+        f.done(value)
+    }
+}
+
+impl FromJson for FrameFacts {
+    fn from_json(v: Val) -> json::Result<Self> {
+        let mut f = Fields::of(v, "a frame")?;
+        let value = FrameFacts { url: f.or_default("url"), visible: f.or_default("visible") };
+        f.done(value)
+    }
+}
+
+impl FromJson for GroupFacts {
+    fn from_json(v: Val) -> json::Result<Self> {
+        let mut f = Fields::of(v, "a radio group")?;
+        let value = GroupFacts { labels: f.or_default("labels"), radios: f.or_default("radios") };
+        f.done(value)
+    }
+}
+
+impl FromJson for RadioFacts {
+    fn from_json(v: Val) -> json::Result<Self> {
+        let mut f = Fields::of(v, "a radio")?;
+        let value = RadioFacts { label: f.or_default("label"), checked: f.or_default("checked") };
+        f.done(value)
+    }
+}
+crate::serde_via_json!(EntraFacts, FrameFacts, GroupFacts, RadioFacts, EntraObservation);
+
 // ---- outcome ------------------------------------------------------------------------------
 
 /// What a scan learned about the setting: the wire form is
 /// `{state: 'yes'|'selected-group'|'no'|'unknown', reason?, recommended: 'no'}`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "ObservationWire", into = "ObservationWire")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(into = "ObservationWire")]
 pub struct EntraObservation {
     /// What was seen.
     pub observed: EntraObserved,
 }
 
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize)]
 struct ObservationWire {
     state: EntraState,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<EntraReason>,
     /// Always the benchmark's recommendation; ignored when read back.
-    #[serde(default = "recommended")]
     recommended: EntraOption,
 }
 
-fn recommended() -> EntraOption {
-    ENTRA_SETTING.recommended
-}
-
-impl From<ObservationWire> for EntraObservation {
-    fn from(w: ObservationWire) -> Self {
-        EntraObservation { observed: EntraObserved::join(w.state, w.reason) }
+impl FromJson for EntraObservation {
+    fn from_json(v: Val) -> json::Result<Self> {
+        let mut f = Fields::of(v, "an Entra observation")?;
+        let observed = EntraObserved::join(f.get("state"), f.get("reason"));
+        // Checked, then ignored.
+        let _: Option<EntraOption> = f.get("recommended");
+        let value = EntraObservation { observed };
+        f.done(value)
     }
 }
 

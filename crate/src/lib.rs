@@ -34,11 +34,21 @@
 #![deny(missing_docs)]
 #![deny(clippy::unwrap_used)]
 
+/// Where a fact of the rules came from (the `source` fields of the generated statics): kept
+/// in native builds, where the tests check that every fact has one, and left out of the
+/// wasm, which never shows it (about 6 KB of text).
+macro_rules! source {
+    ($text:literal) => {
+        if cfg!(target_arch = "wasm32") { "" } else { $text }
+    };
+}
+
 pub mod catalogue;
 pub mod detect;
 pub mod entra;
 pub mod export;
 pub mod job;
+pub mod json;
 pub mod managed;
 pub mod normalize;
 pub mod region;
@@ -50,6 +60,8 @@ pub mod url;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+#[cfg(target_arch = "wasm32")]
+mod heap;
 
 use serde::Serialize;
 

@@ -2,12 +2,14 @@
 //! settings to watch, whether guided opt-out is allowed, the region, the reminder
 //! interval. Schema: `extension/managed-schema.json`.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::json::{self, Fields, FromJson, Val};
 
 use crate::catalogue::{self, Region};
 
 /// The managed options; every field is optional (absent: the person decides).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Managed {
     /// Only these settings are watched and checked.
@@ -19,6 +21,21 @@ pub struct Managed {
     /// Remind to check every this many days (0: never).
     pub reminder_days: Option<u32>,
 }
+
+// Read by hand (see `crate::json`).
+impl FromJson for Managed {
+    fn from_json(v: Val) -> json::Result<Self> {
+        let mut f = Fields::of(v, "managed options")?;
+        let value = Managed {
+            watch_settings: f.get("watchSettings"),
+            allow_opt_out: f.get("allowOptOut"),
+            region: f.get("region"),
+            reminder_days: f.get("reminderDays"),
+        };
+        f.done(value)
+    }
+}
+crate::serde_via_json!(Managed);
 
 impl Managed {
     /// Whether the setting `id` is watched.

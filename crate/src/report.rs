@@ -12,7 +12,9 @@
 //! The background keeps one [`PageRecord`] per settings page (already reduced like this)
 //! in `storage.session`, at most [`MAX_PAGES`], so the report can be built later.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::json::{self, Fields, FromJson, Val};
 
 use crate::catalogue::{self, SwitchState, SETTINGS, SITE};
 use crate::detect::{self, Candidate, Observation, Observed, PageFacts, Reason, ScanOutcome};
@@ -39,8 +41,7 @@ pub const MAX_PAGES: usize = 40;
 pub const REMOVED: &str = "[removed]";
 
 /// What the content script reports beyond [`PageFacts`] (the same object, read again).
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Default)]
 pub struct ExtraFacts {
     /// `document.documentElement.lang`.
     pub lang: String,
@@ -54,8 +55,7 @@ pub struct ExtraFacts {
 
 /// Why a setting's page was not read as it should be: the scan's outcome refined with
 /// what only the whole page tells (an error status, switches no rule knows).
-#[derive(Debug, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Default, Serialize)]
 pub struct Examined {
     /// Candidates to mark.
     pub marks: Vec<detect::Mark>,
@@ -66,12 +66,42 @@ pub struct Examined {
 }
 
 /// Switches on a setting's page that no rule recognises.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Unrecognised {
     /// Setting id.
     pub setting: String,
     /// How many switches.
     pub count: u32,
+}
+
+// Read by hand (see `crate::json`); the page's facts and an outcome may lack any field.
+impl FromJson for ExtraFacts {
+    fn from_json(v: Val) -> json::Result<Self> {
+        let mut f = Fields::of(v, "page facts")?;
+        let value = ExtraFacts {
+            lang: f.or_default("lang"),
+            http_status: f.or_default("httpStatus"),
+            heading: f.or_default("heading"),
+            candidate_ids: f.or_default("candidateIds"),
+        };
+        f.done(value)
+    }
+}
+
+impl FromJson for Examined {
+    fn from_json(v: Val) -> json::Result<Self> {
+        let mut f = Fields::of(v, "a scan outcome")?;
+        let value = Examined { marks: f.or_default("marks"), observations: f.or_default("observations"), unrecognised: f.or_default("unrecognised") };
+        f.done(value)
+    }
+}
+
+impl FromJson for Unrecognised {
+    fn from_json(v: Val) -> json::Result<Self> {
+        let mut f = Fields::of(v, "an unrecognised count")?;
+        let value = Unrecognised { setting: f.get("setting"), count: f.get("count") };
+        f.done(value)
+    }
 }
 
 /// Scans a page and refines the outcome: on an error page (HTTP status 400 or more) a
@@ -102,7 +132,7 @@ pub fn examine(facts: &PageFacts, extra: &ExtraFacts) -> Examined {
 }
 
 /// One settings page as the report keeps it: nothing about the person.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PageRecord {
     /// The URL's path only.
@@ -132,7 +162,7 @@ pub struct PageRecord {
 }
 
 /// One candidate switch in a report.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CandidateRecord {
     /// Position among the page's candidates.
@@ -162,6 +192,49 @@ pub struct CandidateRecord {
     pub signals: Vec<String>,
     /// Why it was not identified, when it was not.
     pub why_not: Option<String>,
+}
+
+impl FromJson for PageRecord {
+    fn from_json(v: Val) -> json::Result<Self> {
+        let mut f = Fields::of(v, "a remembered page")?;
+        let value = PageRecord {
+            path: f.get("path"),
+            settings: f.get("settings"),
+            seen_at: f.get("seenAt"),
+            elapsed_ms: f.get("elapsedMs"),
+            lang: f.get("lang"),
+            http_status: f.get("httpStatus"),
+            heading: f.get("heading"),
+            login_form: f.get("loginForm"),
+            dialog_open: f.get("dialogOpen"),
+            candidate_count: f.get("candidateCount"),
+            candidates: f.get("candidates"),
+            decisions: f.get("decisions"),
+        };
+        f.done(value)
+    }
+}
+
+impl FromJson for CandidateRecord {
+    fn from_json(v: Val) -> json::Result<Self> {
+        let mut f = Fields::of(v, "a remembered candidate")?;
+        let value = CandidateRecord {
+            index: f.get("index"),
+            tag: f.get("tag"),
+            input_type: f.get("inputType"),
+            role: f.get("role"),
+            id: f.get("id"),
+            aria_keys: f.get("ariaKeys"),
+            checked: f.get("checked"),
+            aria_checked: f.get("ariaChecked"),
+            state: f.get("state"),
+            label: f.get("label"),
+            matched: f.get("matched"),
+            signals: f.get("signals"),
+            why_not: f.get("whyNot"),
+        };
+        f.done(value)
+    }
 }
 
 /// The page record for a scan, or `None` when the page is not one the core scans.
@@ -263,21 +336,37 @@ fn candidate(index: usize, c: &Candidate, id: &str, outcome: &Examined, own: &[&
 pub fn remember(mut pages: Vec<PageRecord>, record: PageRecord) -> Vec<PageRecord> {
     pages.retain(|p| p.path.trim_end_matches('/') != record.path.trim_end_matches('/'));
     pages.push(record);
-    pages.sort_by(|a, b| a.seen_at.total_cmp(&b.seen_at));
+    // At most MAX_PAGES + 1 pages: an insertion sort (stable, like `sort_by`), because the
+    // standard library's stable sort costs the wasm about 4 KB.
+    for i in 1..pages.len() {
+        let mut j = i;
+        while j > 0 && pages[j - 1].seen_at.total_cmp(&pages[j].seen_at).is_gt() {
+            pages.swap(j - 1, j);
+            j -= 1;
+        }
+    }
     let excess = pages.len().saturating_sub(MAX_PAGES);
     pages.drain(..excess);
     pages
 }
 
 /// What the shell knows about itself.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Default)]
 pub struct Environment {
     /// The extension's version (manifest).
     pub extension_version: String,
     /// `navigator.userAgent`: only the browser's name and major version are kept.
     pub user_agent: String,
 }
+
+impl FromJson for Environment {
+    fn from_json(v: Val) -> json::Result<Self> {
+        let mut f = Fields::of(v, "the environment")?;
+        let value = Environment { extension_version: f.or_default("extensionVersion"), user_agent: f.or_default("userAgent") };
+        f.done(value)
+    }
+}
+crate::serde_via_json!(ExtraFacts, Examined, Unrecognised, PageRecord, CandidateRecord, Environment);
 
 /// The report.
 #[derive(Debug, Serialize)]
@@ -437,7 +526,9 @@ pub fn markdown(report: &Report, json: &str, lookup: &mut dyn FnMut(&str, &[Stri
         out += &format!(
             "- lang `{}` · HTTP {status} · {} ms after load · {} candidate(s){}{}\n",
             p.lang,
-            p.elapsed_ms,
+            // The record holds a rounded, non-negative value: printed as an integer, since
+            // formatting an f64 costs the wasm about 14 KB.
+            p.elapsed_ms as u64,
             p.candidate_count,
             if p.login_form { " · sign-in form" } else { "" },
             if p.dialog_open { " · dialog open" } else { "" }
@@ -453,7 +544,11 @@ pub fn markdown(report: &Report, json: &str, lookup: &mut dyn FnMut(&str, &[Stri
             out += "\n| # | element | id | aria keys | state | label | matched | signals / why not |\n|---|---|---|---|---|---|---|---|\n";
             for c in &p.candidates {
                 let element = format!("{}{}{}", c.tag, c.input_type.as_deref().map(|t| format!("[{t}]")).unwrap_or_default(), c.role.as_deref().map(|r| format!(" role={r}")).unwrap_or_default());
-                let state = c.state.map_or_else(|| format!("checked={:?} aria-checked={:?}", c.checked, c.aria_checked), |s| code(&s));
+                // Written out rather than with `{:?}`: Debug formatting of texts costs the
+                // wasm its escaping code and Unicode tables (about 3 KB).
+                let checked = c.checked.map_or("none", |b| if b { "true" } else { "false" });
+                let aria = c.aria_checked.as_deref().map_or_else(|| "none".to_string(), |a| format!("\"{a}\""));
+                let state = c.state.map_or_else(|| format!("checked={checked} aria-checked={aria}"), |s| code(&s));
                 let signals = if c.signals.is_empty() { String::new() } else { c.signals.join(", ") };
                 let why = c.why_not.as_deref().map(|w| if signals.is_empty() { w.to_string() } else { format!("{signals}; {w}") }).unwrap_or(signals);
                 out += &format!(

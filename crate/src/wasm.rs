@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::detect::{Observation, PageFacts, ScanOutcome};
 use crate::job::{Directive, Job};
+use crate::json::FromJson;
 use crate::managed::Managed;
 use crate::state::{self, Stored};
 use crate::catalogue::Region;
@@ -17,16 +18,16 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     js_sys::JSON::parse(&text).map_err(|_| JsError::new("the core wrote unparsable JSON"))
 }
 
-fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
+fn from_js<T: FromJson>(value: JsValue, what: &str) -> Result<T, JsError> {
     parse(value).map_err(|e| JsError::new(&format!("malformed {what}: {e}")))
 }
 
 /// A JavaScript value as `T`, through its JSON text (`undefined` reads as `null`).
-fn parse<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, String> {
-    T::deserialize(read(value)?).map_err(|e| e.0)
+fn parse<T: FromJson>(value: JsValue) -> Result<T, String> {
+    T::from_json(read(value)?).map_err(|e| e.0)
 }
 
-fn read(value: JsValue) -> Result<json::Val, String> {
+fn read(value: JsValue) -> Result<crate::json::Val, String> {
     let text = js_sys::JSON::stringify(&value).map_err(|_| "not serialisable as JSON".to_string())?;
     json::read(&text.as_string().unwrap_or_else(|| "null".into())).map_err(|e| e.0)
 }
@@ -34,65 +35,22 @@ fn read(value: JsValue) -> Result<json::Val, String> {
 /// Values cross the boundary as one JSON text each: the browser's `JSON` on that side, this
 /// small writer and reader on this one. Much less code than converting every field of every
 /// type through the boundary (serde-wasm-bindgen) or serde_json's reader, which both grow
-/// with each type; here each type costs little more than its serde derive.
+/// with each type. The reader gives a [`crate::json::Val`], which each type reads itself
+/// from (`crate::json`); the writer is a serde `Serializer`.
 mod json {
-    use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
     use serde::ser::{self, Serialize};
-    use std::fmt::{self, Display};
+    use std::fmt::Display;
 
-    #[derive(Debug)]
-    pub struct Error(pub String);
+    pub use crate::json::{Error, Val};
 
-    impl Display for Error {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str(&self.0)
-        }
-    }
     impl std::error::Error for Error {}
-    impl de::Error for Error {
-        fn custom<T: Display>(msg: T) -> Self {
-            Error(msg.to_string())
-        }
-        // Said without formatting the value: formatting a float alone costs kilobytes.
-        fn invalid_type(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
-            Error(format!("invalid type: {}, expected {exp}", kind(&unexp)))
-        }
-        fn invalid_value(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
-            Error(format!("invalid value: {}, expected {exp}", kind(&unexp)))
-        }
-    }
     impl ser::Error for Error {
         fn custom<T: Display>(msg: T) -> Self {
             Error(msg.to_string())
         }
     }
 
-    fn kind(u: &de::Unexpected<'_>) -> String {
-        use de::Unexpected as U;
-        match u {
-            U::Bool(b) => format!("boolean {b}"),
-            U::Unsigned(n) => format!("integer {n}"),
-            U::Signed(n) => format!("integer {n}"),
-            U::Float(_) => "a number".into(),
-            U::Str(s) => format!("string \"{s}\""),
-            U::Unit => "null".into(),
-            U::Seq => "an array".into(),
-            U::Map => "an object".into(),
-            _ => "another value".into(),
-        }
-    }
-
     // ---- reading ------------------------------------------------------------------------
-
-    /// A parsed JSON value.
-    pub enum Val {
-        Null,
-        Bool(bool),
-        Num(f64),
-        Str(String),
-        Arr(Vec<Val>),
-        Obj(Vec<(String, Val)>),
-    }
 
     /// The value of a JSON text.
     pub fn read(text: &str) -> Result<Val, Error> {
@@ -264,228 +222,6 @@ mod json {
                     None => return Err(self.fail("unterminated text")),
                 }
             }
-        }
-    }
-
-    impl Val {
-        fn unexpected(&self) -> de::Unexpected<'_> {
-            match self {
-                Val::Null => de::Unexpected::Unit,
-                Val::Bool(b) => de::Unexpected::Bool(*b),
-                Val::Num(n) => de::Unexpected::Float(*n),
-                Val::Str(s) => de::Unexpected::Str(s),
-                Val::Arr(_) => de::Unexpected::Seq,
-                Val::Obj(_) => de::Unexpected::Map,
-            }
-        }
-        fn wrong<'de, V: Visitor<'de>, T>(&self, v: &V) -> Result<T, Error> {
-            Err(de::Error::invalid_type(self.unexpected(), v))
-        }
-        fn seq<'de, V: Visitor<'de>>(items: Vec<Val>, v: V) -> Result<V::Value, Error> {
-            let mut seq = Seq(items.into_iter());
-            let out = v.visit_seq(&mut seq)?;
-            if seq.0.len() == 0 { Ok(out) } else { Err(Error("an array too long".into())) }
-        }
-    }
-
-    // Each kind of value asked for calls only the matching visitor method, so a type's
-    // visitor brings in only the code it uses (a struct, say, is never read from an array).
-    impl<'de> de::Deserializer<'de> for Val {
-        type Error = Error;
-
-        fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-            match self {
-                Val::Null => v.visit_unit(),
-                Val::Bool(b) => v.visit_bool(b),
-                Val::Num(_) => self.deserialize_f64(v),
-                Val::Str(s) => v.visit_string(s),
-                Val::Arr(items) => Val::seq(items, v),
-                Val::Obj(fields) => v.visit_map(Map { it: fields.into_iter(), next: None }),
-            }
-        }
-        fn deserialize_bool<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-            match self {
-                Val::Bool(b) => v.visit_bool(b),
-                other => other.wrong(&v),
-            }
-        }
-        fn deserialize_f64<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-            match self {
-                Val::Num(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => {
-                    if n < 0.0 {
-                        v.visit_i64(n as i64)
-                    } else {
-                        v.visit_u64(n as u64)
-                    }
-                }
-                Val::Num(n) => v.visit_f64(n),
-                other => other.wrong(&v),
-            }
-        }
-        fn deserialize_string<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-            match self {
-                Val::Str(s) => v.visit_string(s),
-                other => other.wrong(&v),
-            }
-        }
-        fn deserialize_seq<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-            match self {
-                Val::Arr(items) => Val::seq(items, v),
-                other => other.wrong(&v),
-            }
-        }
-        fn deserialize_map<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-            match self {
-                Val::Obj(fields) => v.visit_map(Map { it: fields.into_iter(), next: None }),
-                other => other.wrong(&v),
-            }
-        }
-        fn deserialize_unit<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-            match self {
-                Val::Null => v.visit_unit(),
-                other => other.wrong(&v),
-            }
-        }
-        fn deserialize_ignored_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-            v.visit_unit()
-        }
-        fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-            match self {
-                Val::Null => v.visit_none(),
-                other => v.visit_some(other),
-            }
-        }
-        fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, v: V) -> Result<V::Value, Error> {
-            v.visit_newtype_struct(self)
-        }
-        fn deserialize_enum<V: Visitor<'de>>(self, _: &'static str, _: &'static [&'static str], v: V) -> Result<V::Value, Error> {
-            match self {
-                Val::Str(s) => v.visit_enum(s.into_deserializer()),
-                Val::Obj(mut fields) if fields.len() == 1 => {
-                    let (key, val) = fields.pop().expect("one field");
-                    v.visit_enum(Variant { key, val })
-                }
-                other => other.wrong(&v),
-            }
-        }
-        fn deserialize_struct<V: Visitor<'de>>(self, _: &'static str, _: &'static [&'static str], v: V) -> Result<V::Value, Error> {
-            self.deserialize_map(v)
-        }
-        fn deserialize_unit_struct<V: Visitor<'de>>(self, _: &'static str, v: V) -> Result<V::Value, Error> {
-            self.deserialize_unit(v)
-        }
-        fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, v: V) -> Result<V::Value, Error> {
-            self.deserialize_seq(v)
-        }
-        fn deserialize_tuple_struct<V: Visitor<'de>>(self, _: &'static str, _: usize, v: V) -> Result<V::Value, Error> {
-            self.deserialize_seq(v)
-        }
-        fn deserialize_i8<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-            self.deserialize_f64(v)
-        }
-        fn deserialize_i16<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-            self.deserialize_f64(v)
-        }
-        fn deserialize_i32<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-            self.deserialize_f64(v)
-        }
-        fn deserialize_i64<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-            self.deserialize_f64(v)
-        }
-        fn deserialize_u8<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-            self.deserialize_f64(v)
-        }
-        fn deserialize_u16<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-            self.deserialize_f64(v)
-        }
-        fn deserialize_u32<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-            self.deserialize_f64(v)
-        }
-        fn deserialize_u64<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-            self.deserialize_f64(v)
-        }
-        fn deserialize_f32<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-            self.deserialize_f64(v)
-        }
-        fn deserialize_char<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-            self.deserialize_string(v)
-        }
-        fn deserialize_str<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-            self.deserialize_string(v)
-        }
-        fn deserialize_identifier<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-            self.deserialize_string(v)
-        }
-        fn deserialize_bytes<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-            self.deserialize_seq(v)
-        }
-        fn deserialize_byte_buf<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-            self.deserialize_seq(v)
-        }
-    }
-
-    struct Seq(std::vec::IntoIter<Val>);
-
-    impl<'de> de::SeqAccess<'de> for Seq {
-        type Error = Error;
-        fn next_element_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, Error> {
-            self.0.next().map(|v| seed.deserialize(v)).transpose()
-        }
-        fn size_hint(&self) -> Option<usize> {
-            Some(self.0.len())
-        }
-    }
-
-    struct Map {
-        it: std::vec::IntoIter<(String, Val)>,
-        next: Option<Val>,
-    }
-
-    impl<'de> de::MapAccess<'de> for Map {
-        type Error = Error;
-        fn next_key_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, Error> {
-            match self.it.next() {
-                Some((key, val)) => {
-                    self.next = Some(val);
-                    seed.deserialize(key.into_deserializer()).map(Some)
-                }
-                None => Ok(None),
-            }
-        }
-        fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, Error> {
-            seed.deserialize(self.next.take().unwrap_or(Val::Null))
-        }
-    }
-
-    struct Variant {
-        key: String,
-        val: Val,
-    }
-
-    impl<'de> de::EnumAccess<'de> for Variant {
-        type Error = Error;
-        type Variant = Val;
-        fn variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<(S::Value, Val), Error> {
-            Ok((seed.deserialize(self.key.into_deserializer())?, self.val))
-        }
-    }
-
-    impl<'de> de::VariantAccess<'de> for Val {
-        type Error = Error;
-        fn unit_variant(self) -> Result<(), Error> {
-            match self {
-                Val::Null => Ok(()),
-                _ => Err(Error("expected a unit variant".into())),
-            }
-        }
-        fn newtype_variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<S::Value, Error> {
-            seed.deserialize(self)
-        }
-        fn tuple_variant<V: Visitor<'de>>(self, _: usize, v: V) -> Result<V::Value, Error> {
-            de::Deserializer::deserialize_any(self, v)
-        }
-        fn struct_variant<V: Visitor<'de>>(self, _: &'static [&'static str], v: V) -> Result<V::Value, Error> {
-            de::Deserializer::deserialize_any(self, v)
         }
     }
 
@@ -855,33 +591,10 @@ pub fn export_markdown(stored: JsValue, now: f64, lookup: &js_sys::Function) -> 
     Ok(export::markdown(&stored, now, &mut say))
 }
 
-/// A new "Check all" job over the watched settings.
-#[wasm_bindgen(js_name = jobSweep)]
-pub fn job_sweep(now: f64, managed: JsValue) -> Result<JsValue, JsError> {
-    to_js(&Job::sweep(now, &managed_from(managed)?))
-}
-
-/// A new guided opt-out job for the given setting ids; throws on an empty or unknown
-/// list, or when the administrator does not allow it.
-#[wasm_bindgen(js_name = jobOptOut)]
-pub fn job_opt_out(ids: JsValue, now: f64, managed: JsValue) -> Result<JsValue, JsError> {
-    let ids: Vec<String> = from_js(ids, "setting ids")?;
-    to_js(&Job::opt_out(&ids, now, &managed_from(managed)?).map_err(|r| JsError::new(r.msg()))?)
-}
-
 #[derive(Serialize)]
 struct Stepped {
     job: Job,
     directive: Directive,
-}
-
-/// Feeds a scan of the job's tab: `{job, directive}`.
-#[wasm_bindgen(js_name = jobOnScan)]
-pub fn job_on_scan(job: JsValue, url: &str, outcome: JsValue, dialog_open: bool, now: f64) -> Result<JsValue, JsError> {
-    let mut job: Job = from_js(job, "job")?;
-    let outcome: ScanOutcome = from_js(outcome, "scan outcome")?;
-    let directive = job.on_scan(url, &outcome, dialog_open, now);
-    to_js(&Stepped { job, directive })
 }
 
 /// Advances a job on the clock (`tabUrl`: where its tab is, if known): `{job, directive}`.
@@ -1217,6 +930,6 @@ mod json_tests {
         assert!(err.contains("invalid type"), "{err}");
         assert!(parse::<Option<String>>(JsValue::UNDEFINED).expect("undefined reads as null").is_none());
         let deep = format!("{}{}", "[".repeat(500), "]".repeat(500));
-        assert!(parse::<serde::de::IgnoredAny>(js(&deep)).is_err(), "nesting is bounded");
+        assert!(parse::<crate::json::Val>(js(&deep)).is_err(), "nesting is bounded");
     }
 }

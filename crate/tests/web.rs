@@ -6,7 +6,7 @@
 use js_sys::{Array, Reflect, JSON};
 use opt_out_lens_core::wasm::{
     ago_text, apply_observations, badge, dismiss_alert, entra_describe, entra_plan_for, entra_scan, entra_settings_url,
-    export_json, export_markdown, guess_region, job_cancel, job_on_scan, job_on_tick, job_opt_out, job_sweep, load_managed,
+    export_json, export_markdown, guess_region, job_cancel, job_on_page, job_on_tick, job_start, load_managed,
     load_state, page_rules, partners_url, plan_for, reason_message, regions, scan, setting_url, summary, sweep_completed,
 };
 use wasm_bindgen::{JsCast, JsValue};
@@ -108,8 +108,14 @@ fn ai_facts(checked: bool) -> JsValue {
     ))
 }
 
-fn error_message(err: wasm_bindgen::JsError) -> String {
-    get(&err.into(), "message").as_string().unwrap_or_default()
+/// A new job of `kind` through `jobStart`, as the shell starts one: `{job}` or `{refusal, text}`.
+fn start(kind: &str, settings: JsValue, managed: JsValue) -> JsValue {
+    job_start(kind, settings, JsValue::UNDEFINED, 0.0, managed).expect("start")
+}
+
+/// The job's tab showing `url` (no dialog open), as the shell reports it to `jobOnPage`.
+fn page_at(url: &str) -> JsValue {
+    js(&format!(r#"{{"url":"{url}","dialogOpen":false}}"#))
 }
 
 #[wasm_bindgen_test]
@@ -127,14 +133,14 @@ fn page_rules_cover_the_settings_pages_and_carry_the_plan() {
 
 #[wasm_bindgen_test]
 fn a_sweep_job_crosses_as_data_and_is_driven_by_scans_and_ticks() {
-    let job = job_sweep(0.0, JsValue::UNDEFINED).expect("job");
+    let job = get(&start("sweep", JsValue::UNDEFINED, JsValue::UNDEFINED), "job");
     let steps: Array = get(&job, "steps").dyn_into().expect("steps");
     assert!(steps.length() > 1);
     assert_eq!(get(&job, "status").as_string().as_deref(), Some("running"));
     let first = get(&steps.get(0), "url").as_string().expect("url");
     // A scan of the first page ends that step and sends the tab to the next page.
     let outcome = scan(js(&json(&ai_facts(true)).replace(AI, &first))).expect("scan");
-    let stepped = job_on_scan(js(&json(&job)), &first, outcome, false, 10.0).expect("step");
+    let stepped = job_on_page(js(&json(&job)), page_at(&first), outcome, 10.0).expect("step");
     let next = get(&stepped, "job");
     assert_eq!(get(&next, "current").as_f64(), Some(1.0));
     let second = get(&get(&next, "steps").dyn_into::<Array>().expect("steps").get(1), "url").as_string().expect("url");
@@ -154,21 +160,26 @@ fn a_sweep_job_crosses_as_data_and_is_driven_by_scans_and_ticks() {
     let cancelled = job_cancel(js(&json(&late_job)), 7_300_000.0, false).expect("cancel");
     assert_eq!(get(&get(&cancelled, "job"), "status").as_string().as_deref(), Some("cancelled"));
     assert_eq!(get(&get(&cancelled, "directive"), "finished"), JsValue::TRUE);
-    assert!(job_on_scan(js("{}"), &first, js(r#"{"marks":[],"observations":[]}"#), false, 0.0).is_err(), "a malformed job is refused");
+    assert!(job_on_page(js("{}"), page_at(&first), js(r#"{"marks":[],"observations":[]}"#), 0.0).is_err(), "a malformed job is refused");
 }
 
 #[wasm_bindgen_test]
 fn opt_out_clicks_once_on_the_identified_switch_and_is_refused_when_not_allowed() {
     let ids = js(r#"["ai-training"]"#);
-    let job = job_opt_out(ids.clone(), 0.0, JsValue::UNDEFINED).expect("job");
+    let job = get(&start("opt-out", ids.clone(), JsValue::UNDEFINED), "job");
     let outcome = scan(ai_facts(true)).expect("scan");
-    let stepped = job_on_scan(job, AI, outcome, false, 5.0).expect("step");
+    let stepped = job_on_page(job, page_at(AI), outcome, 5.0).expect("step");
     assert_eq!(get(&get(&stepped, "directive"), "click").as_f64(), Some(0.0));
-    // An administrator may forbid it; an empty or unknown list is refused.
-    let forbidden = job_opt_out(ids, 0.0, js(r#"{"allowOptOut":false}"#)).expect_err("not allowed");
-    assert!(!error_message(forbidden).is_empty());
-    assert!(job_opt_out(js("[]"), 0.0, JsValue::UNDEFINED).is_err());
-    assert!(job_opt_out(js(r#"["no-such-setting"]"#), 0.0, JsValue::UNDEFINED).is_err());
+    // An administrator may forbid it; an empty or unknown list is refused (a code and its words).
+    let refused = |settings: JsValue, managed: JsValue| {
+        let out = start("opt-out", settings, managed);
+        assert!(get(&out, "job").is_undefined(), "{}", json(&out));
+        assert!(get(&out, "refusal").as_string().is_some_and(|r| !r.is_empty()), "{}", json(&out));
+        assert!(get(&get(&out, "text"), "key").as_string().is_some_and(|k| !k.is_empty()), "{}", json(&out));
+    };
+    refused(ids, js(r#"{"allowOptOut":false}"#));
+    refused(js("[]"), JsValue::UNDEFINED);
+    refused(js(r#"["no-such-setting"]"#), JsValue::UNDEFINED);
 }
 
 #[wasm_bindgen_test]
@@ -188,7 +199,7 @@ fn managed_policy_is_checked_and_a_bad_one_ignored_with_a_reason() {
     let sum = summary(stored, 0.0, JsValue::UNDEFINED, get(&good, "managed")).expect("summary");
     assert_eq!(get(&sum, "rows").dyn_into::<Array>().expect("rows").length(), 1);
     assert_eq!(get(&sum, "optOutAllowed"), JsValue::FALSE);
-    let job = job_sweep(0.0, get(&good, "managed")).expect("job");
+    let job = get(&start("sweep", JsValue::UNDEFINED, get(&good, "managed")), "job");
     assert_eq!(get(&job, "steps").dyn_into::<Array>().expect("steps").length(), 1);
 }
 
