@@ -89,7 +89,7 @@ export function defineFailureScenarios(name) {
   const missing = missingPrereq(name);
   const extDir = extDirFor(name);
 
-  describe(`${name}: pages that do not load (reset, HTTP 500, checkpoint, stall)`, { skip: missing && !missing.startsWith('no extension') ? missing : false, timeout: 900000 }, () => {
+  describe(`${name}: pages that do not load (reset, HTTP 500, checkpoint, stall)`, { timeout: 900000 }, () => {
     let server;
     let b;
     let popup;

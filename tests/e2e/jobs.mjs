@@ -137,7 +137,7 @@ export function defineJobScenarios(name) {
   const missing = missingPrereq(name);
   const extDir = extDirFor(name);
 
-  describe(`${name}: jobs (Check all, guided opt-out)`, { skip: missing && !missing.startsWith('no extension') ? missing : false, timeout: 900000 }, () => {
+  describe(`${name}: jobs (Check all, guided opt-out)`, { timeout: 900000 }, () => {
     let server;
     let b;
     let popup;

@@ -57,7 +57,7 @@ const heardBy = (page) => page.waitFor(heard, { timeout: 10000, what: "the optio
 
 for (const name of ['chromium', 'firefox']) {
   const missing = missingPrereq(name);
-  describe(`${name}: quiet mode and pages with nothing to do`, { skip: missing && !missing.startsWith('no extension') ? missing : false, timeout: 300000 }, () => {
+  describe(`${name}: quiet mode and pages with nothing to do`, { timeout: 300000 }, () => {
     let server;
     let b;
     let options; // the options page, kept open: it also listens to what content scripts send
