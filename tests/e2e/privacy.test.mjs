@@ -375,8 +375,22 @@ describe('privacy: reproducible build', () => {
     };
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'optout-repro-'));
     try {
-      const target = path.join(tmp, 'target'); // shared by the builds made here, none of the tree's
-      fs.mkdirSync(target);
+      // The builds here share one target/ of their own, seeded with the tree's compiled
+      // dependencies (registry crates, the same Cargo.lock): the core itself is compiled
+      // afresh in the new directory, which is checked below.
+      const target = path.join(tmp, 'target');
+      for (const sub of ['release', 'wasm32-unknown-unknown/release']) {
+        const from = path.join(ROOT, 'target', sub);
+        if (fs.existsSync(from)) {
+          fs.mkdirSync(path.dirname(path.join(target, sub)), { recursive: true });
+          execFileSync('cp', ['-a', from, path.join(target, sub)]);
+        }
+      }
+      fs.mkdirSync(target, { recursive: true });
+      /** The core was compiled in this build (cargo did not take it as fresh from the seed). */
+      const coreCompiled = () => fs.readFileSync(path.join(target, 'cargo-messages.json'), 'utf8').split('\n')
+        .filter((l) => l.startsWith('{')).map((l) => JSON.parse(l))
+        .some((m) => m.reason === 'compiler-artifact' && /opt-out-lens-core/.test(m.package_id) && m.target?.kind?.includes('lib') && m.fresh === false);
       const build = (n) => {
         const src = path.join(tmp, n);
         fs.mkdirSync(src);
@@ -388,6 +402,7 @@ describe('privacy: reproducible build', () => {
         const dist = path.join(tmp, `dist-${n}`);
         const r = spawnSync('./build.sh', [], { cwd: src, env: { ...process.env, DIST: dist }, encoding: 'utf8', timeout: 560000 });
         assert.equal(r.status, 0, `build ${n} failed:\n${(r.stdout + r.stderr).slice(-3000)}`);
+        assert.ok(coreCompiled(), `build ${n}: the core was compiled in ${src}, not taken from the tree's target/`);
         return zipSums(dist);
       };
       const fresh = build('one');
