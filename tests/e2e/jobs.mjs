@@ -601,26 +601,5 @@ export function defineJobScenarios(name) {
       assert.deepEqual(server.requests.slice(reqs).filter((r) => r.url.startsWith('/mypreferences/')).map((r) => r.url), [], 'no page loaded after Forget');
       assert.deepEqual((await settledCounters(server)).clicks, {}, 'nothing clicked');
     });
-
-    it('9. Timing: Check all vs loading the same pages one after another (printed, not asserted)', { timeout: 120000 }, async () => {
-      // Two rounds, interleaved, so one slow moment of a busy machine does not decide the figure.
-      const rounds = [];
-      for (let round = 0; round < 2; round++) {
-        const { state, ms } = await runJob(popup, () => popup.eval(() => { document.getElementById('check-all').click(); return true; }), { kind: 'sweep' });
-        assert.equal(state.job.status, 'finished');
-        const t0 = Date.now();
-        for (const c of CATALOGUE) {
-          await b.page.goto(c.path);
-          await b.page.waitFor((k) => !!document.querySelector(`[aria-labelledby="${k}"]`), { timeout: 10000, args: [c.key], what: `${c.key} rendered`, interval: 10 });
-        }
-        const plain = Date.now() - t0;
-        await b.page.goto('/');
-        rounds.push({ sweep: ms, plain });
-        console.log(`[${name}] round ${round + 1}: sweep: ${ms} ms, plain loads: ${plain} ms, ratio ${(ms / plain).toFixed(2)}`);
-      }
-      const sweepMs = Math.min(...rounds.map((r) => r.sweep));
-      const plainMs = Math.min(...rounds.map((r) => r.plain));
-      console.log(`[${name}] sweep: ${sweepMs} ms, plain loads: ${plainMs} ms, ratio ${(sweepMs / plainMs).toFixed(2)} (best of ${rounds.length})`);
-    });
   });
 }
