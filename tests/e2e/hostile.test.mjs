@@ -172,39 +172,35 @@ export function defineHostile(name) {
 
     // ---- stored data ------------------------------------------------------------------
 
-    // Writes `value` as the stored state from an extension page (the popup), the way a
-    // corrupted profile or another version of the extension would leave it.
+    // One extension page (the popup, at the main tab's size) kept open to write and read
+    // storage.local directly; each summary is read from a popup opened after the write.
+    let storePage = null;
+    const store = async () => { storePage ??= await b.openPopup({ width: 1280, height: 900 }); return storePage; };
+    after(async () => { await storePage?.close().catch(() => {}); });
+
+    // Writes `value` as the stored state from an extension page, the way a corrupted
+    // profile or another version of the extension would leave it.
     async function writeStored(value) {
-      const popup = await b.openPopup();
-      try {
-        await popup.eval(async (v) => {
-          const api = globalThis.browser ?? globalThis.chrome;
-          if (v && v.__deep) {
-            // Built here: too deep for the drivers to pass as an argument.
-            let o = 1;
-            for (let i = 0; i < v.__deep; i++) o = { a: o };
-            v = { schema: 1, settings: { 'ai-training': o } };
-          }
-          await api.storage.local.set({ state: v });
-          return true;
-        }, value);
-      } finally {
-        await popup.close();
-      }
+      await (await store()).eval(async (v) => {
+        const api = globalThis.browser ?? globalThis.chrome;
+        if (v && v.__deep) {
+          // Built here: too deep for the drivers to pass as an argument.
+          let o = 1;
+          for (let i = 0; i < v.__deep; i++) o = { a: o };
+          v = { schema: 1, settings: { 'ai-training': o } };
+        }
+        await api.storage.local.set({ state: v });
+        return true;
+      }, value);
     }
     async function readStored() {
-      const popup = await b.openPopup();
-      try {
-        return await popup.eval(async () => {
-          const v = (await (globalThis.browser ?? globalThis.chrome).storage.local.get('state')).state ?? null;
-          // Depth-limited copy: a corrupted value may be too deep for the drivers to return.
-          const cut = (x, d) => (x === null || typeof x !== 'object' ? x : d > 8 ? '…'
-            : Array.isArray(x) ? x.map((y) => cut(y, d + 1)) : Object.fromEntries(Object.entries(x).map(([k, y]) => [k, cut(y, d + 1)])));
-          return cut(v, 0);
-        });
-      } finally {
-        await popup.close();
-      }
+      return (await store()).eval(async () => {
+        const v = (await (globalThis.browser ?? globalThis.chrome).storage.local.get('state')).state ?? null;
+        // Depth-limited copy: a corrupted value may be too deep for the drivers to return.
+        const cut = (x, d) => (x === null || typeof x !== 'object' ? x : d > 8 ? '…'
+          : Array.isArray(x) ? x.map((y) => cut(y, d + 1)) : Object.fromEntries(Object.entries(x).map(([k, y]) => [k, cut(y, d + 1)])));
+        return cut(v, 0);
+      });
     }
 
     const GARBAGE = [
