@@ -139,14 +139,15 @@ run_tests() {
   GECKODRIVER=$(command -v geckodriver) WASM_BINDGEN_TEST_TIMEOUT=120 \
     cargo test -p opt-out-lens-core --target wasm32-unknown-unknown
   # web-ext lint of the Firefox build (no errors, no warnings) is one of the privacy tests.
-  # Two test files at a time (each has its own servers, ports and browser profiles; node
-  # starts them in name order). The managed-options test runs alone afterwards: its
-  # Chromium policy applies to every Chromium that loads this dist/chrome.
-  say "end-to-end tests in Chromium and Firefox, two files at a time"
+  # Three test files at a time: each has its own servers, ports and browser profiles, and
+  # they mostly wait on the extension's real clock (node starts them in name order). The
+  # managed-options test runs alone afterwards: its Chromium policy applies to every
+  # Chromium that loads this dist/chrome.
+  say "end-to-end tests in Chromium and Firefox, three files at a time"
   local files
   files=$(find tests -name '*.test.mjs' ! -name managed.test.mjs | LC_ALL=C sort)
   # shellcheck disable=SC2086
-  node --test --test-concurrency=2 $files
+  node --test --test-concurrency="${E2E_CONCURRENCY:-3}" $files
   say "managed options through a Chromium policy"
   node --test tests/e2e/managed.test.mjs
 }

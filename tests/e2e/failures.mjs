@@ -1,4 +1,4 @@
-// E2E scenarios for pages that do not load, shared by chromium.test.mjs and firefox.test.mjs:
+// E2E scenarios for pages that do not load, shared by chromium-jobs.test.mjs and firefox-jobs.test.mjs:
 // during "Check all" and during "Turn off all" the fixture server resets the connection of one
 // page, answers 500 for another, redirects a third to LinkedIn's security check and (during
 // "Check all", the one end-to-end case of the real 20 s page timeout) never answers a fourth

@@ -1,4 +1,4 @@
-// E2E scenarios for the popup's two jobs, shared by chromium.test.mjs and firefox.test.mjs:
+// E2E scenarios for the popup's two jobs, shared by chromium-jobs.test.mjs and firefox-jobs.test.mjs:
 // "Check all" (a sweep over every catalogued page in one background tab) and guided opt-out
 // (one click per switch after the popup's confirmation dialog).
 //
