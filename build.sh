@@ -136,16 +136,38 @@ run_tests() {
   cargo clippy -p opt-out-lens-core --all-targets --target wasm32-unknown-unknown -- -D warnings
   say "native tests of the core"
   cargo test -p opt-out-lens-core
-  say "wasm tests in headless Chromium"
-  CHROMEDRIVER=$(command -v chromedriver) WASM_BINDGEN_TEST_TIMEOUT=120 \
-    cargo test -p opt-out-lens-core --target wasm32-unknown-unknown
-  say "wasm tests in headless Firefox"
-  GECKODRIVER=$(command -v geckodriver) WASM_BINDGEN_TEST_TIMEOUT=120 \
-    cargo test -p opt-out-lens-core --target wasm32-unknown-unknown
-  say "web-ext lint (Firefox build)"
-  web-ext lint --source-dir "$DIST/firefox" --warnings-as-errors
-  say "end-to-end tests in Chromium and Firefox"
-  node --test --test-concurrency=1 tests/
+  # The wasm tests (cargo runs one browser after the other) run beside the end-to-end
+  # files; their output is shown once those have finished.
+  say "compiling the wasm tests"
+  cargo test -p opt-out-lens-core --target wasm32-unknown-unknown --no-run
+  local wasm_log=target/wasm-tests.log wasm_pid
+  (
+    set -e
+    echo "==> wasm tests in headless Chromium"
+    CHROMEDRIVER=$(command -v chromedriver) WASM_BINDGEN_TEST_TIMEOUT=120 \
+      cargo test -p opt-out-lens-core --target wasm32-unknown-unknown
+    echo "==> wasm tests in headless Firefox"
+    GECKODRIVER=$(command -v geckodriver) WASM_BINDGEN_TEST_TIMEOUT=120 \
+      cargo test -p opt-out-lens-core --target wasm32-unknown-unknown
+  ) > "$wasm_log" 2>&1 &
+  wasm_pid=$!
+  # web-ext lint of the Firefox build (no errors, no warnings) is one of the privacy tests.
+  # Three test files at a time: each has its own servers, ports and browser profiles, and
+  # they mostly wait on the extension's real clock (node starts them in name order). The
+  # managed-options test runs alone afterwards: its Chromium policy applies to every
+  # Chromium that loads this dist/chrome.
+  say "end-to-end tests in Chromium and Firefox, three files at a time (and the wasm tests)"
+  local files e2e=0 wasm=0
+  files=$(find tests -name '*.test.mjs' ! -name managed.test.mjs | LC_ALL=C sort)
+  # shellcheck disable=SC2086
+  node --test --test-concurrency="${E2E_CONCURRENCY:-3}" $files || e2e=$?
+  wait "$wasm_pid" || wasm=$?
+  say "wasm tests in headless Chromium and Firefox (ran beside the end-to-end tests)"
+  cat "$wasm_log"
+  [ "$wasm" = 0 ] || die "wasm tests failed (exit $wasm)"
+  [ "$e2e" = 0 ] || die "end-to-end tests failed (exit $e2e)"
+  say "managed options through a Chromium policy"
+  node --test tests/e2e/managed.test.mjs
 }
 
 case "${1:-build}" in

@@ -419,7 +419,7 @@ async function chromiumStress(front, benchExt) {
   }
 }
 
-// Appended to a bench-only copy of the background module: alternately loads the 13 pages one after
+// Appended to a bench-only copy of the background module: alternately loads the catalogue pages one after
 // another in one tab (each to its 'complete'), and runs "Check all" through the extension's
 // own startJob(); then reports the times by opening https://www.linkedin.com/__report?d=...
 const SWEEP_PROBE = (urls, rounds) => `
@@ -486,7 +486,7 @@ async function chromiumSweep(front, benchExt) {
     const P = median(report.plain);
     const S = median(report.sweep);
     const unread = report.steps.flatMap((s) => s.split(',')).filter((o) => o !== 'on' && o !== 'off');
-    row('sweep: "Check all" (13 pages) / plain sequential load of the 13 pages in one tab', 'chromium',
+    row(`sweep: "Check all" (${urls.length} pages) / plain sequential load of the ${urls.length} pages in one tab`, 'chromium',
       `${fmt(S, 'ms', 0)} / ${fmt(P, 'ms', 0)} = ${fmt(S / P, '', 2)}`, '<= 1.2', S / P <= 1.2,
       `runs ${report.sweep.join('/')} vs ${report.plain.join('/')} ms${unread.length ? `; ${unread.length} steps unread: ${[...new Set(unread)].join(' ')}` : ''}`);
   } finally {
@@ -498,6 +498,39 @@ async function chromiumSweep(front, benchExt) {
 }
 
 // ---------------------------------------------------------------- Firefox
+
+// The same probe in a bench-only copy of the Firefox build: geckodriver only starts the
+// browser and installs the add-on; the probe drives the tab and the job from inside.
+async function firefoxSweep(front) {
+  if (!GECKODRIVER_BIN || !fs.existsSync(FIREFOX_BIN)) {
+    row('sweep', 'firefox', 'skipped: no geckodriver or Firefox', '', null);
+    return;
+  }
+  const urls = CAT.map((c) => `https://www.linkedin.com${c.path}`);
+  const dir = benchExtension(extDir('firefox'), { probe: SWEEP_PROBE(urls, 4) });
+  const since = Date.now();
+  const b = await launchFirefox({ extDir: dir, server: { port: front.port } });
+  try {
+    const t0 = Date.now();
+    let report = null;
+    while (!report && Date.now() - t0 < 240000) {
+      await sleep(250);
+      const e = front.log.find((x) => x.time >= since && x.path && x.path.startsWith('/__report?d='));
+      if (e) report = JSON.parse(decodeURIComponent(e.path.slice('/__report?d='.length)));
+    }
+    if (!report) throw new Error('the sweep probe did not report within 240 s');
+    if (report.error) throw new Error(report.error);
+    const P = median(report.plain);
+    const S = median(report.sweep);
+    const unread = report.steps.flatMap((x) => x.split(',')).filter((o) => o !== 'on' && o !== 'off');
+    row(`sweep: "Check all" (${urls.length} pages) / plain sequential load of the ${urls.length} pages in one tab`, 'firefox',
+      `${fmt(S, 'ms', 0)} / ${fmt(P, 'ms', 0)} = ${fmt(S / P, '', 2)}`, '<= 1.2', S / P <= 1.2,
+      `runs ${report.sweep.join('/')} vs ${report.plain.join('/')} ms${unread.length ? `; ${unread.length} steps unread: ${[...new Set(unread)].join(' ')}` : ''}`);
+  } finally {
+    await b.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 async function firefoxBench(front) {
   if (!GECKODRIVER_BIN || !fs.existsSync(FIREFOX_BIN)) {
@@ -674,6 +707,7 @@ try {
   if (want('sweep')) await section('chromium sweep', () => chromiumSweep(front, benchExt));
   if (want('firefox')) await section('firefox latency', () => firefoxBench(front));
   if (want('firefox')) await section('firefox page cost', () => firefoxCost(front));
+  if (want('sweep')) await section('firefox sweep', () => firefoxSweep(front));
 } finally {
   await front.close();
   fs.rmSync(benchExt, { recursive: true, force: true });

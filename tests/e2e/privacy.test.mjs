@@ -28,6 +28,12 @@ const swept = () => loadCatalogue().settings.filter((s) => s.paths.length > 0).l
 const CAT = catalogue();
 const AI = CAT.find((c) => c.id === 'ai-training');
 const built = (name) => fs.existsSync(path.join(extDir(name), 'manifest.json'));
+/** Fails (never skips) when the build or the browser a test needs is missing. */
+function needs(name) {
+  assert.ok(built(name), `no build at ${extDir(name)} (run ./build.sh first)`);
+  if (name === 'chromium') assert.ok(fs.existsSync(CHROMIUM_BIN), `no Chromium at ${CHROMIUM_BIN}`);
+  if (name === 'firefox') assert.ok(fs.existsSync(FIREFOX_BIN) && GECKODRIVER_BIN, `no Firefox at ${FIREFOX_BIN} or no geckodriver`);
+}
 
 // Paths the fixture pages themselves load (documents, their scripts and styles, favicon).
 const PAGE_PATH = /^\/(mypreferences\/|psettings\/|static\/|favicon\.ico$|feed\/|login|checkpoint\/)/;
@@ -65,7 +71,8 @@ async function scenario(drive) {
 }
 
 describe('privacy: no network request from the extension', { timeout: 600000 }, () => {
-  it('Chromium (every host mapped to a logging server)', { timeout: 240000, skip: (!built('chromium') || !fs.existsSync(CHROMIUM_BIN)) && 'no Chromium build' }, async () => {
+  it('Chromium (every host mapped to a logging server)', { timeout: 240000 }, async () => {
+    needs('chromium');
     const front = await startFront();
     const b = await launchChromiumRaw({ extDir: extDir('chromium'), port: front.port, mapAll: true });
     const seen = []; // Playwright's view: every request any page, frame or worker made
@@ -117,7 +124,8 @@ describe('privacy: no network request from the extension', { timeout: 600000 }, 
     }
   });
 
-  it('Firefox (every request through a logging proxy)', { timeout: 300000, skip: (!built('firefox') || !GECKODRIVER_BIN || !fs.existsSync(FIREFOX_BIN)) && 'no Firefox build or geckodriver' }, async () => {
+  it('Firefox (every request through a logging proxy)', { timeout: 300000 }, async () => {
+    needs('firefox');
     const front = await startFront();
     const b = await launchFirefox({
       extDir: extDir('firefox'), server: { port: front.port },
@@ -202,7 +210,8 @@ const SOURCE_MANIFEST = JSON.parse(fs.readFileSync(path.join(ROOT, 'manifest.jso
 
 describe('privacy: what the built extension asks for and contains', () => {
   for (const [name, dir] of [['chrome', 'chromium'], ['firefox', 'firefox']]) {
-    it(`${name}: permissions, host access, CSP, no externally_connectable or web_accessible_resources`, { skip: !built(dir) && 'not built' }, () => {
+    it(`${name}: permissions, host access, CSP, no externally_connectable or web_accessible_resources`, () => {
+      assert.ok(built(dir), `no build at ${extDir(dir)} (run ./build.sh first)`);
       const m = JSON.parse(fs.readFileSync(path.join(extDir(dir), 'manifest.json'), 'utf8'));
       // Firefox cannot make "alarms" optional (README says so); Chrome asks for it only when reminders are turned on.
       assert.deepEqual(m.permissions, name === 'firefox' ? ['storage', 'alarms'] : ['storage']);
@@ -233,7 +242,8 @@ describe('privacy: what the built extension asks for and contains', () => {
       if (name === 'firefox') assert.deepEqual(m.browser_specific_settings?.gecko?.data_collection_permissions, { required: ['none'] });
     });
 
-    it(`${name}: no remote code or remote URL in the built files`, { skip: !built(dir) && 'not built' }, () => {
+    it(`${name}: no remote code or remote URL in the built files`, () => {
+      assert.ok(built(dir), `no build at ${extDir(dir)} (run ./build.sh first)`);
       const problems = [];
       const walk = (d) => {
         for (const e of fs.readdirSync(d, { withFileTypes: true })) {
@@ -265,7 +275,8 @@ describe('privacy: what the built extension asks for and contains', () => {
     });
   }
 
-  it('web-ext lint on the Firefox build: no errors, no warnings', { timeout: 120000, skip: !built('firefox') && 'not built' }, () => {
+  it('web-ext lint on the Firefox build: no errors, no warnings', { timeout: 120000 }, () => {
+    assert.ok(built('firefox'), `no build at ${extDir('firefox')} (run ./build.sh first)`);
     const bin = path.join(ROOT, 'node_modules/.bin/web-ext');
     const r = spawnSync(bin, ['lint', '--source-dir', extDir('firefox'), '--output', 'json', '--no-input'], { encoding: 'utf8', timeout: 110000 });
     const json = JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
@@ -278,10 +289,11 @@ describe('privacy: what the built extension asks for and contains', () => {
 
 // ---------------------------------------------------------------- a page cannot talk to us
 
-describe('privacy: a web page cannot message or drive the extension (Chromium)', { timeout: 120000, skip: (!built('chromium') || !fs.existsSync(CHROMIUM_BIN)) && 'no Chromium build' }, () => {
+describe('privacy: a web page cannot message or drive the extension (Chromium)', { timeout: 120000 }, () => {
   let front;
   let b;
   before(async () => {
+    needs('chromium');
     front = await startFront();
     b = await launchChromiumRaw({ extDir: extDir('chromium'), port: front.port });
   });
@@ -349,18 +361,39 @@ describe('privacy: a web page cannot message or drive the extension (Chromium)',
 // ---------------------------------------------------------------- reproducible build
 
 describe('privacy: reproducible build', () => {
-  const skip = process.env.OPTOUT_SKIP_REPRO ? 'OPTOUT_SKIP_REPRO is set'
-    : spawnSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT }).status !== 0 ? 'not a git checkout' : false;
-  it('two builds of the same commit, in different directories, give byte-identical zips', { timeout: 1200000, skip }, () => {
+  // A fresh checkout of HEAD (git archive: the committed tree only) in a directory of its
+  // own, with a target/ of its own, is built and its zips compared byte for byte with
+  // another build of the same commit in another directory: the tree's own $DIST (built by
+  // ./build.sh just before the tests) when the tree is exactly HEAD, else a second fresh
+  // build, as before.
+  it('two builds of the same commit, in different directories, give byte-identical zips', { timeout: 1200000 }, () => {
+    assert.equal(spawnSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT }).status, 0, 'not a git checkout: the check builds HEAD');
+    const dirty = execFileSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const zipSums = (dist) => {
+      const zips = fs.readdirSync(dist).filter((f) => f.endsWith('.zip')).sort();
+      return Object.fromEntries(zips.map((z) => [z, crypto.createHash('sha256').update(fs.readFileSync(path.join(dist, z))).digest('hex')]));
+    };
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'optout-repro-'));
     try {
-      const target = path.join(tmp, 'target'); // shared by both builds: the dependencies compile once
-      fs.mkdirSync(target);
-      const sums = [];
-      for (const n of ['one', 'two']) {
+      // The builds here share one target/ of their own, seeded with the tree's compiled
+      // dependencies (registry crates, the same Cargo.lock): the core itself is compiled
+      // afresh in the new directory, which is checked below.
+      const target = path.join(tmp, 'target');
+      for (const sub of ['release', 'wasm32-unknown-unknown/release']) {
+        const from = path.join(ROOT, 'target', sub);
+        if (fs.existsSync(from)) {
+          fs.mkdirSync(path.dirname(path.join(target, sub)), { recursive: true });
+          execFileSync('cp', ['-a', from, path.join(target, sub)]);
+        }
+      }
+      fs.mkdirSync(target, { recursive: true });
+      /** The core was compiled in this build (cargo did not take it as fresh from the seed). */
+      const coreCompiled = () => fs.readFileSync(path.join(target, 'cargo-messages.json'), 'utf8').split('\n')
+        .filter((l) => l.startsWith('{')).map((l) => JSON.parse(l))
+        .some((m) => m.reason === 'compiler-artifact' && /opt-out-lens-core/.test(m.package_id) && !m.target?.kind?.includes('custom-build') && m.fresh === false);
+      const build = (n) => {
         const src = path.join(tmp, n);
         fs.mkdirSync(src);
-        // The committed tree only (no uncommitted edits), as a fresh clone would have it.
         execFileSync('bash', ['-c', `git -C "${ROOT}" archive HEAD | tar -x -C "${src}"`]);
         fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(src, 'node_modules'));
         fs.symlinkSync(target, path.join(src, 'target'));
@@ -369,12 +402,19 @@ describe('privacy: reproducible build', () => {
         const dist = path.join(tmp, `dist-${n}`);
         const r = spawnSync('./build.sh', [], { cwd: src, env: { ...process.env, DIST: dist }, encoding: 'utf8', timeout: 560000 });
         assert.equal(r.status, 0, `build ${n} failed:\n${(r.stdout + r.stderr).slice(-3000)}`);
-        const zips = fs.readdirSync(dist).filter((f) => f.endsWith('.zip')).sort();
-        sums.push(Object.fromEntries(zips.map((z) => [z, crypto.createHash('sha256').update(fs.readFileSync(path.join(dist, z))).digest('hex')])));
+        assert.ok(coreCompiled(), `build ${n}: the core was compiled in ${src}, not taken from the tree's target/`);
+        return zipSums(dist);
+      };
+      const fresh = build('one');
+      assert.equal(Object.keys(fresh).length, 2, 'two zips per build');
+      console.log(`[repro] ${JSON.stringify(fresh)}`);
+      if (dirty) {
+        console.log(`[repro] the tree differs from HEAD (${dirty.split('\n').length} paths): comparing two fresh builds of HEAD`);
+        assert.deepEqual(build('two'), fresh);
+      } else {
+        const own = zipSums(distDir());
+        assert.deepEqual(own, fresh, `${distDir()} (this tree's build) differs from a fresh build of HEAD in ${tmp}; is it built from HEAD? (./build.sh)`);
       }
-      console.log(`[repro] ${JSON.stringify(sums[0])}`);
-      assert.equal(Object.keys(sums[0]).length, 2, 'two zips per build');
-      assert.deepEqual(sums[1], sums[0]);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

@@ -57,7 +57,7 @@ const heardBy = (page) => page.waitFor(heard, { timeout: 10000, what: "the optio
 
 for (const name of ['chromium', 'firefox']) {
   const missing = missingPrereq(name);
-  describe(`${name}: quiet mode and pages with nothing to do`, { skip: missing && !missing.startsWith('no extension') ? missing : false, timeout: 300000 }, () => {
+  describe(`${name}: quiet mode and pages with nothing to do`, { timeout: 300000 }, () => {
     let server;
     let b;
     let options; // the options page, kept open: it also listens to what content scripts send
@@ -84,8 +84,12 @@ for (const name of ['chromium', 'firefox']) {
         if (box.checked !== want) box.click();
         return box.checked;
       }, on);
-      // Stored by the background; the options page reads it back on a reload.
-      await sleep(300);
+      // Stored by the background (waited for, not guessed); the options page reads it back on a reload.
+      await options.waitFor(async (want) => {
+        const api = globalThis.browser ?? globalThis.chrome;
+        const o = (await api.storage.local.get('options')).options;
+        return (o?.showMarks !== false) === want;
+      }, { timeout: 10000, args: [on], what: `the background to store show-marks = ${on}` });
       await options.eval(() => { location.reload(); });
       await options.waitFor((want) => document.querySelectorAll('#region option').length > 0 && document.getElementById('show-marks').checked === want,
         { timeout: 10000, args: [on], what: `show-marks stored as ${on}` });

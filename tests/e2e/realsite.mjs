@@ -86,7 +86,7 @@ export function defineRealSiteScenarios(name) {
   const missing = missingPrereq(name);
   const extDir = extDirFor(name);
 
-  describe(`${name}: LinkedIn's variations (evidence review)`, { skip: missing && !missing.startsWith('no extension') ? missing : false, timeout: 600000 }, () => {
+  describe(`${name}: LinkedIn's variations (evidence review)`, { timeout: 600000 }, () => {
     let server;
     let b;
     before(async () => {

@@ -36,7 +36,7 @@ export function defineReportScenarios(name) {
   const missing = missingPrereq(name);
   const extDir = extDirFor(name);
 
-  describe(`${name}: Report a problem`, { skip: missing && !missing.startsWith('no extension') ? missing : false, timeout: 300000 }, () => {
+  describe(`${name}: Report a problem`, { timeout: 300000 }, () => {
     let server;
     let b;
     before(async () => {

@@ -41,7 +41,7 @@ export function defineScenarios(name) {
   const missing = missingPrereq(name);
   const extDir = extDirFor(name);
 
-  describe(`${name}: one browser session`, { skip: missing && !missing.startsWith('no extension') ? missing : false, timeout: 600000 }, () => {
+  describe(`${name}: one browser session`, { timeout: 600000 }, () => {
     let server;
     let b;
     before(async () => {
@@ -239,7 +239,7 @@ export function defineScenarios(name) {
   });
 
   // Scenarios that need a clean extension state get their own browser profile.
-  describe(`${name}: fresh profile`, { skip: missing && !missing.startsWith('no extension') ? missing : false, timeout: 600000 }, () => {
+  describe(`${name}: fresh profile`, { timeout: 600000 }, () => {
     let server;
     before(async () => {
       if (missing) throw new Error(missing);
