@@ -21,7 +21,7 @@ const MARK_TIMEOUT = Number(process.env.OPTOUT_MARK_TIMEOUT || 5000);
 const RUNNING = new Set(['starting', 'running']);
 
 const missing = missingPrereq('chromium');
-describe('chromium: the background sleeps through pages with nothing to do', { skip: missing && !missing.startsWith('no extension') ? missing : false, timeout: 240000 }, () => {
+describe('chromium: the background sleeps through pages with nothing to do', { timeout: 240000 }, () => {
   let server;
   let b;
   before(async () => {
