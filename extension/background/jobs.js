@@ -135,14 +135,27 @@ export function onTabLoaded(tabId, url) {
   });
 }
 
+async function cancelRunning(tabClosed) {
+  const job = await loadJob();
+  if (job?.status !== 'running') return { cancelled: false };
+  await coreReady();
+  const { job: next, directive } = core.jobCancel(job, Date.now(), tabClosed);
+  await follow(next, directive);
+  return { cancelled: true };
+}
+
 export function cancelJob(tabClosed) {
+  return jobQueue(() => cancelRunning(tabClosed));
+}
+
+/**
+ * "Forget everything": ends a running job, then `erase()`s, as one step of the job queue,
+ * so a job started meanwhile begins after the erasing instead of being erased with it.
+ */
+export function forgetEverything(erase) {
   return jobQueue(async () => {
-    const job = await loadJob();
-    if (job?.status !== 'running') return { cancelled: false };
-    await coreReady();
-    const { job: next, directive } = core.jobCancel(job, Date.now(), tabClosed);
-    await follow(next, directive);
-    return { cancelled: true };
+    await cancelRunning(false);
+    await erase();
   });
 }
 

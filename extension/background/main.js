@@ -8,7 +8,7 @@ import '../lib/i18n.js';
 import { core, coreReady } from '../lib/core.js';
 import { OPTIONS_KEY, log } from '../lib/store.js';
 import { eraseAll, forgetManaged, forgetOptions, managed, options, refreshBadge, updateOptions, updateState } from './state.js';
-import { cancelJob, isJobTab, onTabClosed, onTabLoaded, recordScan, rememberPage, resumeJobs, startJob, tick } from './jobs.js';
+import { cancelJob, forgetEverything, isJobTab, onTabClosed, onTabLoaded, recordScan, rememberPage, resumeJobs, startJob, tick } from './jobs.js';
 import { forgetReveal, highlightOrOpen, show, takeReveal } from './show.js';
 import { listenForAlarms, syncReminder } from './watch.js';
 import { entraScan, syncEntraScript } from './entra.js';
@@ -62,8 +62,7 @@ export const HANDLERS = {
     return { ok: true };
   },
   async forget() {
-    await cancelJob(false);
-    await eraseAll();
+    await forgetEverything(eraseAll);
     return { ok: true };
   },
   'entra-plan': (msg) => core.entraPlanFor(msg.url),

@@ -41,7 +41,9 @@ export function updateOrg(change) {
 /** "Forget everything": erases storage.local and storage.session. */
 export async function eraseAll() {
   await writeQueue(() => api.storage.local.clear());
-  sessionCopy = null;
+  // The copy is emptied as the clear is issued: a write made after this point goes into
+  // the new copy and reaches storage after the clear, so both keep it.
+  sessionCopy = Promise.resolve({});
   await api.storage.session.clear();
   sessionChanged();
   await refreshBadge();

@@ -601,5 +601,19 @@ export function defineJobScenarios(name) {
       assert.deepEqual(server.requests.slice(reqs).filter((r) => r.url.startsWith('/mypreferences/')).map((r) => r.url), [], 'no page loaded after Forget');
       assert.deepEqual((await settledCounters(server)).clicks, {}, 'nothing clicked');
     });
+
+    it('10b. Check all at once after Forget everything: the job starts after the erasing, runs to its end and shows', { timeout: 90000 }, async () => {
+      server.setSwitches(keysOf(MIXED));
+      await popup.click('#forget');
+      await popup.waitFor(() => document.getElementById('forget-confirm').open, { timeout: 3000, what: 'the forget dialog' });
+      // "Yes", then "Check all" as soon as the forget request is on its way (the dialog's
+      // close handler sends it), as a quick person would: no wait for the erasing.
+      const { state } = await runJob(popup, () => popup.eval(() => {
+        document.getElementById('forget-confirm').addEventListener('close', () => document.getElementById('check-all').click(), { once: true });
+        document.getElementById('forget-yes').click();
+      }), { kind: 'sweep' });
+      assert.equal(state.job.status, 'finished', state.job.text);
+      for (const c of CATALOGUE) assert.equal(state.rows[c.id].state, MIXED[c.id] ?? 'on', `${c.id} read after the erasing`);
+    });
   });
 }
