@@ -4,7 +4,7 @@
 use arbitrary::{Result, Unstructured};
 use opt_out_lens_core::catalogue::{Region, SwitchState, SETTINGS};
 use opt_out_lens_core::managed::Managed;
-use opt_out_lens_core::detect::{scan, Candidate, Observed, PageFacts};
+use opt_out_lens_core::detect::{scan, Candidate, Observed, PageFacts, StateWord};
 use opt_out_lens_core::state::{self, Stored, HISTORY_LIMIT, SCHEMA};
 use opt_out_lens_core::summary::summary;
 
@@ -100,6 +100,12 @@ fn candidate(u: &mut Unstructured) -> Result<Candidate> {
         aria_label: text(u)?,
         label_text: text(u)?,
         context_text: text(u)?,
+        // An element id: sometimes one a rule finds a switch by (the cookie switch's).
+        id: match u.int_in_range(0..=2)? {
+            0 => "nonEssentialCookieConsent".into(),
+            1 => u.arbitrary()?,
+            _ => String::new(),
+        },
     })
 }
 
@@ -129,6 +135,9 @@ pub fn facts(u: &mut Unstructured) -> Result<PageFacts> {
         login_form: u.arbitrary()?,
         dialog_open: u.arbitrary()?,
         candidates: (0..n).map(|_| candidate(u)).collect::<Result<_>>()?,
+        heading: text(u)?,
+        checkboxes: u.int_in_range(0..=40)?,
+        entries: (0..u.int_in_range(0..=3)?).map(|_| text(u)).collect::<Result<_>>()?,
     })
 }
 
@@ -199,7 +208,7 @@ pub fn check(pages: &[PageFacts], now0: f64, region: Option<Region>, managed: &M
             assert_eq!(sum.rows.len(), SETTINGS.len());
         }
         for r in &sum.rows {
-            if r.state == "off" {
+            if r.state == StateWord::Off {
                 assert!(stored.settings.get(r.id).is_some_and(|e| e.observed == Observed::Off), "{} summarised off", r.id);
             }
         }
