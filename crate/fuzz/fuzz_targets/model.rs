@@ -2,7 +2,7 @@
 //! bytes, and the invariants checked on scan → state::apply → summary.
 
 use arbitrary::{Result, Unstructured};
-use opt_out_lens_core::catalogue::{Region, SwitchState, SETTINGS};
+use opt_out_lens_core::catalogue::{Kind, Region, SwitchState, SETTINGS};
 use opt_out_lens_core::managed::Managed;
 use opt_out_lens_core::detect::{scan, Candidate, Observed, PageFacts, StateWord};
 use opt_out_lens_core::state::{self, Stored, HISTORY_LIMIT, SCHEMA};
@@ -180,6 +180,13 @@ pub fn check(pages: &[PageFacts], now0: f64, region: Option<Region>, managed: &M
             assert!(!m.labels.is_empty() && m.labels.iter().all(|l| !l.key.is_empty()));
         }
         for o in &out.observations {
+            // A connection is read from the page's list entries, not from a switch: "on" only
+            // where the page listed entries, and never "off".
+            if SETTINGS.iter().any(|s| s.id == o.setting && s.kind == Kind::Connection) {
+                assert!(o.observed != Observed::Off, "{} (a connection) observed off", o.setting);
+                assert!(o.observed != Observed::On || !facts.entries.is_empty(), "{} observed on with no list entry", o.setting);
+                continue;
+            }
             if o.observed == Observed::Off || o.observed == Observed::On {
                 let want = if o.observed == Observed::Off { SwitchState::Off } else { SwitchState::On };
                 assert!(
