@@ -62,6 +62,10 @@ pub enum Outcome {
     Failed,
 }
 
+/// How much earlier than the job asked for it a page's load may seem and still count as
+/// the page asked for (`performance.timeOrigin` and `Date.now()` round differently).
+const STALE_SLACK_MS: f64 = 50.0;
+
 /// One page of a job.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -229,12 +233,21 @@ pub struct PageLoad {
     pub dialog_open: bool,
     /// The HTTP status of the page's document, when the browser tells it.
     pub http_status: Option<u16>,
+    /// When the document was loaded (`performance.timeOrigin`, ms since the epoch, the same
+    /// clock as the job's): tells a late scan of the page the tab showed before the job
+    /// sent it here, even when that page had the same URL (two settings on one page).
+    pub loaded_at: Option<f64>,
 }
 
 impl FromJson for PageLoad {
     fn from_json(v: Val) -> json::Result<Self> {
         let mut f = Fields::of(v, "page facts")?;
-        let value = PageLoad { url: f.or_default("url"), dialog_open: f.or_default("dialogOpen"), http_status: f.or_default("httpStatus") };
+        let value = PageLoad {
+            url: f.or_default("url"),
+            dialog_open: f.or_default("dialogOpen"),
+            http_status: f.or_default("httpStatus"),
+            loaded_at: f.or_default("loadedAt"),
+        };
         f.done(value)
     }
 }
@@ -313,7 +326,7 @@ impl Job {
 
     /// Feeds the scan of the job's tab at `url`.
     pub fn on_scan(&mut self, url: &str, outcome: &ScanOutcome, dialog_open: bool, now: f64) -> Directive {
-        self.on_page(&PageLoad { url: url.into(), dialog_open, http_status: None }, outcome, now)
+        self.on_page(&PageLoad { url: url.into(), dialog_open, http_status: None, loaded_at: None }, outcome, now)
     }
 
     /// Feeds the scan of the job's tab, with what the page reported about its loading.
@@ -335,8 +348,11 @@ impl Job {
             self.stop(Reason::NotLoggedIn, now, &mut d);
             return d;
         }
-        // A late scan of the previous page: not this step's business.
-        if !on_page(url, &step.url) {
+        // A late scan of the previous page: not this step's business. Also when that page
+        // had this URL: loaded before the job sent the tab here (with a little slack for
+        // the two clocks' rounding; a page the job asked for loads after it asked).
+        let stale = page.loaded_at.zip(step.started_at).is_some_and(|(loaded, asked)| loaded + STALE_SLACK_MS < asked);
+        if !on_page(url, &step.url) || stale {
             return d;
         }
         let error_page = page.http_status.is_some_and(|s| s >= 400);

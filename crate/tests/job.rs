@@ -305,7 +305,7 @@ fn fail_once(job: &mut Job, how: Failure, url: &str, t: f64) -> (Vec<Directive>,
         Failure::Http500 => {
             let switch_on = vec![switch(key_of(&job.steps[job.current].setting), true)];
             let outcome = page(url, switch_on, 300.0);
-            ds.push(job.on_page(&PageLoad { url: url.into(), dialog_open: false, http_status: Some(500) }, &outcome, t));
+            ds.push(job.on_page(&PageLoad { url: url.into(), dialog_open: false, http_status: Some(500), loaded_at: None }, &outcome, t));
             (ds, t)
         }
         Failure::Checkpoint => {
@@ -377,7 +377,7 @@ fn a_second_try_that_loads_reads_the_page_as_usual() {
         let (_, t) = fail_once(&mut job, how, &url, 1000.0);
         let t = t + f64::from(FAILURES.retry_wait_ms);
         assert_eq!(job.on_tick(t, Some(&url)).navigate.as_deref(), Some(url.as_str()));
-        let d = job.on_page(&PageLoad { url: url.clone(), dialog_open: false, http_status: Some(200) }, &page(&url, vec![switch(key_of(SETTINGS[0].id), true)], 300.0), t + 500.0);
+        let d = job.on_page(&PageLoad { url: url.clone(), dialog_open: false, http_status: Some(200), loaded_at: None }, &page(&url, vec![switch(key_of(SETTINGS[0].id), true)], 300.0), t + 500.0);
         assert_eq!(d.navigate, SETTINGS[1].url(), "{how:?}");
         assert!(d.record.is_empty(), "{how:?}: the scan is stored as usual");
         assert_eq!(outcomes(&job)[0], (SETTINGS[0].id.into(), Some(Outcome::On), None), "{how:?}");
@@ -411,7 +411,7 @@ fn late_scans_of_an_error_page_while_waiting_to_try_again_decide_nothing() {
     let mut job = Job::opt_out(&[SETTINGS[0].id.to_string()], 0.0, &Managed::default()).expect("job");
     let url = job.current_url().expect("url").to_string();
     let on = page(&url, vec![switch(key_of(SETTINGS[0].id), true)], 300.0);
-    let error = PageLoad { url: url.clone(), dialog_open: false, http_status: Some(503) };
+    let error = PageLoad { url: url.clone(), dialog_open: false, http_status: Some(503), loaded_at: None };
     let d = job.on_page(&error, &on, 100.0);
     assert!(d.discard_observations && d.click.is_none());
     // The settle re-scan of the same error page, during the wait.
@@ -523,4 +523,37 @@ fn a_read_only_row_is_never_part_of_an_opt_out() {
         let ids = vec!["ai-training".to_string(), id.clone()];
         assert_eq!(Job::opt_out(&ids, 0.0, &Managed::default()).map(|_| ()), Err(Refusal::UnknownSetting), "{id}");
     }
+}
+
+#[test]
+fn two_settings_on_one_page_a_late_scan_of_the_page_before_the_reload_decides_nothing() {
+    // The promotions page holds two switches, so the second step sends the tab to the URL
+    // it is already on. A scan of the old document arriving after that (its verify re-scans
+    // run on) must not be taken for the reloaded page: a click decided on it would land on a
+    // page being replaced, and the step would end "did not change".
+    let ids = vec!["marketing-promotions".to_string(), "marketing-emails".to_string()];
+    let mut job = Job::opt_out(&ids, 0.0, &Managed::default()).expect("job");
+    let url = job.current_url().expect("url").to_string();
+    assert_eq!(job.steps[1].url, url, "both on one page");
+    let (promo, emails) = (key_of("marketing-promotions"), key_of("marketing-emails"));
+    let load = |at: f64| PageLoad { url: url.clone(), dialog_open: false, http_status: Some(200), loaded_at: Some(at) };
+    let first = load(100.0);
+    let both = |p: bool, e: bool| page(&url, vec![switch(promo, p), switch(emails, e)], 300.0);
+    let d = job.on_page(&first, &both(true, true), 400.0);
+    assert_eq!(d.click, Some(0));
+    job.on_page(&first, &both(false, true), 600.0);
+    let moved = 500.0 + f64::from(SITE.click_verify_ms);
+    let d = job.on_page(&first, &both(false, true), moved);
+    assert_eq!(d.navigate.as_deref(), Some(url.as_str()), "on to the second setting, same page");
+    // The old document, scanned again after the move: nothing is decided on it.
+    let d = job.on_page(&first, &both(false, true), moved + 200.0);
+    assert_eq!(d.click, None, "no click on the page being replaced");
+    assert_eq!(job.steps[1].clicked_at, None);
+    // The reloaded page: the click is decided there.
+    let d = job.on_page(&load(moved + 30.0), &both(false, true), moved + 400.0);
+    assert_eq!(d.click, Some(1));
+    // Without a load time (an older page script), scans count as before.
+    let mut job2 = Job::opt_out(&ids, 0.0, &Managed::default()).expect("job");
+    let none = PageLoad { loaded_at: None, ..load(0.0) };
+    assert_eq!(job2.on_page(&none, &both(true, true), 400.0).click, Some(0));
 }

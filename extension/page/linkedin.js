@@ -212,6 +212,9 @@
     const facts = {
       url: location.href,
       elapsedMs,
+      // When this document was loaded: a job tells a late scan of the page its tab showed
+      // before from the page it asked for, even at the same URL.
+      loadedAt: performance.timeOrigin,
       // For the core: an error page is not a changed page; for "Report a problem": the
       // page's language and heading (the core keeps only what a report may hold).
       httpStatus: performance.getEntriesByType('navigation')[0]?.responseStatus || null,
