@@ -349,9 +349,11 @@ impl Job {
             return d;
         }
         // A late scan of the previous page: not this step's business. Also when that page
-        // had this URL: loaded before the job sent the tab here (with a little slack for
-        // the two clocks' rounding; a page the job asked for loads after it asked).
-        let stale = page.loaded_at.zip(step.started_at).is_some_and(|(loaded, asked)| loaded + STALE_SLACK_MS < asked);
+        // had this URL (two settings on one page, the previous one read there): loaded
+        // before the job sent the tab here, with a little slack for the clocks' rounding.
+        // Only then: after an error page Firefox can date the next document too early.
+        let same_page_again = self.current > 0 && self.steps[self.current - 1].url == step.url && self.steps[self.current - 1].scanned;
+        let stale = same_page_again && page.loaded_at.zip(step.started_at).is_some_and(|(loaded, asked)| loaded + STALE_SLACK_MS < asked);
         if !on_page(url, &step.url) || stale {
             return d;
         }

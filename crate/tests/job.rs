@@ -556,4 +556,8 @@ fn two_settings_on_one_page_a_late_scan_of_the_page_before_the_reload_decides_no
     let mut job2 = Job::opt_out(&ids, 0.0, &Managed::default()).expect("job");
     let none = PageLoad { loaded_at: None, ..load(0.0) };
     assert_eq!(job2.on_page(&none, &both(true, true), 400.0).click, Some(0));
+    // A first page, or a page after one of another URL, is never judged by its load time
+    // (a browser may date a document after an error page early).
+    let mut job3 = Job::opt_out(&ids, 1000.0, &Managed::default()).expect("job");
+    assert_eq!(job3.on_page(&load(10.0), &both(true, true), 1400.0).click, Some(0));
 }
