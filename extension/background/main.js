@@ -32,7 +32,7 @@ export const HANDLERS = {
     const clickMark = directive?.click != null ? outcome.marks.find((m) => m.index === directive.click) : null;
     return {
       marks: outcome.marks,
-      reveal: await takeReveal(sender.tab.id, outcome.marks),
+      reveal: await takeReveal(sender.tab.id, outcome.marks, msg.facts.loadedAt),
       // The one click guided opt-out makes, on the element the core identified.
       click: clickMark
         ? { index: clickMark.index, setting: clickMark.setting, state: clickMark.state, verifyMs: directive.verifyMs ?? 0 }

@@ -8,13 +8,23 @@ import { whileOpeningTab } from './tabs.js';
 
 const api = globalThis.OptOutApi;
 
-/** The setting to point at in `tabId`, if its switch is among `marks` (then forgotten). */
-export async function takeReveal(tabId, marks) {
+// A document loaded this much before "Show me" asked for the page still counts as the
+// page asked for (the page's and the worker's clocks round differently).
+const SLACK_MS = 50;
+
+/**
+ * The setting to point at in `tabId`, if its switch is among `marks` (then forgotten).
+ * Only for the page "Show me" loaded: a late scan of the document it replaces (`loadedAt`,
+ * the scan's `performance.timeOrigin`, from before the request) would take the reveal away
+ * from the page the person is about to see.
+ */
+export async function takeReveal(tabId, marks, loadedAt) {
   const key = revealKey(tabId);
-  const setting = (await session())[key];
-  if (!setting || !marks.some((m) => m.setting === setting)) return null;
+  const reveal = (await session())[key];
+  if (!reveal?.setting || !marks.some((m) => m.setting === reveal.setting)) return null;
+  if (typeof loadedAt === 'number' && loadedAt + SLACK_MS < reveal.at) return null;
   await sessionRemove(key);
-  return setting;
+  return reveal.setting;
 }
 
 export function forgetReveal(tabId) {
@@ -31,11 +41,12 @@ export async function show(setting) {
   const tabs = await api.tabs.query({});
   const job = await loadJob();
   const reusable = tabs.find((t) => t.url && core.planFor(t.url).scan && !(job?.status === 'running' && job.tabId === t.id));
+  const at = Date.now();
   return whileOpeningTab(async () => {
     const tab = reusable
       ? await api.tabs.update(reusable.id, { url, active: true })
       : await api.tabs.create({ url, active: true });
-    await sessionSet({ [revealKey(tab.id)]: setting });
+    await sessionSet({ [revealKey(tab.id)]: { setting, at } });
     return { tabId: tab.id };
   });
 }

@@ -166,9 +166,11 @@
   function reveal(setting) {
     const found = [...located].find(([el, m]) => el.isConnected && m.setting === setting);
     if (!found) return;
-    const [el, m] = found;
-    const calm = matchMedia('(prefers-reduced-motion: reduce)').matches;
-    (m.row ?? el).scrollIntoView({ block: 'center', behavior: calm ? 'auto' : 'smooth' });
+    const [el] = found;
+    // At once, not smoothly: a smooth scroll on a page still settling can be cut short
+    // (seen in Firefox: stopped after a few pixels). The switch itself at the centre: a
+    // row taller than a small window, centred, can leave its switch out of sight.
+    el.scrollIntoView({ block: 'center', behavior: 'instant' });
     MARKS.flash(el);
   }
 

@@ -155,7 +155,11 @@ for (const name of ['chromium', 'firefox']) {
         const popup = await b.openPopup({ width: 1280, height: low });
         try {
           await readPopup(popup, { until: (r) => r[AI.id] && r[AI.id].hasShow });
+          await b.page.eval(() => { window.__beforeShow = true; });
           await popup.click(`[data-setting="${AI.id}"] [data-action="show"]`);
+          // Closed only once "Show me" has reloaded the page: Firefox may drop the message
+          // of a page closed right after sending it.
+          await b.page.waitFor(() => !window.__beforeShow && document.readyState === 'complete', { timeout: 10000, what: '"Show me" to reload the settings page' });
         } finally {
           await popup.close();
         }
