@@ -29,7 +29,7 @@ function listenToTabs(on = true) {
 }
 
 /** Whether anything in the session waits on a tab. */
-export async function tabsNeeded() {
+async function tabsNeeded() {
   const s = await session();
   return s[JOB_KEY]?.status === 'running' || Object.keys(s).some(isRevealKey);
 }

@@ -474,27 +474,37 @@ async function chromiumSweep(front, benchExt) {
       '--no-first-run', '--disable-sync', '--disable-quic', `--user-data-dir=${profile}`, `--load-extension=${dir}`,
       `--disable-extensions-except=${dir}`, '--ignore-certificate-errors', `--host-resolver-rules=MAP www.linkedin.com 127.0.0.1:${front.port}`,
       'about:blank'], { stdio: 'ignore', detached: true });
-    const t0 = Date.now();
-    let report = null;
-    while (!report && Date.now() - t0 < 240000) {
-      await sleep(250);
-      const e = front.log.find((x) => x.path && x.path.startsWith('/__report?d='));
-      if (e) report = JSON.parse(decodeURIComponent(e.path.slice('/__report?d='.length)));
-    }
-    if (!report) throw new Error('the sweep probe did not report within 240 s');
-    if (report.error) throw new Error(report.error);
-    const P = median(report.plain);
-    const S = median(report.sweep);
-    const unread = report.steps.flatMap((s) => s.split(',')).filter((o) => o !== 'on' && o !== 'off');
-    row(`sweep: "Check all" (${urls.length} pages) / plain sequential load of the ${urls.length} pages in one tab`, 'chromium',
-      `${fmt(S, 'ms', 0)} / ${fmt(P, 'ms', 0)} = ${fmt(S / P, '', 2)}`, '<= 1.2', S / P <= 1.2,
-      `runs ${report.sweep.join('/')} vs ${report.plain.join('/')} ms${unread.length ? `; ${unread.length} steps unread: ${[...new Set(unread)].join(' ')}` : ''}`);
+    sweepRow('chromium', urls, await sweepReport(front, 0));
   } finally {
     if (proc) try { process.kill(-proc.pid, 'SIGKILL'); } catch { /* gone */ }
     await sleep(300);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.rmSync(profile, { recursive: true, force: true });
   }
+}
+
+/** The sweep probe's report (it calls /__report on the front), the first one since `since`. */
+async function sweepReport(front, since) {
+  const t0 = Date.now();
+  let report = null;
+  while (!report && Date.now() - t0 < 240000) {
+    await sleep(250);
+    const e = front.log.find((x) => (x.time ?? 0) >= since && x.path && x.path.startsWith('/__report?d='));
+    if (e) report = JSON.parse(decodeURIComponent(e.path.slice('/__report?d='.length)));
+  }
+  if (!report) throw new Error('the sweep probe did not report within 240 s');
+  if (report.error) throw new Error(report.error);
+  return report;
+}
+
+/** The sweep figure of one browser: "Check all" against plain loads of the same pages. */
+function sweepRow(browser, urls, report) {
+  const P = median(report.plain);
+  const S = median(report.sweep);
+  const unread = report.steps.flatMap((x) => x.split(',')).filter((o) => o !== 'on' && o !== 'off');
+  row(`sweep: "Check all" (${urls.length} pages) / plain sequential load of the ${urls.length} pages in one tab`, browser,
+    `${fmt(S, 'ms', 0)} / ${fmt(P, 'ms', 0)} = ${fmt(S / P, '', 2)}`, '<= 1.2', S / P <= 1.2,
+    `runs ${report.sweep.join('/')} vs ${report.plain.join('/')} ms${unread.length ? `; ${unread.length} steps unread: ${[...new Set(unread)].join(' ')}` : ''}`);
 }
 
 // ---------------------------------------------------------------- Firefox
@@ -511,21 +521,7 @@ async function firefoxSweep(front) {
   const since = Date.now();
   const b = await launchFirefox({ extDir: dir, server: { port: front.port } });
   try {
-    const t0 = Date.now();
-    let report = null;
-    while (!report && Date.now() - t0 < 240000) {
-      await sleep(250);
-      const e = front.log.find((x) => x.time >= since && x.path && x.path.startsWith('/__report?d='));
-      if (e) report = JSON.parse(decodeURIComponent(e.path.slice('/__report?d='.length)));
-    }
-    if (!report) throw new Error('the sweep probe did not report within 240 s');
-    if (report.error) throw new Error(report.error);
-    const P = median(report.plain);
-    const S = median(report.sweep);
-    const unread = report.steps.flatMap((x) => x.split(',')).filter((o) => o !== 'on' && o !== 'off');
-    row(`sweep: "Check all" (${urls.length} pages) / plain sequential load of the ${urls.length} pages in one tab`, 'firefox',
-      `${fmt(S, 'ms', 0)} / ${fmt(P, 'ms', 0)} = ${fmt(S / P, '', 2)}`, '<= 1.2', S / P <= 1.2,
-      `runs ${report.sweep.join('/')} vs ${report.plain.join('/')} ms${unread.length ? `; ${unread.length} steps unread: ${[...new Set(unread)].join(' ')}` : ''}`);
+    sweepRow('firefox', urls, await sweepReport(front, since));
   } finally {
     await b.close();
     fs.rmSync(dir, { recursive: true, force: true });
