@@ -164,9 +164,11 @@ export function forgetEverything(erase) {
  * observations (unless the job says a signed-out page must change nothing), and only
  * then saves the job's next step and moves on, so a service worker stopped at any point
  * never leaves a job ahead of what was stored. Resolves with the job's directive once it
- * is saved; the navigation goes on behind it.
+ * is saved; the navigation goes on behind it. `jobTab`: whether the tab was the job's when
+ * the scan arrived; a scan that arrived before its tab became a job's is never the job's
+ * page (nobody would receive the job's click).
  */
-export function recordScan(tabId, facts, outcome) {
+export function recordScan(tabId, facts, outcome, { jobTab }) {
   let decided;
   const directive = new Promise((resolve) => {
     decided = resolve;
@@ -174,7 +176,7 @@ export function recordScan(tabId, facts, outcome) {
   jobQueue(async () => {
     try {
       const job = await loadJob();
-      const ours = job?.status === 'running' && job.tabId === tabId;
+      const ours = jobTab && job?.status === 'running' && job.tabId === tabId;
       const step = ours ? core.jobOnPage(job, facts, outcome, Date.now()) : null;
       const d = step?.directive ?? null;
       // What the page showed (unless the job says it must change nothing), and what the

@@ -24,22 +24,31 @@ const OPTION_TYPES = { region: 'string', notify: 'boolean', remindDays: 'number'
 export const HANDLERS = {
   async scan(msg, sender) {
     const outcome = core.scanPage(msg.facts);
-    rememberPage(msg.facts, outcome).catch(warn('report'));
-    // The marks go back at once; only a job's tab waits for the job's decision (a click).
-    const inJob = await isJobTab(sender.tab.id);
-    const decided = recordScan(sender.tab.id, msg.facts, outcome);
-    const directive = inJob ? await decided : null;
-    const clickMark = directive?.click != null ? outcome.marks.find((m) => m.index === directive.click) : null;
-    return {
+    const tabId = sender.tab.id;
+    const reply = async (click) => ({
       marks: outcome.marks,
-      reveal: await takeReveal(sender.tab.id, outcome.marks, msg.facts.loadedAt),
-      // The one click guided opt-out makes, on the element the core identified.
-      click: clickMark
-        ? { index: clickMark.index, setting: clickMark.setting, state: clickMark.state, verifyMs: directive.verifyMs ?? 0 }
-        : null,
+      reveal: await takeReveal(tabId, outcome.marks, msg.facts.loadedAt),
+      click,
       // The person may ask for no marks on LinkedIn's pages at all.
       quiet: (await options()).showMarks === false,
-    };
+    });
+    // Only a job's tab waits for the job's decision (a click). Any other tab gets its
+    // marks first and the page's state is stored after: each write is a trip through the
+    // browser that would hold the reply up (measured: a warm mark took twice as long).
+    if (!(await isJobTab(tabId))) {
+      setTimeout(() => {
+        rememberPage(msg.facts, outcome).catch(warn('report'));
+        recordScan(tabId, msg.facts, outcome, { jobTab: false });
+      }, 0);
+      return reply(null);
+    }
+    rememberPage(msg.facts, outcome).catch(warn('report'));
+    const directive = await recordScan(tabId, msg.facts, outcome, { jobTab: true });
+    const clickMark = directive?.click != null ? outcome.marks.find((m) => m.index === directive.click) : null;
+    // The one click guided opt-out makes, on the element the core identified.
+    return reply(clickMark
+      ? { index: clickMark.index, setting: clickMark.setting, state: clickMark.state, verifyMs: directive.verifyMs ?? 0 }
+      : null);
   },
   show: (msg) => show(msg.setting),
   'job-start': (msg) => startJob(msg.kind, msg.settings),

@@ -218,16 +218,16 @@
       // before from the page it asked for, even at the same URL.
       loadedAt: performance.timeOrigin,
       // For the core: an error page is not a changed page; for "Report a problem": the
-      // page's language and heading (the core keeps only what a report may hold).
+      // page's language (the core keeps only what a report may hold).
       httpStatus: performance.getEntriesByType('navigation')[0]?.responseStatus || null,
       lang: (document.documentElement.lang ?? '').slice(0, 20),
-      heading: textOf(document.querySelector('h1'), plan.maxTextChars),
       candidateIds: elements.map((e) => (e.id ?? '').slice(0, plan.maxTextChars)),
       loginForm: document.querySelector(plan.loginFormSelector) !== null,
       dialogOpen: document.querySelector(plan.dialogSelector) !== null,
       candidates: [],
-      // The page's title, how many plain checkboxes it holds (a list is never read as a
-      // switch), and the names of its list entries (bounded): the core decides with them.
+      // The page's title (also for a report), how many plain checkboxes it holds (a list
+      // is never read as a switch), and the names of its list entries (bounded): the core
+      // decides with them.
       heading: textOf(heading, plan.maxTextChars),
       checkboxes: queryAll(roots, plan.checkboxSelector).length,
       entries: queryAll(roots, plan.entrySelector).slice(0, plan.maxEntries).map((e) => textOf(e, plan.maxEntryChars)),

@@ -1,7 +1,8 @@
 // Bench-only copies of the built extension (the shipped build is not touched):
-//   - one extra content script that times bare content-script -> background round trips
-//     on request (the 'entra-plan' message: the background's routing plus one trivial core
-//     call, no storage), for the warm-latency floor;
+//   - one extra content script (settings pages only) that times bare content-script ->
+//     background round trips on request (the 'entra-plan' message: the background's
+//     routing plus one trivial core call, no storage), back to back or each after a quiet
+//     spell, for the warm-latency floor;
 //   - a counter in the background of every message and port it receives
 //     (globalThis.__bench, read through the DevTools protocol);
 //   - optionally a probe appended to the background (the sweep).
@@ -15,9 +16,11 @@ const RTT_SCRIPT = `// Bench-only (not shipped): times content-script -> backgro
 'use strict';
 document.addEventListener('x-bench-rtt', async (e) => {
   const api = globalThis.browser ?? globalThis.chrome;
-  const n = Math.min(200, Number(e.detail) || 30);
+  const [count, gap] = String(e.detail).split(':').map(Number);
+  const n = Math.min(200, count || 30);
   const t = [];
   for (let i = 0; i < n; i++) {
+    if (gap > 0) await new Promise((r) => setTimeout(r, Math.min(gap, 2000)));
     const t0 = performance.now();
     await api.runtime.sendMessage({ type: 'entra-plan', url: location.href });
     t.push(performance.now() - t0);
@@ -68,7 +71,7 @@ export function benchExtension(src, { probe = '' } = {}) {
   fs.cpSync(src, dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'bench-rtt.js'), RTT_SCRIPT);
   const mf = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
-  mf.content_scripts.push({ matches: ['https://www.linkedin.com/*'], js: ['bench-rtt.js'], run_at: 'document_idle' });
+  mf.content_scripts.push({ matches: ['https://www.linkedin.com/mypreferences/*'], js: ['bench-rtt.js'], run_at: 'document_idle' });
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(mf, null, 2));
   const bg = mf.background.service_worker || mf.background.scripts[0];
   fs.appendFileSync(path.join(dir, bg), COUNTER + probe);
