@@ -135,9 +135,12 @@ api.runtime.onInstalled.addListener(() => {
 });
 api.runtime.onStartup.addListener(() => refreshBadge().catch(warn('badge')));
 
-// Start compiling the wasm, and Chromium's first read of the managed policy (it can take
-// seconds), as soon as the worker starts: the first scan then finds both ready.
+// Start compiling the wasm, and the first reads of what a scan's reply needs (the options,
+// the session) and of Chromium's managed policy (it can take seconds), as soon as the
+// worker starts: the first scan, often the message that woke the worker, then finds them
+// ready instead of reading storage after the wasm.
 coreReady().catch(warn('core'));
+options().catch(warn('options'));
 managed().catch(warn('managed'));
 resumeJobs().catch(warn('resume'));
 // Nothing waits on a tab (no job, no "Show me"): stop hearing about every tab.
