@@ -108,26 +108,40 @@ globalThis.OptOutMarks ??= (() => {
 
   const MIN_GAP = 140; // narrowest free space (px) the longest label may wrap into
 
-  /** Horizontal spans taken by the row's text and controls in the switch's line. */
+  const CONTROLS = 'input, button, select, textarea, img, svg, [role]';
+
+  /**
+   * Horizontal spans taken by the row's text and controls in the switch's line. Walked by
+   * hand, skipping every element whose box lies wholly above or below that line (its
+   * text cannot be in it): rows with long help texts were the costliest part of marking
+   * a big page (a filtered TreeWalker calls into script for every node, and every text
+   * node was measured).
+   */
   function occupiedSpans(row, band) {
     const spans = [];
-    const inBand = (r) => r.width > 0 && r.bottom > band.top + 1 && r.top < band.bottom - 1;
-    const walker = document.createTreeWalker(row, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
-      acceptNode: (n) =>
-        n.nodeType === Node.ELEMENT_NODE
-          ? n.hasAttribute(ATTR_LABEL) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT
-          : n.data.trim() ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT,
-    });
+    const crosses = (r) => r.bottom > band.top + 1 && r.top < band.bottom - 1;
     const range = document.createRange();
-    for (let i = 0; i < 2000 && walker.nextNode(); i++) {
-      const n = walker.currentNode;
+    let n = row.firstChild;
+    for (let seen = 0; n && seen < 2000; seen++) {
+      let inside = false;
       if (n.nodeType === Node.TEXT_NODE) {
-        range.selectNodeContents(n);
-        for (const r of range.getClientRects()) if (inBand(r)) spans.push([r.left, r.right]);
-      } else if (n.matches('input, button, select, textarea, img, svg, [role]')) {
+        if (n.data.trim()) {
+          range.selectNodeContents(n);
+          for (const r of range.getClientRects()) if (r.width > 0 && crosses(r)) spans.push([r.left, r.right]);
+        }
+      } else if (n.nodeType === Node.ELEMENT_NODE && !n.hasAttribute(ATTR_LABEL)) {
         const r = n.getBoundingClientRect();
-        if (inBand(r)) spans.push([r.left, r.right]);
+        // A box of no height (display: contents, a collapsed wrapper) may still hold text
+        // in the line: look inside it.
+        inside = r.height === 0 || crosses(r);
+        if (inside && r.width > 0 && n.matches(CONTROLS)) spans.push([r.left, r.right]);
       }
+      if (inside && n.firstChild) {
+        n = n.firstChild;
+        continue;
+      }
+      while (n !== row && !n.nextSibling) n = n.parentNode;
+      n = n === row ? null : n.nextSibling;
     }
     spans.push([band.left, band.right]);
     return spans.sort((a, b) => a[0] - b[0]);
