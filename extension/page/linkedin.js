@@ -71,14 +71,23 @@
   /**
    * The document and every open shadow root in it (closed ones are out of reach, and
    * that is fine), each added to the DOM watch. Bounded: a page with thousands of web
-   * components is searched up to MAX_ROOTS roots.
+   * components is searched up to MAX_ROOTS roots. Every element is looked at, so a huge
+   * page is searched in slices of a few milliseconds, yielding to the page between them.
    */
   const MAX_ROOTS = 500;
-  function openRoots(watch) {
+  const SLICE_MS = 8;
+  async function openRoots(watch) {
     const roots = [document];
+    let sliceStart = performance.now();
     for (let i = 0; i < roots.length && roots.length < MAX_ROOTS; i++) {
-      for (const el of roots[i].querySelectorAll('*')) {
-        if (el.shadowRoot && roots.length < MAX_ROOTS) roots.push(el.shadowRoot);
+      const all = roots[i].querySelectorAll('*');
+      for (let k = 0; k < all.length && roots.length < MAX_ROOTS; k++) {
+        const el = all[k];
+        if (el.shadowRoot) roots.push(el.shadowRoot);
+        if (k % 1000 === 999 && performance.now() - sliceStart > SLICE_MS) {
+          await yieldToPage();
+          sliceStart = performance.now();
+        }
       }
     }
     for (const r of roots) watch(r === document ? document.documentElement : r);
@@ -206,7 +215,7 @@
   // ---- collecting -----------------------------------------------------------------------
 
   async function collect(plan, { elapsedMs, watch }) {
-    const roots = openRoots(watch);
+    const roots = await openRoots(watch);
     const elements = queryAll(roots, plan.candidateSelector);
     labelsOf = labelIndex(roots);
     const rows = await rowsOf(elements, plan.contextLevels);
