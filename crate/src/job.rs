@@ -62,9 +62,16 @@ pub enum Outcome {
     Failed,
 }
 
-/// How much earlier than the job asked for it a page's load may seem and still count as
-/// the page asked for (`performance.timeOrigin` and `Date.now()` round differently).
+/// How much earlier than it was asked for a page's load may seem and still count as the
+/// page asked for (`performance.timeOrigin` and `Date.now()` round differently).
 const STALE_SLACK_MS: f64 = 50.0;
+
+/// Whether a document that loaded at `loaded_at` (its `performance.timeOrigin`) is older
+/// than a request made at `asked_at` (ms since the epoch): a late scan of the page being
+/// replaced, not the page asked for. One rule for jobs and for "Show me".
+pub fn loaded_before(loaded_at: f64, asked_at: f64) -> bool {
+    loaded_at + STALE_SLACK_MS < asked_at
+}
 
 /// One page of a job.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -353,7 +360,7 @@ impl Job {
         // before the job sent the tab here, with a little slack for the clocks' rounding.
         // Only then: after an error page Firefox can date the next document too early.
         let same_page_again = self.current > 0 && self.steps[self.current - 1].url == step.url && self.steps[self.current - 1].scanned;
-        let stale = same_page_again && page.loaded_at.zip(step.started_at).is_some_and(|(loaded, asked)| loaded + STALE_SLACK_MS < asked);
+        let stale = same_page_again && page.loaded_at.zip(step.started_at).is_some_and(|(loaded, asked)| loaded_before(loaded, asked));
         if !on_page(url, &step.url) || stale {
             return d;
         }

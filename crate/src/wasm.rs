@@ -710,6 +710,13 @@ pub fn partners_url() -> String {
     summary::org().partners_url.unwrap_or_default()
 }
 
+/// Whether a document that loaded at `loadedAt` is older than a request made at `askedAt`
+/// (a late scan of the page being replaced): "Show me" asks, as jobs do in the core.
+#[wasm_bindgen(js_name = loadedBefore)]
+pub fn loaded_before(loaded_at: f64, asked_at: f64) -> bool {
+    crate::job::loaded_before(loaded_at, asked_at)
+}
+
 /// "5 min ago" for a time stamp (ms since the epoch), as a text.
 #[wasm_bindgen(js_name = agoText)]
 pub fn ago_text(now: f64, then: f64) -> Result<JsValue, JsError> {

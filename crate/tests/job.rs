@@ -3,7 +3,7 @@
 use opt_out_lens_core::managed::Managed;
 use opt_out_lens_core::catalogue::{FAILURES, SETTINGS, SITE};
 use opt_out_lens_core::detect::{scan, Candidate, Observation, Observed, PageFacts, Reason, ScanOutcome};
-use opt_out_lens_core::job::{Directive, Job, JobKind, JobStatus, Outcome, PageLoad, Refusal};
+use opt_out_lens_core::job::{loaded_before, Directive, Job, JobKind, JobStatus, Outcome, PageLoad, Refusal};
 use opt_out_lens_core::text::Text;
 
 mod common;
@@ -560,4 +560,15 @@ fn two_settings_on_one_page_a_late_scan_of_the_page_before_the_reload_decides_no
     // (a browser may date a document after an error page early).
     let mut job3 = Job::opt_out(&ids, 1000.0, &Managed::default()).expect("job");
     assert_eq!(job3.on_page(&load(10.0), &both(true, true), 1400.0).click, Some(0));
+}
+
+#[test]
+fn a_document_older_than_the_request_is_the_page_being_replaced() {
+    // The one rule jobs and "Show me" share: the page's and the worker's clocks round
+    // differently, so up to 50 ms early still counts as the page asked for.
+    assert!(!loaded_before(1000.0, 1000.0));
+    assert!(!loaded_before(1000.0, 1050.0));
+    assert!(loaded_before(1000.0, 1050.5));
+    assert!(loaded_before(0.0, 5000.0));
+    assert!(!loaded_before(5000.0, 0.0), "a document loaded after the request");
 }

@@ -8,10 +8,6 @@ import { whileOpeningTab } from './tabs.js';
 
 const api = globalThis.OptOutApi;
 
-// A document loaded this much before "Show me" asked for the page still counts as the
-// page asked for (the page's and the worker's clocks round differently).
-const SLACK_MS = 50;
-
 /**
  * The setting to point at in `tabId`, if its switch is among `marks` (then forgotten).
  * Only for the page "Show me" loaded: a late scan of the document it replaces (`loadedAt`,
@@ -22,7 +18,7 @@ export async function takeReveal(tabId, marks, loadedAt) {
   const key = revealKey(tabId);
   const reveal = (await session())[key];
   if (!reveal?.setting || !marks.some((m) => m.setting === reveal.setting)) return null;
-  if (typeof loadedAt === 'number' && loadedAt + SLACK_MS < reveal.at) return null;
+  if (typeof loadedAt === 'number' && core.loadedBefore(loadedAt, reveal.at)) return null;
   await sessionRemove(key);
   return reveal.setting;
 }
