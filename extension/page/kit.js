@@ -27,6 +27,12 @@ globalThis.OptOutPage ??= (() => {
     return node?.nodeType === Node.ELEMENT_NODE && node.hasAttribute(ATTR_LABEL);
   }
 
+  /** The node after `n` and its subtree, in document order, within `root` (or null). */
+  function nextOutside(n, root) {
+    while (n !== root && !n.nextSibling) n = n.parentNode;
+    return n === root ? null : n.nextSibling;
+  }
+
   /**
    * Text of `node` without our own labels, scripts or styles, at most `max` characters.
    * Walked by hand (first child, next sibling): a TreeWalker with a filter calls back into
@@ -42,8 +48,7 @@ globalThis.OptOutPage ??= (() => {
         n = n.firstChild;
         continue;
       }
-      while (n !== node && !n.nextSibling) n = n.parentNode;
-      n = n === node ? null : n.nextSibling;
+      n = nextOutside(n, node);
     }
     return out.trim().slice(0, max);
   }
@@ -305,5 +310,5 @@ globalThis.OptOutPage ??= (() => {
     return { scheduleScan, isAlive: () => alive, after };
   }
 
-  return Object.freeze({ ATTR_LABEL, start, textOf, isOurs, yieldToPage });
+  return Object.freeze({ ATTR_LABEL, start, textOf, nextOutside, isOurs, yieldToPage });
 })();

@@ -4,7 +4,7 @@
 'use strict';
 
 globalThis.OptOutMarks ??= (() => {
-  const { ATTR_LABEL } = globalThis.OptOutPage;
+  const { ATTR_LABEL, nextOutside } = globalThis.OptOutPage;
   const ATTR_SETTING = 'data-optout-setting';
   const ATTR_STATE = 'data-optout-state';
   const ATTR_ROW = 'data-optout-row';
@@ -136,12 +136,7 @@ globalThis.OptOutMarks ??= (() => {
         inside = r.height === 0 || crosses(r);
         if (inside && r.width > 0 && n.matches(CONTROLS)) spans.push([r.left, r.right]);
       }
-      if (inside && n.firstChild) {
-        n = n.firstChild;
-        continue;
-      }
-      while (n !== row && !n.nextSibling) n = n.parentNode;
-      n = n === row ? null : n.nextSibling;
+      n = inside && n.firstChild ? n.firstChild : nextOutside(n, row);
     }
     spans.push([band.left, band.right]);
     return spans.sort((a, b) => a[0] - b[0]);
