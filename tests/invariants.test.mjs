@@ -71,6 +71,14 @@ test('page scripts hold no storage access and never start the wasm', () => {
   assert.deepEqual(hits(page, /\bstorage\.|WebAssembly|lib\/core\.js|opt_out_lens_core/), []);
 });
 
+test("of the page's own storage, a page script reads key names only (the signed-in sign), never a value, and writes nothing", () => {
+  const page = scripts.filter((p) => p.includes(`${path.sep}page${path.sep}`));
+  const uses = hits(page, /\b(localStorage|sessionStorage|indexedDB|document\.cookie)\b/);
+  assert.ok(uses.some((h) => h.startsWith('extension/page/linkedin.js:')), 'the check finds the one use');
+  assert.deepEqual(uses.filter((h) => !/const store = globalThis\.localStorage;/.test(h)), [], 'only the one read of localStorage');
+  assert.deepEqual(hits(page, /\.(getItem|setItem|removeItem)\s*\(|\b(store|localStorage)\s*\[|\b(store|localStorage)\.(?!length\b|key\()/), [], 'only .length and .key(i)');
+});
+
 test('a file imports only from its own folder and from lib/', () => {
   const bad = [];
   for (const f of scripts) {

@@ -49,6 +49,10 @@ pub struct PageFacts {
     /// On pages whose plan asks for entries: the text of each list entry's name (the
     /// plan's entry selector), at most `max_entries` texts of at most `max_entry_chars`.
     pub entries: Vec<String>,
+    /// Whether the page's `localStorage` has a key name starting with the rules'
+    /// `signed_in_key_prefix` (a positive sign of a signed-in member; names only, never
+    /// values). Absent: `false`, no sign either way.
+    pub signed_in: bool,
 }
 
 /// Plain facts about one candidate switch.
@@ -76,6 +80,12 @@ pub struct Candidate {
     pub context_text: String,
     /// The element's `id` attribute.
     pub id: String,
+    /// Whether the person cannot see it: neither the element nor its row is rendered
+    /// (`display:none` or `visibility:hidden` up the tree, the `hidden` attribute, a
+    /// collapsed section). `aria-hidden` alone does not hide anything from the eye.
+    /// A hidden copy never overrides a rendered one and is never marked; a setting whose
+    /// only switch is hidden is still read. Absent: `false` (rendered).
+    pub hidden: bool,
 }
 
 // Read by hand (see `crate::json`): every field but the URL may be absent.
@@ -91,6 +101,7 @@ impl FromJson for PageFacts {
             heading: f.or_default("heading"),
             checkboxes: f.or_default("checkboxes"),
             entries: f.or_default("entries"),
+            signed_in: f.or_default("signedIn"),
         };
         f.done(value)
     }
@@ -111,6 +122,7 @@ impl FromJson for Candidate {
             label_text: f.or_default("labelText"),
             context_text: f.or_default("contextText"),
             id: f.or_default("id"),
+            hidden: f.or_default("hidden"),
         };
         f.done(value)
     }
@@ -153,6 +165,12 @@ pub enum Reason {
     List,
     /// A connection's entry was not seen on its page (which is not the same as "not connected").
     NotSeen,
+    /// The setting's page, seen by a signed-in member, settled without a switch any rule
+    /// recognises: LinkedIn may have changed it.
+    Changed,
+    /// The setting's only switch is in a part of the page the person cannot see (a
+    /// collapsed section): it was read, but it is not marked or clicked.
+    Hidden,
 }
 
 impl Reason {
@@ -175,6 +193,8 @@ impl Reason {
             Reason::Unrecognised => "reasonUnrecognised",
             Reason::List => "reasonList",
             Reason::NotSeen => "reasonNotSeen",
+            Reason::Changed => "reasonChanged",
+            Reason::Hidden => "reasonHidden",
         }
     }
 }
@@ -295,23 +315,44 @@ impl FromJson for Mark {
 
 
 
+/// A switch identified as a setting's but not marked: the person cannot see it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HiddenCopy {
+    /// Index into [`PageFacts::candidates`].
+    pub index: usize,
+    /// Setting id.
+    pub setting: String,
+}
+
 /// The result of scanning one page.
 #[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ScanOutcome {
     /// Candidates to mark.
     pub marks: Vec<Mark>,
     /// Settings learned about (including ones expected on this page but not found).
     pub observations: Vec<Observation>,
+    /// Switches identified but hidden from the person, never marked.
+    #[serde(default)]
+    pub hidden_copies: Vec<HiddenCopy>,
+}
+
+impl FromJson for HiddenCopy {
+    fn from_json(v: Val) -> json::Result<Self> {
+        let mut f = Fields::of(v, "a hidden copy")?;
+        let value = HiddenCopy { index: f.get("index"), setting: f.get("setting") };
+        f.done(value)
+    }
 }
 
 impl FromJson for ScanOutcome {
     fn from_json(v: Val) -> json::Result<Self> {
         let mut f = Fields::of(v, "a scan outcome")?;
-        let value = ScanOutcome { marks: f.get("marks"), observations: f.get("observations") };
+        let value = ScanOutcome { marks: f.get("marks"), observations: f.get("observations"), hidden_copies: f.or_default("hiddenCopies") };
         f.done(value)
     }
 }
-crate::serde_via_json!(Observation, Mark, ScanOutcome);
+crate::serde_via_json!(Observation, Mark, HiddenCopy, ScanOutcome);
 
 /// Scans one page's facts.
 pub fn scan(facts: &PageFacts) -> ScanOutcome {
@@ -340,8 +381,22 @@ pub fn scan(facts: &PageFacts) -> ScanOutcome {
         .filter_map(|(i, c)| switch_state(c).map(|s| (i, c, s)))
         .collect();
 
-    for &(index, candidate, state) in &switches {
-        if let Some(setting) = identify(candidate, &own_page, switches.len()) {
+    let identified: Vec<(usize, &'static Setting, SwitchState, bool)> = switches
+        .iter()
+        .filter_map(|&(index, candidate, state)| identify(candidate, &own_page, switches.len()).map(|s| (index, s, state, candidate.hidden)))
+        .collect();
+    // Rendered copies decide: where a setting has any switch the person can see, its
+    // hidden copies (a responsive twin, a stale template) are left out of the reading and
+    // never marked. A setting whose switches are all hidden (a collapsed section) is still
+    // read from them, and not marked: hidden is not absent.
+    for &(index, setting, state, hidden) in &identified {
+        let any_rendered = identified.iter().any(|&(_, s, _, h)| s.id == setting.id && !h);
+        if hidden {
+            outcome.hidden_copies.push(HiddenCopy { index, setting: setting.id.into() });
+            if any_rendered {
+                continue;
+            }
+        } else {
             outcome.marks.push(Mark {
                 index,
                 setting: setting.id.into(),
@@ -350,20 +405,17 @@ pub fn scan(facts: &PageFacts) -> ScanOutcome {
                 labels: mark_labels(setting, state),
             });
         }
-    }
-
-    // One observation per setting seen; disagreeing duplicates make it unknown.
-    for mark in &outcome.marks {
-        let observed = Observed::from(mark.state);
-        match outcome.observations.iter_mut().find(|o| o.setting == mark.setting) {
+        // One observation per setting seen; disagreeing copies that decide make it unknown.
+        let observed = Observed::from(state);
+        match outcome.observations.iter_mut().find(|o| o.setting == setting.id) {
             Some(o) if o.observed != observed => o.observed = Observed::Unknown(Reason::Conflicting),
             Some(_) => {}
-            None => outcome.observations.push(Observation { setting: mark.setting.clone(), observed }),
+            None => outcome.observations.push(Observation { setting: setting.id.into(), observed }),
         }
     }
 
     for s in own_page {
-        if outcome.marks.iter().any(|m| m.setting == s.id) {
+        if outcome.observations.iter().any(|o| o.setting == s.id) {
             continue;
         }
         let settled = facts.elapsed_ms >= f64::from(SITE.settle_ms);
@@ -381,6 +433,9 @@ pub fn scan(facts: &PageFacts) -> ScanOutcome {
             Observed::Unknown(Reason::Loading)
         } else if facts.checkboxes > 0 {
             Observed::Unknown(Reason::List)
+        } else if facts.signed_in {
+            // A signed-in member's page without the switch: not a sign-in question.
+            Observed::Unknown(Reason::Changed)
         } else {
             Observed::Unknown(Reason::NotFound)
         };

@@ -409,6 +409,11 @@ impl Job {
                                 step.clicked_at = Some(now);
                                 None
                             }
+                            // Read only from a copy the person cannot see (a collapsed
+                            // section): never clicked.
+                            [] if outcome.hidden_copies.iter().any(|h| h.setting == setting) => {
+                                Some((Outcome::Failed, Some(Reason::Hidden)))
+                            }
                             _ => Some((Outcome::Failed, Some(Reason::Conflicting))),
                         }
                     }

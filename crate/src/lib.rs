@@ -53,6 +53,7 @@ pub mod managed;
 pub mod normalize;
 pub mod region;
 pub mod report;
+pub mod scrub;
 pub mod state;
 pub mod summary;
 pub mod text;
@@ -89,6 +90,15 @@ pub struct Plan {
     pub login_form_selector: &'static str,
     /// CSS selector of an open modal dialog.
     pub dialog_selector: &'static str,
+    /// The page reports whether its `localStorage` has a key name starting with this.
+    pub signed_in_key_prefix: &'static str,
+    /// Links whose path starts with this name a member: their text and slug are sent,
+    /// only to be scrubbed from reports.
+    pub profile_path_prefix: &'static str,
+    /// Elements whose texts may be the member's name or headline, sent only to be scrubbed.
+    pub identity_selector: &'static str,
+    /// Most identity strings sent.
+    pub max_identity: u32,
     /// How many ancestors up to look for a switch's row.
     pub context_levels: u32,
     /// Upper bound on each text sent.
@@ -112,6 +122,10 @@ pub fn plan(url: &str) -> Plan {
         max_entry_chars: site.max_entry_chars,
         login_form_selector: site.login_form_selector,
         dialog_selector: site.dialog_selector,
+        signed_in_key_prefix: site.signed_in_key_prefix,
+        profile_path_prefix: site.profile_path_prefix,
+        identity_selector: site.identity_selector,
+        max_identity: site.max_identity,
         context_levels: site.context_levels,
         max_text_chars: site.max_text_chars,
         settle_ms: site.settle_ms,

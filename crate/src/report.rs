@@ -51,11 +51,15 @@ pub struct ExtraFacts {
     pub heading: String,
     /// Per candidate, in the same order: the element's own `id`.
     pub candidate_ids: Vec<String>,
+    /// The member's own identity as the page shows it (name, headline, profile slug):
+    /// used only to scrub it from the record ([`crate::scrub`]), never kept.
+    pub identity: Vec<String>,
 }
 
 /// Why a setting's page was not read as it should be: the scan's outcome refined with
 /// what only the whole page tells (an error status, switches no rule knows).
 #[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Examined {
     /// Candidates to mark.
     pub marks: Vec<detect::Mark>,
@@ -63,6 +67,9 @@ pub struct Examined {
     pub observations: Vec<Observation>,
     /// Settings of this page left unknown while it shows switches no rule recognises.
     pub unrecognised: Vec<Unrecognised>,
+    /// Switches identified but hidden from the person, never marked.
+    #[serde(default)]
+    pub hidden_copies: Vec<detect::HiddenCopy>,
 }
 
 /// Switches on a setting's page that no rule recognises.
@@ -83,6 +90,7 @@ impl FromJson for ExtraFacts {
             http_status: f.or_default("httpStatus"),
             heading: f.or_default("heading"),
             candidate_ids: f.or_default("candidateIds"),
+            identity: f.or_default("identity"),
         };
         f.done(value)
     }
@@ -91,7 +99,12 @@ impl FromJson for ExtraFacts {
 impl FromJson for Examined {
     fn from_json(v: Val) -> json::Result<Self> {
         let mut f = Fields::of(v, "a scan outcome")?;
-        let value = Examined { marks: f.or_default("marks"), observations: f.or_default("observations"), unrecognised: f.or_default("unrecognised") };
+        let value = Examined {
+            marks: f.or_default("marks"),
+            observations: f.or_default("observations"),
+            unrecognised: f.or_default("unrecognised"),
+            hidden_copies: f.or_default("hiddenCopies"),
+        };
         f.done(value)
     }
 }
@@ -108,17 +121,18 @@ impl FromJson for Unrecognised {
 /// missing switch is "LinkedIn showed an error page"; on a setting's page showing
 /// switches that no rule recognises, it is "LinkedIn may have changed this page".
 pub fn examine(facts: &PageFacts, extra: &ExtraFacts) -> Examined {
-    let ScanOutcome { marks, mut observations } = detect::scan(facts);
+    let ScanOutcome { marks, mut observations, hidden_copies } = detect::scan(facts);
+    let identified = |i: usize| marks.iter().any(|m| m.index == i) || hidden_copies.iter().any(|h| h.index == i);
     let unmarked = facts
         .candidates
         .iter()
         .take(detect::MAX_CANDIDATES)
         .enumerate()
-        .filter(|(i, c)| detect::switch_state(c).is_some() && !marks.iter().any(|m| m.index == *i))
+        .filter(|(i, c)| detect::switch_state(c).is_some() && !identified(*i))
         .count() as u32;
     let mut unrecognised = Vec::new();
     for o in &mut observations {
-        if o.observed != Observed::Unknown(Reason::NotFound) {
+        if !matches!(o.observed, Observed::Unknown(Reason::NotFound | Reason::Changed)) {
             continue;
         }
         if extra.http_status.is_some_and(|s| s >= 400) {
@@ -128,7 +142,7 @@ pub fn examine(facts: &PageFacts, extra: &ExtraFacts) -> Examined {
             unrecognised.push(Unrecognised { setting: o.setting.clone(), count: unmarked });
         }
     }
-    Examined { marks, observations, unrecognised }
+    Examined { marks, observations, unrecognised, hidden_copies }
 }
 
 /// One settings page as the report keeps it: nothing about the person.
@@ -192,6 +206,10 @@ pub struct CandidateRecord {
     pub signals: Vec<String>,
     /// Why it was not identified, when it was not.
     pub why_not: Option<String>,
+    /// Whether the person could not see it (never marked; read only when no rendered
+    /// copy of its setting was on the page).
+    #[serde(default)]
+    pub hidden: bool,
 }
 
 impl FromJson for PageRecord {
@@ -232,46 +250,65 @@ impl FromJson for CandidateRecord {
             matched: f.get("matched"),
             signals: f.get("signals"),
             why_not: f.get("whyNot"),
+            hidden: f.or_default("hidden"),
         };
         f.done(value)
     }
 }
 
-/// The page record for a scan, or `None` when the page is not one the core scans.
+/// The page record for a scan, or `None` when the page is not one the core scans. The
+/// member's identity strings in `extra` are scrubbed from every text it holds
+/// ([`crate::scrub`]) and are not kept.
 pub fn record(facts: &PageFacts, extra: &ExtraFacts, outcome: &Examined, now: f64) -> Option<PageRecord> {
     let loc = Location::parse(&facts.url).filter(Location::is_linkedin)?;
     if !detect::should_scan(&facts.url) {
         return None;
     }
     let own: Vec<&'static catalogue::Setting> = detect::settings_at(&loc.path).collect();
+    // Scrubbed before truncating, so a name cut short at the end still goes whole.
+    let identity = crate::scrub::Identity::new(&extra.identity);
     let switch_count = facts.candidates.iter().take(detect::MAX_CANDIDATES).filter(|c| detect::switch_state(c).is_some()).count();
     let candidates = facts
         .candidates
         .iter()
         .enumerate()
         .take(MAX_CANDIDATES)
-        .map(|(i, c)| candidate(i, c, extra.candidate_ids.get(i).map_or("", String::as_str), outcome, &own, switch_count))
+        .map(|(i, c)| candidate(i, c, extra.candidate_ids.get(i).map_or("", String::as_str), outcome, &own, switch_count, &identity))
         .collect();
     // A sign-in page's path is generic; its query (the page asked for) is never kept.
-    Some(PageRecord {
+    let record = PageRecord {
         path: loc.path.clone(),
         settings: own.iter().map(|s| s.id.to_string()).collect(),
         seen_at: now,
         elapsed_ms: facts.elapsed_ms.max(0.0).round(),
         lang: extra.lang.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(20).collect(),
         http_status: extra.http_status,
-        heading: clean(&extra.heading, TEXT_CHARS),
+        heading: clean(&identity.scrub(&extra.heading), TEXT_CHARS),
         login_form: facts.login_form,
         dialog_open: facts.dialog_open,
         candidate_count: facts.candidates.len(),
         candidates,
         decisions: outcome.observations.clone(),
-    })
+    };
+    Some(crate::scrub::record(record, &identity))
 }
 
-fn candidate(index: usize, c: &Candidate, id: &str, outcome: &Examined, own: &[&'static catalogue::Setting], switch_count: usize) -> CandidateRecord {
+fn candidate(
+    index: usize,
+    c: &Candidate,
+    id: &str,
+    outcome: &Examined,
+    own: &[&'static catalogue::Setting],
+    switch_count: usize,
+    identity: &crate::scrub::Identity,
+) -> CandidateRecord {
     let state = detect::switch_state(c);
-    let matched = outcome.marks.iter().find(|m| m.index == index).map(|m| m.setting.clone());
+    let matched = outcome
+        .marks
+        .iter()
+        .find(|m| m.index == index)
+        .map(|m| m.setting.clone())
+        .or_else(|| outcome.hidden_copies.iter().find(|h| h.index == index).map(|h| h.setting.clone()));
     let texts: Vec<String> =
         [&c.labelledby_text, &c.aria_label, &c.label_text].into_iter().filter(|t| !t.trim().is_empty()).map(|t| normalize(t)).collect();
     let context = normalize(&c.context_text);
@@ -313,13 +350,13 @@ fn candidate(index: usize, c: &Candidate, id: &str, outcome: &Examined, own: &[&
         (None, Some(_)) if named.is_empty() => Some("no catalogued key or label, and not the only switch on its page".to_string()),
         (None, Some(_)) => Some("only weak signals, which count for one setting alone".to_string()),
     };
-    let label = [&c.labelledby_text, &c.aria_label, &c.label_text].into_iter().find(|t| !t.trim().is_empty()).map_or(String::new(), |t| clean(t, TEXT_CHARS));
+    let label = [&c.labelledby_text, &c.aria_label, &c.label_text].into_iter().find(|t| !t.trim().is_empty()).map_or(String::new(), |t| clean(&identity.scrub(t), TEXT_CHARS));
     CandidateRecord {
         index,
         tag: clean(&c.tag, 20),
         input_type: c.input_type.as_deref().map(|t| clean(t, 20)),
         role: c.role.as_deref().map(|r| clean(r, 20)),
-        id: clean(id, ID_CHARS),
+        id: clean(&identity.scrub(id), ID_CHARS),
         aria_keys: c.labelledby.iter().take(8).map(|k| clean(k, ID_CHARS)).collect(),
         checked: c.checked,
         aria_checked: c.aria_checked.as_deref().map(|a| clean(a, 10)),
@@ -328,6 +365,7 @@ fn candidate(index: usize, c: &Candidate, id: &str, outcome: &Examined, own: &[&
         matched,
         signals,
         why_not,
+        hidden: c.hidden,
     }
 }
 
@@ -543,7 +581,13 @@ pub fn markdown(report: &Report, json: &str, lookup: &mut dyn FnMut(&str, &[Stri
         if !p.candidates.is_empty() {
             out += "\n| # | element | id | aria keys | state | label | matched | signals / why not |\n|---|---|---|---|---|---|---|---|\n";
             for c in &p.candidates {
-                let element = format!("{}{}{}", c.tag, c.input_type.as_deref().map(|t| format!("[{t}]")).unwrap_or_default(), c.role.as_deref().map(|r| format!(" role={r}")).unwrap_or_default());
+                let element = format!(
+                    "{}{}{}{}",
+                    c.tag,
+                    c.input_type.as_deref().map(|t| format!("[{t}]")).unwrap_or_default(),
+                    c.role.as_deref().map(|r| format!(" role={r}")).unwrap_or_default(),
+                    if c.hidden { " (hidden)" } else { "" }
+                );
                 // Written out rather than with `{:?}`: Debug formatting of texts costs the
                 // wasm its escaping code and Unicode tables (about 3 KB).
                 let checked = c.checked.map_or("none", |b| if b { "true" } else { "false" });

@@ -100,6 +100,16 @@ rule_structs! {
         pub login_form_selector: Str,
         /// CSS selector of an open modal dialog.
         pub dialog_selector: Str,
+        /// A page whose `localStorage` has a key starting with this belongs to a signed-in
+        /// member (key names only, never values).
+        pub signed_in_key_prefix: Str,
+        /// Path prefix of a member's profile (`/in/<slug>`): links there name the member.
+        pub profile_path_prefix: Str,
+        /// CSS selector of elements whose text may be the member's own name or headline
+        /// (the first "Profile viewing options" choice): used only to scrub reports.
+        pub identity_selector: Str,
+        /// Most identity strings the content script sends.
+        pub max_identity: u32,
         /// How many ancestors up to look for a switch's row.
         pub context_levels: u32,
         /// Upper bound on each text the content script sends.

@@ -20,8 +20,11 @@ pub struct Summary {
     pub subline: Option<Text>,
     /// Settings known to be on (exposing data).
     pub exposed: usize,
-    /// Settings whose state is unknown.
+    /// Settings whose state is unknown: every UNKNOWN row, those no check can read included.
     pub unknown: usize,
+    /// Of those, the ones no check can read (a list page; a setting without a page of its
+    /// own, never seen): their rows say what to do instead.
+    pub unreachable: usize,
     /// Settings flagged for attention (turned back on, or newly on).
     pub alerts: usize,
     /// A warning to lead with, when any setting is flagged.
@@ -155,7 +158,11 @@ pub fn summary(stored: &Stored, now: f64, region: Option<Region>, managed: &Mana
     let unreachable = |r: &Row| {
         r.reason == Some(Reason::List) || (r.reason == Some(Reason::NotChecked) && by_id(r.id).is_some_and(|s| s.url().is_none()))
     };
-    let unknown = rows.iter().filter(|r| r.state == StateWord::Unknown && !unreachable(r)).count();
+    // Every count below matches the rows it speaks of: `unknown` is every UNKNOWN row, and
+    // a sentence that leaves the unreachable ones out of "Check all" says how many it left.
+    let unknown = rows.iter().filter(|r| r.state == StateWord::Unknown).count();
+    let unreachable_n = rows.iter().filter(|r| r.state == StateWord::Unknown && unreachable(r)).count();
+    let checkable = unknown - unreachable_n;
     // While some are not read, the count is a lower bound: an unread setting is never safe.
     let headline = match (exposed, unknown) {
         (1, 0) => Text::new("headlineOne").arg(total),
@@ -165,12 +172,15 @@ pub fn summary(stored: &Stored, now: f64, region: Option<Region>, managed: &Mana
     };
     // Settings a check tried and could not read are said as such, not as "not known yet".
     let unread = rows.iter().filter(|r| r.reason.is_some_and(is_load_failure)).count();
-    let subline = match (unread, unknown) {
-        (0, 0) => None,
-        (0, 1) => Some(Text::new("sublineUnknownOne")),
-        (0, n) => Some(Text::new("sublineUnknown").arg(n)),
-        (1, _) => Some(Text::new("sublineUnreadOne")),
-        (n, _) => Some(Text::new("sublineUnread").arg(n)),
+    let subline = match (unread, checkable, unreachable_n) {
+        (0, 0, 0) => None,
+        (0, 1, 0) => Some(Text::new("sublineUnknownOne")),
+        (0, n, 0) => Some(Text::new("sublineUnknown").arg(n)),
+        (0, 0, 1) => Some(Text::new("sublineUnreachableOne")),
+        (0, 0, u) => Some(Text::new("sublineUnreachable").arg(u)),
+        (0, c, u) => Some(Text::new("sublineUnknownSome").arg(c + u).arg(c).arg(u)),
+        (1, _, _) => Some(Text::new("sublineUnreadOne")),
+        (n, _, _) => Some(Text::new("sublineUnread").arg(n)),
     };
     let flagged: Vec<&Row> = rows.iter().filter(|r| r.alert.is_some()).collect();
     let warning = match flagged.as_slice() {
@@ -190,6 +200,7 @@ pub fn summary(stored: &Stored, now: f64, region: Option<Region>, managed: &Mana
         subline,
         exposed,
         unknown,
+        unreachable: unreachable_n,
         alerts,
         warning,
         lead: lead(&rows),
@@ -390,6 +401,8 @@ pub fn why(r: Reason) -> Text {
         Reason::Unrecognised => "whyUnrecognised",
         Reason::List => "whyList",
         Reason::NotSeen => "whyNotSeen",
+        Reason::Changed => "whyChanged",
+        Reason::Hidden => "whyHidden",
     })
 }
 

@@ -46,7 +46,7 @@ impl Location {
 }
 
 /// Decodes `%XX` escapes; invalid escapes stay as they are.
-fn percent_decode(s: &str) -> String {
+pub fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

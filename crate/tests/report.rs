@@ -48,6 +48,7 @@ fn personal_page() -> (PageFacts, ExtraFacts) {
         http_status: Some(200),
         heading: format!("Data for Generative AI Improvement — {EMAIL}"),
         candidate_ids: vec!["ember42".into(), format!("mail-{EMAIL}"), String::new()],
+        ..ExtraFacts::default()
     };
     (facts, extra)
 }
@@ -144,7 +145,7 @@ trait CloneForTest {
 }
 impl CloneForTest for PageFacts {
     fn clone_for_test(&self) -> PageFacts {
-        PageFacts { url: self.url.clone(), elapsed_ms: self.elapsed_ms, login_form: self.login_form, dialog_open: self.dialog_open, candidates: self.candidates.clone(), heading: self.heading.clone(), checkboxes: self.checkboxes, entries: self.entries.clone() }
+        PageFacts { url: self.url.clone(), elapsed_ms: self.elapsed_ms, login_form: self.login_form, dialog_open: self.dialog_open, candidates: self.candidates.clone(), heading: self.heading.clone(), checkboxes: self.checkboxes, entries: self.entries.clone(), signed_in: self.signed_in }
     }
 }
 

@@ -121,9 +121,10 @@ fn summary_and_badge() {
     let n = sum.rows.len();
     // Most are not read: the count is a lower bound, never "the rest are safe".
     assert_eq!(en(&sum.headline), format!("1 of {n} settings is known to share your data"));
-    // Settings without a page of its own that were never seen are not counted unknown (no check reaches them).
+    // Every UNKNOWN row is counted; those without a page of their own that were never seen
+    // (no check reaches them) are counted apart too, so a sentence can say which it leaves out.
     let unreachable = opt_out_lens_core::catalogue::SETTINGS.iter().filter(|s| s.url().is_none()).count();
-    assert_eq!(sum.unknown, n - 2 - unreachable);
+    assert_eq!((sum.unknown, sum.unreachable), (n - 2, unreachable));
     let ai = sum.rows.iter().find(|r| r.id == "ai-training").expect("ai row");
     assert_eq!((ai.state, ai.protective), (StateWord::On, false));
     assert_eq!(ai.seen_text.as_ref().map(en).as_deref(), Some("Checked 5 min ago"));

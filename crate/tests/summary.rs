@@ -169,26 +169,44 @@ fn links_and_organisation_values_come_from_the_rules() {
 }
 
 #[test]
-fn settings_no_check_can_reach_do_not_keep_the_summary_unknown() {
+fn settings_no_check_can_reach_are_counted_and_said_to_be_out_of_a_checks_reach() {
     use opt_out_lens_core::summary::badge;
-    // Every switch with a page of its own seen off, the Microsoft entry seen: nothing is
-    // unknown and the badge is red only for the connection, though the rows found only by
-    // their page's title were never seen.
+    // Every switch with a page of its own seen off, the Microsoft entry seen: the rows found
+    // only by their page's title were never seen. They are UNKNOWN rows, so the counts hold
+    // them, and the sentence says no check can read them (issue 20: a popup once said "1
+    // setting is not known yet" beside several UNKNOWN rows).
     let mut seen: Vec<(&str, Observed)> =
         SETTINGS.iter().filter(|s| s.url().is_some() && s.switchable()).map(|s| (s.id, Observed::Off)).collect();
     seen.push(("microsoft-connection", Observed::On));
     let stored = stored_with(&seen, T0);
     let sum = summary(&stored, T0, None, &Managed::default());
-    assert_eq!((sum.exposed, sum.unknown), (1, 0));
-    assert_eq!(sum.subline, None);
+    let unknown_rows = sum.rows.iter().filter(|r| r.state == StateWord::Unknown).count();
+    assert!(unknown_rows > 1);
+    assert_eq!((sum.exposed, sum.unknown, sum.unreachable), (1, unknown_rows, unknown_rows));
+    assert_eq!(
+        sum.subline.as_ref().map(en).as_deref(),
+        Some(format!("{unknown_rows} settings are not known, and no check can read them: review them on LinkedIn’s pages (see their rows).").as_str())
+    );
+    assert_eq!(en(&sum.headline), format!("1 of {} settings is known to share your data", sum.rows.len()), "a lower bound while rows are unknown");
     assert_eq!(row(&sum, "ads-employer").state, StateWord::Unknown, "still not claimed off");
     assert_eq!(row(&sum, "ads-employer").reason, Some(Reason::NotChecked));
     assert_eq!(badge(&stored, &Managed::default()).color, "#b3261e");
     assert_eq!(badge(&stored, &Managed::default()).text, "1");
-    // A list page is not "not known yet" either: no check can read it.
+    // A list page is one more that no check can read: counted, and said so.
     let mut listed = stored.clone();
     apply(&mut listed, &[Observation { setting: "ads-profile-location".into(), observed: Observed::Unknown(Reason::List) }], T0 + MIN, &[]);
     let sum = summary(&listed, T0 + MIN, None, &Managed::default());
-    assert_eq!((sum.unknown, sum.subline.is_none()), (0, true));
+    assert_eq!((sum.unknown, sum.unreachable), (unknown_rows + 1, unknown_rows + 1));
+    assert!(sum.subline.as_ref().map(en).is_some_and(|t| t.starts_with(&format!("{} settings are not known, and no check can read them", unknown_rows + 1))));
     assert_eq!(row(&sum, "ads-profile-location").reason, Some(Reason::List));
+    // One more that a check can read: the sentence names both parts, and they add up.
+    let mut one_more = listed.clone();
+    apply(&mut one_more, &[Observation { setting: "ai-training".into(), observed: Observed::Unknown(Reason::NotFound) }], T0 + 2.0 * MIN, &[]);
+    let sum = summary(&one_more, T0 + 2.0 * MIN, None, &Managed::default());
+    let total = unknown_rows + 2;
+    assert_eq!((sum.unknown, sum.unreachable), (total, total - 1));
+    assert_eq!(
+        sum.subline.as_ref().map(en).as_deref(),
+        Some(format!("{total} settings are not known yet: “Check all settings” can read 1 of them; the other {} only you can review, on LinkedIn’s pages (see their rows).", total - 1).as_str())
+    );
 }

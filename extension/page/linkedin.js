@@ -138,6 +138,17 @@
     return byId.length > 0 ? byId : labelsOf(el);
   }
 
+  /**
+   * Whether the person can see `el`: the browser's own answer (`display:none` and
+   * `visibility:hidden` up the flat tree, the `hidden` attribute, a collapsed section),
+   * else whether it has boxes. `aria-hidden` hides nothing from the eye and is not asked.
+   */
+  function rendered(el) {
+    if (!el) return false;
+    if (typeof el.checkVisibility === 'function') return el.checkVisibility({ visibilityProperty: true });
+    return el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+  }
+
   function describe(el, row, max) {
     const ids = labelledbyIds(el);
     const isInput = el instanceof HTMLInputElement;
@@ -153,7 +164,60 @@
       labelText: labelsOf(el).map((l) => textOf(l, max)).join(' ').slice(0, max),
       contextText: textOf(row.context, max),
       id: (el.id ?? '').slice(0, max),
+      // A styled switch may hide its own input and show its row: either seen counts.
+      hidden: !(rendered(el) || rendered(row.row)),
     };
+  }
+
+  /**
+   * Whether the page's localStorage has a key name starting with the rules' prefix: a
+   * positive sign of a signed-in member. Names only; no value is ever read.
+   */
+  function signedIn(prefix) {
+    try {
+      const store = globalThis.localStorage;
+      for (let i = 0; prefix && i < store.length; i++) if (store.key(i)?.startsWith(prefix)) return true;
+    } catch {
+      // Storage blocked: no sign either way.
+    }
+    return false;
+  }
+
+  /**
+   * The member's own identity as the page shows it, for the core to scrub from reports
+   * (never stored): the slug, text, aria-label and image alt of links to a profile (the
+   * nav's own-profile entry among them), and the texts of the rules' identity elements
+   * (the "Profile viewing options" choice with the member's name and headline). Bounded.
+   */
+  function identityOf(roots, plan) {
+    const out = new Set();
+    const add = (t) => {
+      const s = (t ?? '').replace(/\s+/g, ' ').trim().slice(0, plan.maxTextChars);
+      if (s && out.size < plan.maxIdentity) out.add(s);
+    };
+    // Each text node on its own: a name and a headline side by side stay two strings.
+    const leaves = (el) => {
+      for (let n = el.firstChild; n && out.size < plan.maxIdentity; ) {
+        if (n.nodeType === Node.TEXT_NODE) add(n.data);
+        if (n.nodeType === Node.ELEMENT_NODE && n.firstChild) n = n.firstChild;
+        else n = globalThis.OptOutPage.nextOutside(n, el);
+      }
+    };
+    for (const a of queryAll(roots, 'a[href]')) {
+      let url;
+      try {
+        url = new URL(a.href);
+      } catch {
+        continue;
+      }
+      if (!RULES.hosts.includes(url.hostname) || !url.pathname.startsWith(plan.profilePathPrefix)) continue;
+      add(url.pathname.slice(plan.profilePathPrefix.length).split('/')[0]);
+      leaves(a);
+      add(a.getAttribute('aria-label'));
+      for (const img of a.querySelectorAll('img[alt]')) add(img.alt);
+    }
+    for (const el of queryAll(roots, plan.identitySelector)) leaves(el);
+    return [...out];
   }
 
   // ---- what the core said ---------------------------------------------------------------
@@ -240,6 +304,9 @@
       heading: textOf(heading, plan.maxTextChars),
       checkboxes: queryAll(roots, plan.checkboxSelector).length,
       entries: queryAll(roots, plan.entrySelector).slice(0, plan.maxEntries).map((e) => textOf(e, plan.maxEntryChars)),
+      signedIn: signedIn(plan.signedInKeyPrefix),
+      // Only to scrub the member's identity from reports; the core never keeps it.
+      identity: identityOf(roots, plan),
     };
     // Facts in slices, yielding in between, so a page with thousands of switches never
     // holds the main thread for long.

@@ -119,7 +119,37 @@ function renamedHtml() {
 </section>`;
 }
 
-function shellHtml(lang, personal = null, renamed = false, { observe = false, feed = false } = {}) {
+// Behaviour `identity`: the member's own identity all over the page, as LinkedIn shows it
+// (the nav's own-profile link, "Profile viewing options" with the name and headline as its
+// first choice) and in the labels, keys and ids of switches no rule knows, in other case
+// too. A name no pattern would catch. For the report test.
+export const IDENTITY = {
+  name: 'Quillon Vartabedian-Nakamura',
+  slug: 'q-vnakamura-7b1',
+  headline: 'Cartographer of tidal archives at Saltmarsh Atlas',
+};
+
+function identityHtml(d) {
+  return `<header class="_globalNav_x82" aria-label="Global navigation">
+  <a class="_me_p2" href="/in/${esc(d.slug)}/"><img alt="${esc(d.name)}" src="data:,"><span>Me</span></a>
+</header>
+<section class="_viewing_v1" aria-label="Profile viewing options">
+  <div><input type="radio" name="discloseAsProfileViewer" id="discloseAsProfileViewer__DISCLOSE_FULL" checked>
+    <label for="discloseAsProfileViewer__DISCLOSE_FULL"><span>Your name and headline</span><strong>${esc(d.name)}</strong><span>${esc(d.headline)}</span></label></div>
+  <div><input type="radio" name="discloseAsProfileViewer" id="discloseAsProfileViewer__DISCLOSE_ANONYMOUS">
+    <label for="discloseAsProfileViewer__DISCLOSE_ANONYMOUS">Private mode</label></div>
+</section>
+<section class="_renamed_k3" aria-label="Preferences">
+  <div class="_row_r1"><span id="prefActivityFollowers">Show ${esc(d.name)}’s activity to followers</span>
+    <input type="checkbox" role="switch" class="_sw_s1" aria-labelledby="prefActivityFollowers" checked></div>
+  <div class="_row_r1"><span id="prefDigest">Email ${esc(d.name.toUpperCase())} a weekly digest</span>
+    <input type="checkbox" role="switch" class="_sw_s1" id="digest-${esc(d.slug)}" aria-labelledby="prefDigest"></div>
+  <div class="_row_r1"><span id="${esc(d.slug)}-firstName">Let ${esc(d.name.split(' ')[0])}’s followers see new posts</span>
+    <input type="checkbox" role="switch" class="_sw_s1" aria-labelledby="${esc(d.slug)}-firstName"></div>
+</section>`;
+}
+
+function shellHtml(lang, personal = null, renamed = false, { observe = false, feed = false, identity = false } = {}) {
   // The SPA shell. routes.js defines window.__FIXTURE_ROUTES; app.js renders from it.
   // observe: a page-world DOM watch first (static/observe.js); feed: the busy feed (static/feed.js).
   const extra = (observe ? '<script src="/static/observe.js"></script>\n' : '') + (feed ? '<script src="/static/feed.js"></script>\n' : '');
@@ -136,6 +166,7 @@ ${extra}<script src="/static/routes.js"></script>
 </head>
 <body class="_app_q1x7">
 ${personal ? personalHtml(personal) : ''}
+${identity ? identityHtml(IDENTITY) : ''}
 ${renamed ? renamedHtml() : ''}
 <div id="app" class="_appRoot_f3k1"><p class="_boot_0aa1">Loading…</p></div>
 </body>
@@ -349,7 +380,7 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
       });
     }
     if (p.startsWith('/checkpoint/challenge/')) return send(res, 200, checkpointHtml());
-    if (p.startsWith('/mypreferences/') || p.startsWith('/psettings/')) {
+    if (p.startsWith('/mypreferences/') || p.startsWith('/psettings/') || p.startsWith('/settings/')) {
       const failure = (state.behaviours[p] || '').split(',').find((b) => FAILURES.includes(b));
       if (failure) return failPage(req, res, failure);
       if (!state.loggedIn) {
@@ -361,7 +392,10 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
       const variant = url.searchParams.get('variant') || url.searchParams.get('lang');
       const lang = url.searchParams.get('lang') || (cfg.variants && cfg.variants[variant] && cfg.variants[variant].lang) || cfg.lang || 'en';
       const extras = (state.behaviours[p] || '').split(',');
-      return send(res, 200, shellHtml(lang, extras.includes('personal') ? PERSONAL : null, extras.includes('renamed'), { observe: state.observe || url.searchParams.has('observe') }));
+      return send(res, 200, shellHtml(lang, extras.includes('personal') ? PERSONAL : null, extras.includes('renamed'), {
+        observe: state.observe || url.searchParams.has('observe'),
+        identity: extras.includes('identity'),
+      }));
     }
     if (p === '/feed' || p.startsWith('/feed/')) {
       return send(res, 200, shellHtml('en', null, false, { observe: state.observe || url.searchParams.has('observe'), feed: true }));

@@ -1,0 +1,259 @@
+//! Issue 20: rendered copies decide, the member's identity never reaches a report, the
+//! new evidence (signed-in sign, paths, labels), and popup counts that match their rows.
+
+mod common;
+
+use common::en;
+use opt_out_lens_core::catalogue::SETTINGS;
+use opt_out_lens_core::detect::{scan, should_scan, Candidate, Observation, Observed, PageFacts, Reason};
+use opt_out_lens_core::job::{Job, Outcome};
+use opt_out_lens_core::managed::Managed;
+use opt_out_lens_core::report::{build, examine, markdown, record, remember, Environment, ExtraFacts};
+use opt_out_lens_core::scrub::{Identity, MEMBER};
+use opt_out_lens_core::state::{apply, load};
+use opt_out_lens_core::summary::summary;
+
+const AI_PAGE: &str = "https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement";
+const PRIVACY_PAGE: &str = "https://www.linkedin.com/mypreferences/d/categories/privacy";
+const AI_KEY: &str = "allowDataForGenerativeAI";
+
+fn switch(key: &str, checked: bool, hidden: bool) -> Candidate {
+    Candidate {
+        tag: "input".into(),
+        input_type: Some("checkbox".into()),
+        role: Some("switch".into()),
+        checked: Some(checked),
+        labelledby: if key.is_empty() { vec![] } else { vec![key.into()] },
+        hidden,
+        ..Candidate::default()
+    }
+}
+
+fn facts(url: &str, candidates: Vec<Candidate>) -> PageFacts {
+    PageFacts { url: url.into(), elapsed_ms: 10_000.0, candidates, ..PageFacts::default() }
+}
+
+fn word(o: Observed) -> String {
+    match o {
+        Observed::On => "on".into(),
+        Observed::Off => "off".into(),
+        Observed::Unknown(r) => format!("unknown {r:?}"),
+    }
+}
+
+/// (candidates as (on, hidden), page) -> (marked indices, AI's observation, hidden indices).
+#[test]
+fn rendered_copies_decide_and_hidden_ones_are_never_marked() {
+    #[allow(clippy::type_complexity)]
+    let table: &[(&str, &str, &[(bool, bool)], &[usize], &str, &[usize])] = &[
+        ("hidden stale off first, rendered on", AI_PAGE, &[(false, true), (true, false)], &[1], "on", &[0]),
+        ("rendered on first, hidden stale off", AI_PAGE, &[(true, false), (false, true)], &[0], "on", &[1]),
+        ("hidden on first, rendered off", AI_PAGE, &[(true, true), (false, false)], &[1], "off", &[0]),
+        ("rendered off, hidden on", AI_PAGE, &[(false, false), (true, true)], &[0], "off", &[1]),
+        ("off another page too (by key)", PRIVACY_PAGE, &[(false, true), (true, false)], &[1], "on", &[0]),
+        ("two rendered copies disagree: unknown, both marked as now", AI_PAGE, &[(true, false), (false, false)], &[0, 1], "unknown Conflicting", &[]),
+        ("two rendered agree, a hidden one disagrees", AI_PAGE, &[(true, false), (false, true), (true, false)], &[0, 2], "on", &[1]),
+        ("the only switch is hidden (a collapsed section): read, not marked", AI_PAGE, &[(false, true)], &[], "off", &[0]),
+        ("only hidden copies, disagreeing: unknown", AI_PAGE, &[(false, true), (true, true)], &[], "unknown Conflicting", &[0, 1]),
+        ("only hidden copies, agreeing", AI_PAGE, &[(true, true), (true, true)], &[], "on", &[0, 1]),
+    ];
+    for &(what, url, copies, marked, observed, hidden) in table {
+        let out = scan(&facts(url, copies.iter().map(|&(on, h)| switch(AI_KEY, on, h)).collect()));
+        let got_marks: Vec<usize> = out.marks.iter().map(|m| m.index).collect();
+        assert_eq!(got_marks, marked, "{what}: marks");
+        assert!(out.marks.iter().all(|m| !copies[m.index].1), "{what}: a hidden copy is never marked");
+        let ai: Vec<&Observation> = out.observations.iter().filter(|o| o.setting == "ai-training").collect();
+        assert_eq!(ai.len(), 1, "{what}: one observation");
+        assert_eq!(word(ai[0].observed), observed, "{what}: observation");
+        let got_hidden: Vec<usize> = out.hidden_copies.iter().map(|h| h.index).collect();
+        assert_eq!(got_hidden, hidden, "{what}: hidden copies");
+        // A hidden copy of a recognised setting is not a switch "no rule knows".
+        let ex = examine(&facts(url, copies.iter().map(|&(on, h)| switch(AI_KEY, on, h)).collect()), &ExtraFacts::default());
+        assert!(ex.unrecognised.is_empty(), "{what}: nothing unrecognised");
+    }
+    // Hidden switches no rule knows still count as unrecognised ("hidden is not absent").
+    let ex = examine(&facts(AI_PAGE, vec![switch("someNewKey", true, true), switch("otherNewKey", false, true)]), &ExtraFacts::default());
+    assert_eq!(ex.observations[0].observed, Observed::Unknown(Reason::Unrecognised));
+}
+
+#[test]
+fn a_setting_read_only_from_a_hidden_copy_is_never_clicked() {
+    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0, &Managed::default()).expect("job");
+    let url = job.current_url().expect("url").to_string();
+    let hidden_on = scan(&facts(&url, vec![switch(AI_KEY, true, true)]));
+    let d = job.on_scan(&url, &hidden_on, false, 1.0);
+    assert_eq!(d.click, None, "never clicks a switch the person cannot see");
+    assert_eq!((job.steps[0].outcome, job.steps[0].reason), (Some(Outcome::Failed), Some(Reason::Hidden)));
+    // With a rendered copy beside it, the rendered one is clicked.
+    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0, &Managed::default()).expect("job");
+    let pair = scan(&facts(&url, vec![switch(AI_KEY, false, true), switch(AI_KEY, true, false)]));
+    assert_eq!(job.on_scan(&url, &pair, false, 1.0).click, Some(1));
+}
+
+#[test]
+fn a_signed_in_page_without_its_switch_is_a_changed_page_not_a_sign_in_question() {
+    let page = |signed_in: bool, login_form: bool, candidates: Vec<Candidate>| PageFacts {
+        signed_in,
+        login_form,
+        ..facts(AI_PAGE, candidates)
+    };
+    let ai = |f: &PageFacts| examine(f, &ExtraFacts::default()).observations[0].observed;
+    assert_eq!(ai(&page(false, false, vec![])), Observed::Unknown(Reason::NotFound), "no sign either way");
+    assert_eq!(ai(&page(true, false, vec![])), Observed::Unknown(Reason::Changed), "signed in: LinkedIn may have changed it");
+    assert_eq!(ai(&page(true, true, vec![])), Observed::Unknown(Reason::NotLoggedIn), "a sign-in form wins over a stale key");
+    let unknown_two = vec![switch("someNewKey", true, false), switch("otherNewKey", false, false)];
+    assert_eq!(ai(&page(true, false, unknown_two)), Observed::Unknown(Reason::Unrecognised));
+    assert_eq!(ai(&page(true, false, vec![switch(AI_KEY, false, false)])), Observed::Off);
+    let early = PageFacts { elapsed_ms: 10.0, ..page(true, false, vec![]) };
+    assert_eq!(ai(&early), Observed::Unknown(Reason::Loading), "not before the page settled");
+    let error = ExtraFacts { http_status: Some(500), ..ExtraFacts::default() };
+    assert_eq!(examine(&page(true, false, vec![]), &error).observations[0].observed, Observed::Unknown(Reason::PageError));
+    // Said to the person.
+    let mut s = load(Ok(None)).stored;
+    apply(&mut s, &[Observation { setting: "ai-training".into(), observed: Observed::Unknown(Reason::Changed) }], 1.0, &[]);
+    let sum = summary(&s, 1.0, None, &Managed::default());
+    let row = sum.rows.iter().find(|r| r.id == "ai-training").expect("row");
+    let text = row.reason_text.as_ref().map(en).unwrap_or_default();
+    assert!(text.starts_with("LinkedIn may have changed this page") && !text.contains("not be signed in"), "{text}");
+    assert!(row.reportable, "a changed page offers the report");
+    apply(&mut s, &[Observation { setting: "ai-training".into(), observed: Observed::Unknown(Reason::NotFound) }], 2.0, &[]);
+    let sum = summary(&s, 2.0, None, &Managed::default());
+    let text = sum.rows.iter().find(|r| r.id == "ai-training").and_then(|r| r.reason_text.as_ref()).map(en).unwrap_or_default();
+    assert!(text.contains("may not be signed in") && text.contains("may have changed"), "without the sign, both: {text}");
+}
+
+#[test]
+fn the_new_evidence_is_in_the_rules() {
+    // The cookies setting at the path LinkedIn's German cookie banner links, and only that
+    // page of the /settings/ tree is scanned.
+    for url in ["https://www.linkedin.com/settings/member-cookies/", "https://www.linkedin.com/settings/member-cookies"] {
+        assert!(should_scan(url), "{url}");
+        let mut c = switch("", false, false);
+        c.id = "nonEssentialCookieConsent".into();
+        let out = scan(&facts(url, vec![c]));
+        assert_eq!(out.observations, vec![Observation { setting: "cookies".into(), observed: Observed::Off }], "{url}");
+        let empty = scan(&facts(url, vec![]));
+        assert_eq!(empty.observations[0].setting, "cookies", "its own page: a missing switch is said");
+    }
+    assert!(!should_scan("https://www.linkedin.com/settings/"));
+    assert!(!should_scan("https://www.linkedin.com/settings/other-page"));
+    // The third Spanish AI label, unconfirmed: it counts only on the setting's own page.
+    let es = "Usar mis datos para entrenar modelos de IA de generación de contenido";
+    let ai = SETTINGS.iter().find(|s| s.id == "ai-training").expect("ai");
+    let label = ai.labels.iter().find(|l| l.text == es).expect("the third es label");
+    assert!(!label.confirmed && label.lang == "es");
+    let labelled = |url: &str| {
+        let mut c = switch("someNewKey", true, false);
+        c.labelledby_text = es.into();
+        let extra = switch("otherKey", false, false);
+        scan(&facts(url, vec![c, extra])).marks.iter().map(|m| m.setting.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(labelled(AI_PAGE), vec!["ai-training".to_string()], "on its own page");
+    assert!(labelled(PRIVACY_PAGE).is_empty(), "never elsewhere");
+    // Czech: title and switch label from the facts file, confirmed (Czech press).
+    for cs in ["Data pro zdokonalování generativní umělé inteligence", "Použít moje data pro trénování modelů umělé inteligence k tvorbě obsahu"] {
+        let l = ai.labels.iter().find(|l| l.text == cs).expect("cs label");
+        assert!(l.confirmed && l.lang == "cs");
+    }
+}
+
+const NAME: &str = "Quillon Vartabedian-Nakamura";
+const SLUG: &str = "q-vnakamura-7b1";
+const HEADLINE: &str = "Cartographer of tidal archives at Saltmarsh Atlas";
+
+#[test]
+fn the_members_identity_never_reaches_a_report() {
+    let label = |k: &str, text: &str| {
+        let mut c = switch(k, true, false);
+        c.labelledby_text = text.into();
+        c
+    };
+    let candidates = vec![
+        label("prefActivityFollowers", &format!("Show {NAME}'s activity to followers")),
+        label("prefDigest", &format!("Email {} a weekly digest", NAME.to_uppercase())),
+        label("prefFirstName", "Let Quillon's followers see new posts"),
+        label("prefHeadline", &format!("Show “{HEADLINE}” beside your posts")),
+        label(&format!("{SLUG}-toggle"), "Show my public profile at linkedin.com/in/q-vnakamura-7b1 to search engines"),
+        label("prefLong", &format!("{} and then {NAME} at the very end", "x ".repeat(60))),
+    ];
+    let page = PageFacts { heading: format!("{NAME}'s settings"), ..facts(AI_PAGE, candidates) };
+    let identity = vec![SLUG.to_string(), NAME.to_string(), "Me".into(), "Your name and headline".into(), HEADLINE.into()];
+    let mut candidate_ids = vec![String::new(); 5];
+    candidate_ids.push(format!("row-{SLUG}"));
+    let extra = ExtraFacts { lang: "en".into(), heading: page.heading.clone(), identity, candidate_ids, ..ExtraFacts::default() };
+    let examined = examine(&page, &extra);
+    let rec = record(&page, &extra, &examined, 5.0).expect("recorded");
+    // Remembered pages hold no identity either: it is scrubbed before it is kept.
+    let pages = remember(Vec::new(), rec);
+    let remembered = serde_json::to_string(&pages).expect("json");
+    let mut stored = load(Ok(None)).stored;
+    apply(&mut stored, &examined.observations, 5.0, &[]);
+    let report = build(&pages, Some("ai-training"), &stored, None, &Environment::default(), 10.0);
+    let json = serde_json::to_string_pretty(&report).expect("json");
+    let md = markdown(&report, &json, &mut common::lookup);
+    for (what, text) in [("remembered", &remembered), ("json", &json), ("markdown", &md)] {
+        let lower = text.to_lowercase();
+        for needle in ["quillon", "vartabedian", "nakamura", SLUG, "vnakamura", "cartographer", "saltmarsh", "tidal archives"] {
+            assert!(!lower.contains(needle), "{what} contains {needle:?}:\n{text}");
+        }
+        // What stays: keys, roles, states and the rest of each label.
+        for kept in ["prefActivityFollowers", "prefDigest", "switch", "activity to followers", "a weekly digest", "followers see new posts", "beside your posts", "-toggle"] {
+            assert!(text.contains(kept), "{what} lost {kept:?}:\n{text}");
+        }
+        assert!(text.contains(MEMBER), "{what}: the neutral token stands in");
+    }
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let p = &v["pages"][0];
+    assert_eq!(p["heading"], format!("{MEMBER}'s settings"));
+    assert_eq!(p["candidates"][0]["label"], format!("Show {MEMBER}'s activity to followers"));
+    assert_eq!(p["candidates"][1]["label"], format!("Email {MEMBER} a weekly digest"), "ignoring case");
+    assert_eq!(p["candidates"][2]["label"], format!("Let {MEMBER}'s followers see new posts"), "the first name alone");
+    assert_eq!(p["candidates"][4]["ariaKeys"][0], format!("{MEMBER}-toggle"), "a slug in a key");
+    assert_eq!(p["candidates"][5]["id"], format!("row-{MEMBER}"));
+    assert_eq!(p["candidates"][0]["state"], "on");
+    // "Me" (LinkedIn's menu) is too short to be the member's: words holding it stay whole.
+    assert_eq!(Identity::new(&["Me".into()]).scrub("Measure ad success"), "Measure ad success");
+    // No identity, nothing scrubbed.
+    assert_eq!(Identity::new(&[]).scrub("Quillon"), "Quillon");
+    // Percent-encoded slugs and runs of spaces.
+    let id = Identity::new(&["j%C3%B6rg-m%C3%BCller-1".into(), "Jörg  Müller".into()]);
+    assert_eq!(id.scrub("see /in/jörg-müller-1 and JÖRG MÜLLER, or\nJörg\tMüller"), format!("see /in/{MEMBER} and {MEMBER}, or\n{MEMBER}"));
+}
+
+#[test]
+fn every_count_in_the_popup_matches_its_rows() {
+    let stored = load(Ok(None)).stored;
+    let sum = summary(&stored, 0.0, None, &Managed::default());
+    let unknown_rows = sum.rows.iter().filter(|r| r.state == opt_out_lens_core::detect::StateWord::Unknown).count();
+    assert_eq!(sum.unknown, unknown_rows, "every UNKNOWN row is counted");
+    assert!(sum.unreachable > 0, "some rows no check can reach");
+    let sub = sum.subline.as_ref().map(en).expect("subline");
+    let checkable = unknown_rows - sum.unreachable;
+    assert_eq!(
+        sub,
+        format!("{unknown_rows} settings are not known yet: “Check all settings” can read {checkable} of them; the other {} only you can review, on LinkedIn’s pages (see their rows).", sum.unreachable)
+    );
+    assert_eq!(en(&sum.headline), format!("0 of {} settings are known to share your data", sum.rows.len()));
+    // Everything a check can read is known: the sentence names only the rest.
+    let mut s = load(Ok(None)).stored;
+    let reachable: Vec<Observation> = sum
+        .rows
+        .iter()
+        .filter(|r| r.url.is_some() && r.reason != Some(Reason::List))
+        .map(|r| Observation { setting: r.id.into(), observed: Observed::Off })
+        .collect();
+    apply(&mut s, &reachable, 1.0, &[]);
+    let lists: Vec<Observation> = sum.rows.iter().filter(|r| r.url.is_some()).filter(|r| r.id.contains("employer")).map(|r| Observation { setting: r.id.into(), observed: Observed::Unknown(Reason::List) }).collect();
+    apply(&mut s, &lists, 1.0, &[]);
+    let sum = summary(&s, 2.0, None, &Managed::default());
+    let unknown_rows = sum.rows.iter().filter(|r| r.state == opt_out_lens_core::detect::StateWord::Unknown).count();
+    assert_eq!((sum.unknown, sum.unreachable), (unknown_rows, unknown_rows), "only unreachable rows are unknown");
+    let sub = sum.subline.as_ref().map(en).expect("subline");
+    let want = if unknown_rows == 1 {
+        "1 setting is not known, and no check can read it: review it on LinkedIn’s page (see its row).".to_string()
+    } else {
+        format!("{unknown_rows} settings are not known, and no check can read them: review them on LinkedIn’s pages (see their rows).")
+    };
+    assert_eq!(sub, want);
+    assert_eq!(en(&sum.headline), format!("0 of {} settings are known to share your data", sum.rows.len()), "never \"0 share\" while rows are unknown");
+}
