@@ -474,6 +474,14 @@ pub fn job_summary(job: &Job) -> JobSummary {
             }
         }
     }
+    // A full "Check all" reads every setting with a page of its own; the popup also lists
+    // settings no check can reach. Its count says so, so "Checked all 18" beside 25 rows
+    // names the rest.
+    let reachable = crate::catalogue::SETTINGS.iter().filter(|s| s.url().is_some()).count();
+    let beyond = crate::catalogue::SETTINGS.len() - reachable;
+    if job.status == JobStatus::Finished && job.kind == JobKind::Sweep && total == reachable && beyond > 0 {
+        sentences.push(if beyond == 1 { Text::new("jobOutOfReachOne") } else { Text::new("jobOutOfReach").arg(beyond) });
+    }
     let results = job
         .steps
         .iter()

@@ -5,12 +5,15 @@
 // says "LinkedIn may have changed this page", and /settings/member-cookies/ is scanned.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startServer, catalogue, IDENTITY } from '../lib/server.mjs';
 import { launchBrowser } from '../lib/browsers.mjs';
 import { checkMarked, waitPopup, sleep } from '../lib/checks.mjs';
 import { extDirFor, missingPrereq } from './scenarios.mjs';
 
 const AI = catalogue().find((c) => c.id === 'ai-training');
+const SHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/screens');
 const KEY = 'allowDataForGenerativeAI';
 const MARK_TIMEOUT = Number(process.env.OPTOUT_MARK_TIMEOUT || 5000);
 const SETTLE = 6500; // the rules' settle time and a margin: a page without its switch is then decided
@@ -170,6 +173,31 @@ for (const name of ['chromium', 'firefox']) {
       } finally {
         server.setBehaviour(AI.path, null);
         await b.page.eval(() => { for (const k of Object.keys(localStorage)) if (k.startsWith('voyager')) localStorage.removeItem(k); return true; });
+      }
+    });
+
+    it('after Check all with one page unread, every sentence counts the UNKNOWN rows it speaks of', { timeout: 180000 }, async () => {
+      const research = catalogue().find((c) => c.id === 'research');
+      server.setBehaviour(research.path, 'never');
+      const popup = await b.openPopup({ width: 420, height: 900 });
+      try {
+        await waitPopup(popup, (s) => s.headline && !s.headline.startsWith('Reading'), { what: 'the popup to load' });
+        await popup.click('#check-all');
+        const st = await waitPopup(popup, (s) => s.job && s.job.status === 'finished', { timeout: 150000, what: 'Check all to finish' });
+        const unknown = st.order.filter((id) => st.rows[id].state === 'unknown');
+        const checkable = unknown.filter((id) => st.rows[id].reasonCode === 'not-found');
+        assert.deepEqual(checkable, ['research'], `the one page a check could not read: ${JSON.stringify(unknown.map((id) => [id, st.rows[id].reasonCode]))}`);
+        assert.ok(unknown.length > 2, 'rows no check can reach are UNKNOWN too (else the test proves nothing)');
+        const subline = await popup.eval(() => document.getElementById('subline').textContent);
+        assert.equal(subline, `${unknown.length} settings are not known yet: “Check all settings” can read 1 of them; the other ${unknown.length - 1} only you can review, on LinkedIn’s pages (see their rows).`);
+        assert.equal(st.job.text, `Checked ${st.order.length - unknown.length} of ${st.order.length - unknown.length + 1} settings. 1 could not be read: Social, economic, and workplace research (its switch was not found). ${unknown.length - 1} more settings are out of any check’s reach: see their rows.`);
+        const on = st.order.filter((id) => st.rows[id].state === 'on').length;
+        assert.equal(st.headline, `${on} of ${st.order.length} settings are known to share your data`);
+        assert.equal(st.turnOffAll.hidden ? 0 : Number(st.turnOffAll.text.match(/\d+/)?.[0]), st.order.filter((id) => st.rows[id].state === 'on' && st.rows[id].hasTurnOff).length, 'Turn off all N counts the rows it would turn off');
+        if (name === 'chromium') await popup.screenshot(path.join(SHOTS, 'popup-counts.png'), { fullPage: true });
+      } finally {
+        server.setBehaviour(research.path, null);
+        await popup.close();
       }
     });
 
