@@ -82,6 +82,10 @@ fn settings_page_table() {
         ("https://entra.microsoft.com.evil.example/#view/Microsoft_AAD_UsersAndTenants/UserManagementMenuBlade/~/UserSettings", false, false),
         ("https://entra.microsoft.com@evil.example/#view/Microsoft_AAD_UsersAndTenants/UserManagementMenuBlade/~/UserSettings", false, false),
         ("https://evil.example/#https://entra.microsoft.com/#view/Microsoft_AAD_UsersAndTenants/UserManagementMenuBlade/~/UserSettings", false, false),
+        // The two older deep links to User settings (facts file, second evidence review).
+        ("https://portal.azure.com/#blade/Microsoft_AAD_IAM/UsersManagementMenuBlade/UserSettings", true, true),
+        ("https://portal.azure.com/#blade/Microsoft_AAD_IAM/ActiveDirectoryMenuBlade/UserSettings", true, true),
+        ("https://portal.azure.com/#blade/Microsoft_AAD_IAM/ActiveDirectoryMenuBlade/Overview", true, false),
         ("https://login.microsoftonline.com/", false, false),
         ("https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement", false, false),
         ("", false, false),
@@ -228,7 +232,13 @@ fn found_in_a_frame_of_another_host_by_its_content() {
 
 #[test]
 fn the_row_label_is_a_caption_its_help_sentence_is_not() {
-    for caption in [ROW_LABEL, "Allow users to connect their work or school account with LinkedIn.", "allow users to connect their work or school account with linkedin:"] {
+    for caption in [
+        ROW_LABEL,
+        "Allow users to connect their work or school account with LinkedIn.",
+        "allow users to connect their work or school account with linkedin:",
+        // Microsoft's own docs word it without "their" (facts file, second evidence review).
+        "Allow users to connect work or school account with LinkedIn",
+    ] {
         assert_eq!(observed(&facts(PORTAL_PAGE, vec![group(caption, &EN, Some(1))])), Some(EntraObserved::Option(EntraOption::SelectedGroup)), "{caption:?}");
     }
     for caption in [
