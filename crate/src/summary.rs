@@ -368,7 +368,7 @@ fn stale_text(was: SwitchState, at: f64) -> Text {
         SwitchState::On => "stateStaleOn",
         SwitchState::Off => "stateStaleOff",
     };
-    Text::new(key).arg(Arg::date(crate::export::rfc3339(at)[..10].to_string()))
+    Text::new(key).arg(Arg::date(crate::date::rfc3339(at)[..10].to_string()))
 }
 
 /// A short "why" for a step's result, to follow a setting's title: "the page did not load".

@@ -578,7 +578,13 @@ fn observations_read_back() {
         let o: EntraObservation = serde_json::from_value(wire.clone()).unwrap();
         assert_eq!(o.observed, want, "{wire}");
     }
-    for bad in [json!({"state": "on"}), json!({"state": "unknown", "reason": "loading"}), json!({}), json!("no")] {
+    // A state or reason this version does not know (written by another version) reads as
+    // unknown, never as an option.
+    for foreign in [json!({"state": "on"}), json!({"state": "unknown", "reason": "loading"}), json!({"state": "maybe", "reason": 3})] {
+        let o: EntraObservation = serde_json::from_value(foreign.clone()).unwrap();
+        assert_eq!(o.observed, EntraObserved::Unknown(EntraReason::NotFound), "{foreign}");
+    }
+    for bad in [json!({}), json!("no"), json!({"state": 1})] {
         assert!(serde_json::from_value::<EntraObservation>(bad.clone()).is_err(), "{bad} must be refused");
     }
     // Facts: missing fields default; wrong types are refused.
