@@ -402,9 +402,22 @@ pub struct GroupFacts {
 pub struct RadioFacts {
     /// Its label text (`<label>`s, `aria-labelledby`, `aria-label`, or its own text).
     pub label: String,
-    /// Whether it is checked (`checked` of an input, `aria-checked` otherwise); `None` when
-    /// it does not say.
+    /// The `checked` property of an `<input>`; `None` for other elements.
     pub checked: Option<bool>,
+    /// The `aria-checked` attribute, as written.
+    pub aria_checked: Option<String>,
+}
+
+impl RadioFacts {
+    /// Whether it is selected: an input's `checked`, else its `aria-checked`; `None` when
+    /// it does not say.
+    pub fn selected(&self) -> Option<bool> {
+        self.checked.or(match self.aria_checked.as_deref().map(str::trim) {
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            _ => None,
+        })
+    }
 }
 
 // ---- outcome ------------------------------------------------------------------------------
@@ -439,6 +452,36 @@ impl From<EntraObservation> for ObservationWire {
         let (state, reason) = o.observed.split();
         ObservationWire { state, reason, recommended: Some(ENTRA_SETTING.recommended) }
     }
+}
+
+/// The Entra answer as stored (`org.entra`): the observation, when and where it was made.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntraRecord {
+    /// What was seen.
+    #[serde(flatten)]
+    pub observation: EntraObservation,
+    /// When (ms since the epoch).
+    pub checked_at: f64,
+    /// The frame's address.
+    #[serde(default)]
+    pub url: String,
+}
+
+/// How long a known answer outlasts a "not found" (the portal re-renders its blades).
+const KEEP_KNOWN_MS: f64 = 60_000.0;
+
+/// What to store after an observation, or `None` to keep `previous`: a "not found" or
+/// "not loaded" while the portal re-renders must not wipe an answer read less than a
+/// minute ago; every other observation (an option, conflicting, ambiguous, signed out)
+/// replaces it.
+pub fn record(previous: Option<&EntraRecord>, observation: EntraObservation, now: f64, url: &str) -> Option<EntraRecord> {
+    let known = previous.is_some_and(|p| !matches!(p.observation.observed, EntraObserved::Unknown(_)) && now - p.checked_at < KEEP_KNOWN_MS);
+    let missing = matches!(observation.observed, EntraObserved::Unknown(EntraReason::NotFound | EntraReason::NotLoaded));
+    if known && missing {
+        return None;
+    }
+    Some(EntraRecord { observation, checked_at: now, url: url.to_string() })
 }
 
 /// An instruction to mark one radio group.
@@ -523,7 +566,7 @@ fn selection(group: &GroupFacts) -> EntraObserved {
     let Some(options) = options_of(group) else {
         return EntraObserved::Unknown(EntraReason::Ambiguous);
     };
-    let checked: Vec<usize> = group.radios.iter().enumerate().filter(|(_, r)| r.checked == Some(true)).map(|(i, _)| i).collect();
+    let checked: Vec<usize> = group.radios.iter().enumerate().filter(|(_, r)| r.selected() == Some(true)).map(|(i, _)| i).collect();
     match checked.as_slice() {
         [one] => EntraObserved::Option(options[*one]),
         _ => EntraObserved::Unknown(EntraReason::Ambiguous),

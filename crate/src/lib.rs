@@ -52,6 +52,7 @@ pub mod export;
 pub mod job;
 pub mod managed;
 pub mod normalize;
+pub mod options;
 pub mod region;
 pub mod report;
 pub mod state;

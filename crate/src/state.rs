@@ -139,6 +139,12 @@ pub struct Change {
     pub by: Option<ChangedBy>,
 }
 
+/// The settings flagged in `after` that were not flagged in `before`, in id order.
+pub fn alerts_added(before: Option<&Stored>, after: &Stored) -> Vec<String> {
+    let flagged = |s: Option<&Stored>, id: &str| s.and_then(|s| s.settings.get(id)).is_some_and(|e| e.alert.is_some());
+    after.settings.keys().filter(|id| flagged(Some(after), id) && !flagged(before, id)).cloned().collect()
+}
+
 /// The outcome of reading stored data.
 #[derive(Debug, PartialEq)]
 pub struct Loaded {

@@ -183,6 +183,15 @@ pub fn dismiss_alert(stored: JsValue, id: &str) -> Answer {
     to_js(&Applied { stored, changed })
 }
 
+/// The settings flagged for attention in `after` that were not in `before` (stored
+/// state, or `undefined`): what a notification is about.
+#[wasm_bindgen(js_name = alertsAdded)]
+pub fn alerts_added(before: JsValue, after: JsValue) -> Answer<Vec<String>> {
+    let before: Option<Stored> = optional(before, "stored state", record)?;
+    let after: Stored = record(after, "stored state")?;
+    Ok(state::alerts_added(before.as_ref(), &after))
+}
+
 /// Records a completed "Check all" as the baseline for news: `{stored, changed}`.
 #[wasm_bindgen(js_name = sweepCompleted)]
 pub fn sweep_completed(stored: JsValue, now: f64) -> Answer {
@@ -243,6 +252,27 @@ pub fn summary(stored: JsValue, now: f64, region: Option<String>, managed: JsVal
     let stored: Stored = record(stored, "stored state")?;
     let region = region.as_deref().and_then(crate::wire::name::<Region>);
     to_js(&summary::summary(&stored, now, region, &managed_from(managed)?))
+}
+
+/// The person's options (what `storage.local` holds, or `undefined`) with the options
+/// page's `change` made: the options to store. Throws on an option this version does not
+/// have, a value of the wrong type, an unknown region or a reminder interval not offered.
+#[wasm_bindgen(js_name = optionsSet)]
+pub fn options_set(current: JsValue, change: JsValue) -> Answer {
+    // Stored options this version cannot read at all are replaced.
+    let current: crate::options::Options = optional(current, "stored options", record).ok().flatten().unwrap_or_default();
+    let change: crate::options::Change = record(change, "options change")?;
+    let next = current.with(change).map_err(|e| CoreError::Malformed { what: "options change", detail: e.to_string() })?;
+    to_js(&next)
+}
+
+/// What applies of the person's `options` under the administrator's `managed` policy:
+/// `{region, regionManaged, remindDays, remindManaged, notify, showMarks, managed}`.
+#[wasm_bindgen(js_name = effectiveOptions)]
+pub fn effective_options(options: JsValue, managed: JsValue) -> Answer {
+    // Stored options this version cannot read at all count as none set.
+    let options: crate::options::Options = optional(options, "stored options", record).ok().flatten().unwrap_or_default();
+    to_js(&crate::options::effective(&options, &managed_from(managed)?))
 }
 
 /// A first guess at the person's region from the browser's time zone and languages.
@@ -462,6 +492,16 @@ pub fn entra_scan(facts: JsValue) -> Answer {
 pub fn entra_describe(observation: JsValue) -> Answer {
     let o: crate::entra::EntraObservation = record(observation, "Entra observation")?;
     to_js(&crate::entra::describe(o.observed))
+}
+
+/// What to store after an Entra observation, given what is stored (`org.entra`, or
+/// `undefined`): the record to store, or `null` to keep the stored one.
+#[wasm_bindgen(js_name = entraRecord)]
+pub fn entra_record(previous: JsValue, observation: JsValue, now: f64, url: &str) -> Answer {
+    // A stored answer this version cannot read is no answer to keep.
+    let previous: Option<crate::entra::EntraRecord> = optional(previous, "stored Entra answer", record).ok().flatten();
+    let observation: crate::entra::EntraObservation = record(observation, "Entra observation")?;
+    to_js(&crate::entra::record(previous.as_ref(), observation, now, url))
 }
 
 /// The User settings page of the Microsoft Entra admin center ("Show me").

@@ -9,11 +9,20 @@
 use serde::de::{DeserializeOwned, Deserializer, IntoDeserializer};
 use serde::Deserialize;
 
-/// An optional name (`#[serde(default, deserialize_with = "crate::wire::known")]`): a
-/// name `T` knows, or `None` for anything else (`null`, a name it does not know, a value
-/// of another type).
-pub fn known<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
-    Ok(Option::<Name>::deserialize(d)?.as_ref().and_then(Name::read))
+/// An optional value (`#[serde(default, deserialize_with = "crate::wire::known")]`): one
+/// `T` reads, or `None` for anything else (`null`, a name `T` does not know, a value of
+/// another type).
+pub fn known<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Or<T> {
+        Value(T),
+        Other(serde::de::IgnoredAny),
+    }
+    Ok(match Option::<Or<T>>::deserialize(d)? {
+        Some(Or::Value(v)) => Some(v),
+        Some(Or::Other(_)) | None => None,
+    })
 }
 
 /// Whatever was written where a name belongs: a text, or a value of another type.

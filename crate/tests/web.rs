@@ -5,7 +5,7 @@
 
 use js_sys::{Array, Reflect, JSON};
 use opt_out_lens_core::wasm::{
-    ago_text, apply_observations, badge, dismiss_alert, entra_describe, entra_plan_for, entra_scan, entra_settings_url,
+    ago_text, apply_observations, badge, dismiss_alert, entra_describe, entra_plan_for, entra_record, entra_scan, entra_settings_url,
     export_json, export_markdown, guess_region, job_cancel, job_on_page, job_on_tick, job_start, load_managed,
     load_state, page_rules, partners_url, plan_for, reason_message, regions, scan, setting_url, summary, sweep_completed,
 };
@@ -238,9 +238,16 @@ fn entra_facts_cross_and_the_answer_is_described() {
     let out = entra_scan(facts).expect("scan");
     let observation = get(&out, "observation");
     assert_eq!(get(&observation, "state").as_string().as_deref(), Some("no"));
-    let text = entra_describe(observation).expect("describe");
+    let text = entra_describe(observation.clone()).expect("describe");
     assert!(get(&text, "key").as_string().is_some_and(|k| !k.is_empty()));
     assert!(entra_scan(js(r#"{"url":5}"#)).is_err());
+    // What to store: the observation with when and where; a "not found" right after keeps it.
+    let stored = entra_record(JsValue::UNDEFINED, observation.clone(), 1000.0, &url).expect("record");
+    assert_eq!(get(&stored, "state").as_string().as_deref(), Some("no"));
+    assert_eq!(get(&stored, "checkedAt").as_f64(), Some(1000.0));
+    let missing = js(r#"{"state":"unknown","reason":"not-found"}"#);
+    assert!(entra_record(stored.clone(), missing.clone(), 2000.0, &url).expect("kept").is_null());
+    assert!(entra_record(stored, missing, 62_000.0, &url).expect("replaced").is_object());
     // A state another version wrote reads as unknown; no state at all is refused.
     let foreign = entra_describe(js(r#"{"state":"maybe"}"#)).expect("describe");
     assert_eq!(json(&foreign), json(&entra_describe(js(r#"{"state":"unknown"}"#)).expect("describe")));

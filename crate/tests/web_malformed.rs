@@ -5,7 +5,7 @@
 
 use js_sys::{Reflect, JSON};
 use opt_out_lens_core::wasm::{
-    apply_observations, apply_scan, badge, dismiss_alert, entra_describe, entra_scan, export_json, export_markdown,
+    alerts_added, apply_observations, apply_scan, effective_options, options_set, badge, dismiss_alert, entra_describe, entra_record, entra_scan, export_json, export_markdown,
     job_cancel, job_on_page, job_on_tab_loaded, job_on_tick, job_start, job_summary, load_managed, load_state,
     plan_for, reason_message, report_build, report_remember, scan, scan_page, setting_url, summary, sweep_completed,
     CoreError,
@@ -70,6 +70,7 @@ fn page_facts_and_outcomes_of_the_wrong_shape_are_refused() {
         refused(scan_page(bad.clone()), "page facts", given);
         refused(entra_scan(bad.clone()), "Entra page facts", given);
         refused(entra_describe(bad.clone()), "Entra observation", given);
+        refused(entra_record(JsValue::UNDEFINED, bad.clone(), 0.0, "u"), "Entra observation", given);
         refused(apply_scan(stored(), bad.clone(), 0.0, JsValue::UNDEFINED), "scan outcome", given);
         refused(apply_observations(stored(), bad.clone(), 0.0, JsValue::UNDEFINED), "observations", given);
         refused(job_on_page(job(), bad.clone(), js(r#"{"marks":[],"observations":[]}"#), 0.0), "page facts", given);
@@ -113,6 +114,9 @@ fn jobs_ids_and_environments_of_the_wrong_shape_are_refused() {
         refused(summary(stored(), 0.0, None, bad.clone()), "managed options", given);
         refused(badge(stored(), bad.clone()), "managed options", given);
         refused(apply_observations(stored(), js("[]"), 0.0, bad.clone()), "setting ids", given);
+        refused(alerts_added(JsValue::UNDEFINED, bad.clone()), "stored state", given);
+        refused(options_set(JsValue::UNDEFINED, bad.clone()), "options change", given);
+        refused(effective_options(JsValue::UNDEFINED, bad.clone()), "managed options", given);
         refused(report_build(bad.clone(), None, stored(), JsValue::UNDEFINED, JsValue::UNDEFINED, 0.0, &lookup()), "remembered pages", given);
         refused(report_build(JsValue::UNDEFINED, None, stored(), JsValue::UNDEFINED, bad.clone(), 0.0, &lookup()), "environment", given);
     }
@@ -138,5 +142,13 @@ fn names_this_version_does_not_know_read_as_unknown_and_odd_texts_as_nothing() {
         assert_eq!(reason_message(text), "");
         job_on_tab_loaded(job(), text, false, 0.0).expect("any address");
     }
+    // Options: a change this version cannot make is refused; stored ones it cannot read count as none.
+    for change in [r#"{"region":"mars"}"#, r#"{"remindDays":14}"#, r#"{"colour":"red"}"#, r#"{"notify":"yes"}"#] {
+        refused(options_set(JsValue::UNDEFINED, js(change)), "options change", change);
+    }
+    let set = options_set(js(r#"{"region":"atlantis","notify":true}"#), js(r#"{"remindDays":7}"#)).expect("set");
+    assert!(get(&set, "region").is_undefined() && get(&set, "notify") == JsValue::TRUE && get(&set, "remindDays").as_f64() == Some(7.0));
+    let applies = effective_options(js("[1]"), JsValue::UNDEFINED).expect("unreadable options count as none");
+    assert_eq!(get(&applies, "showMarks"), JsValue::TRUE);
     assert!(job_start("dance", JsValue::UNDEFINED, JsValue::UNDEFINED, 0.0, JsValue::UNDEFINED).expect("refusal, not a throw").is_object());
 }
