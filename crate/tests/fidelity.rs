@@ -8,7 +8,7 @@ use opt_out_lens_core::catalogue::SETTINGS;
 use opt_out_lens_core::detect::{scan, should_scan, Candidate, Observation, Observed, PageFacts, Reason};
 use opt_out_lens_core::job::{Job, Outcome};
 use opt_out_lens_core::managed::Managed;
-use opt_out_lens_core::report::{build, examine, markdown, record, remember, Environment, ExtraFacts};
+use opt_out_lens_core::report::{build, examine, json_text, markdown, record, remember, Environment, ExtraFacts};
 use opt_out_lens_core::scrub::{Identity, MEMBER};
 use opt_out_lens_core::state::{apply, load};
 use opt_out_lens_core::summary::summary;
@@ -189,8 +189,8 @@ fn the_members_identity_never_reaches_a_report() {
     let mut stored = load(Ok(None)).stored;
     apply(&mut stored, &examined.observations, 5.0, &[]);
     let report = build(&pages, Some("ai-training"), &stored, None, &Environment::default(), 10.0);
-    let json = serde_json::to_string_pretty(&report).expect("json");
-    let md = markdown(&report, &json, &mut common::lookup);
+    let json = json_text(&report);
+    let md = markdown(&report, &mut common::lookup);
     for (what, text) in [("remembered", &remembered), ("json", &json), ("markdown", &md)] {
         let lower = text.to_lowercase();
         for needle in ["quillon", "vartabedian", "nakamura", SLUG, "vnakamura", "cartographer", "saltmarsh", "tidal archives"] {
