@@ -140,8 +140,8 @@ pub struct Job {
 }
 
 /// What the background must do after feeding the job.
-#[derive(Debug, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct Directive {
     /// Click the candidate with this index in the scan just reported (once).
     pub click: Option<usize>,
@@ -161,6 +161,30 @@ pub struct Directive {
     /// Observations to store that no scan carried: a page that could not be read, even on
     /// the second try, is recorded with its reason at the time of the attempt.
     pub record: Vec<Observation>,
+}
+
+/// A job after one event: the job, what the background must do, and whether anything
+/// changed (the job, or something to do): only then does it save the job and follow the
+/// directive.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stepped {
+    /// The job.
+    pub job: Job,
+    /// What to do.
+    pub directive: Directive,
+    /// Whether the job changed or the directive asks for anything.
+    pub changed: bool,
+}
+
+impl Job {
+    /// Feeds one event to the job (`event` advances it and says what to do).
+    pub fn step(mut self, event: impl FnOnce(&mut Job) -> Directive) -> Stepped {
+        let before = self.clone();
+        let directive = event(&mut self);
+        let changed = self != before || directive != Directive::default();
+        Stepped { job: self, directive, changed }
+    }
 }
 
 /// Why a job was not started: each maps to a message for the person.

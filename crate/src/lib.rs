@@ -53,6 +53,7 @@ pub mod job;
 pub mod managed;
 pub mod normalize;
 pub mod options;
+pub mod record;
 pub mod region;
 pub mod report;
 pub mod state;
