@@ -49,6 +49,10 @@ pub struct PageFacts {
     /// On pages whose plan asks for entries: the text of each list entry's name (the
     /// plan's entry selector), at most `max_entries` texts of at most `max_entry_chars`.
     pub entries: Vec<String>,
+    /// `document.documentElement.lang` (a category page's words are read in it).
+    pub lang: String,
+    /// The page's links (the category rules' selector), at most `max_links`.
+    pub links: Vec<crate::category::LinkFact>,
 }
 
 /// Plain facts about one candidate switch.
@@ -91,6 +95,8 @@ impl FromJson for PageFacts {
             heading: f.or_default("heading"),
             checkboxes: f.or_default("checkboxes"),
             entries: f.or_default("entries"),
+            lang: f.or_default("lang"),
+            links: f.or_default("links"),
         };
         f.done(value)
     }
@@ -302,12 +308,15 @@ pub struct ScanOutcome {
     pub marks: Vec<Mark>,
     /// Settings learned about (including ones expected on this page but not found).
     pub observations: Vec<Observation>,
+    /// On a category page: what it told (its settled settings are among `observations`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<crate::category::CategoryRead>,
 }
 
 impl FromJson for ScanOutcome {
     fn from_json(v: Val) -> json::Result<Self> {
         let mut f = Fields::of(v, "a scan outcome")?;
-        let value = ScanOutcome { marks: f.get("marks"), observations: f.get("observations") };
+        let value = ScanOutcome { marks: f.get("marks"), observations: f.get("observations"), category: f.get("category") };
         f.done(value)
     }
 }
@@ -326,6 +335,11 @@ pub fn scan(facts: &PageFacts) -> ScanOutcome {
                 setting: s.id.into(),
                 observed: Observed::Unknown(Reason::NotLoggedIn),
             });
+        }
+        // A category page asked for: the job reading it learns it is signed out.
+        if let Some(page) = crate::category::page_at(&asked_for) {
+            let read = crate::category::CategoryRead { page: page.id.into(), ready: true, signed_out: true, ..Default::default() };
+            outcome.category = Some(read);
         }
         return outcome;
     }
@@ -385,6 +399,17 @@ pub fn scan(facts: &PageFacts) -> ScanOutcome {
             Observed::Unknown(Reason::NotFound)
         };
         outcome.observations.push(Observation { setting: s.id.into(), observed });
+    }
+    // A category page: the states its rows settle, for settings no switch here showed.
+    if let Some((mut read, observations)) = crate::category::read(facts) {
+        for o in observations {
+            if outcome.observations.iter().any(|seen| seen.setting == o.setting) {
+                read.settled.retain(|id| *id != o.setting);
+            } else {
+                outcome.observations.push(o);
+            }
+        }
+        outcome.category = Some(read);
     }
     outcome
 }

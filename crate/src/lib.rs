@@ -44,6 +44,7 @@ macro_rules! source {
 }
 
 pub mod catalogue;
+pub mod category;
 pub mod detect;
 pub mod entra;
 pub mod export;

@@ -149,6 +149,9 @@ pub struct Entry {
     /// How many switches its page showed that no rule recognises, when that is why it is
     /// unknown ("LinkedIn may have changed this page").
     pub unrecognised: Option<u32>,
+    /// The category page (its id) where the latest on/off state was read; `None` when it was
+    /// read on the setting's own page.
+    pub read_on: Option<String>,
 }
 
 /// [`Entry`] as stored: `observed` as two fields (see [`Observed`]).
@@ -166,6 +169,8 @@ struct EntryWire {
     alert: Option<Alert>,
     #[serde(skip_serializing_if = "Option::is_none")]
     unrecognised: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    read_on: Option<String>,
 }
 
 impl FromJson for Entry {
@@ -180,6 +185,7 @@ impl FromJson for Entry {
             history: f.or_default("history"),
             alert: f.get("alert"),
             unrecognised: f.get("unrecognised"),
+            read_on: f.get("readOn"),
         };
         f.done(value)
     }
@@ -198,6 +204,7 @@ impl From<Entry> for EntryWire {
             history: e.history,
             alert: e.alert,
             unrecognised: e.unrecognised,
+            read_on: e.read_on,
         }
     }
 }
@@ -297,6 +304,12 @@ pub fn load(raw: Result<Option<Stored>, String>) -> Loaded {
 /// attempt, keeping `last_known` and its time: an old state is shown as stale, never
 /// dropped and never taken for "off".
 pub fn apply(stored: &mut Stored, observations: &[Observation], now: f64, by_extension: &[String]) -> bool {
+    apply_read(stored, observations, now, by_extension, None)
+}
+
+/// [`apply`], with where the observations were read: `read_on` is the category page (its
+/// id and the settings it settled) whose rows gave the states of those settings.
+pub fn apply_read(stored: &mut Stored, observations: &[Observation], now: f64, by_extension: &[String], read_on: Option<(&str, &[String])>) -> bool {
     let mut changed = false;
     for obs in observations {
         if catalogue::by_id(&obs.setting).is_none() {
@@ -324,6 +337,7 @@ pub fn apply(stored: &mut Stored, observations: &[Observation], now: f64, by_ext
                 }
                 e.observed = obs.observed;
                 e.unrecognised = None;
+                e.read_on = read_on.filter(|(_, settled)| settled.contains(&obs.setting)).map(|(page, _)| page.to_string());
                 e.last_known = Some(state);
                 e.last_known_at = Some(now);
                 e.checked_at = now;
@@ -357,6 +371,7 @@ fn blank(now: f64) -> Entry {
         history: Vec::new(),
         alert: None,
         unrecognised: None,
+        read_on: None,
     }
 }
 

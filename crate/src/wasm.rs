@@ -748,7 +748,8 @@ pub fn apply_scan(stored: JsValue, examined: JsValue, now: f64, by_extension: Js
     let examined: crate::report::Examined = from_js(examined, "scan outcome")?;
     let by_extension: Vec<String> =
         if by_extension.is_undefined() { Vec::new() } else { from_js(by_extension, "setting ids")? };
-    let mut changed = state::apply(&mut stored, &examined.observations, now, &by_extension);
+    let read_on = examined.category.as_ref().map(|c| (c.page.as_str(), c.settled.as_slice()));
+    let mut changed = state::apply_read(&mut stored, &examined.observations, now, &by_extension, read_on);
     let counts: Vec<(String, u32)> = examined.unrecognised.into_iter().map(|u| (u.setting, u.count)).collect();
     changed |= state::note_unrecognised(&mut stored, &counts);
     to_js(&Applied { stored, changed })
