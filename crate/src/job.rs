@@ -453,15 +453,17 @@ impl Job {
         d
     }
 
-    /// A category page's scan: once it can be read, its settled settings' steps are done
-    /// (their states are the scan's observations, stored with the page they were read on),
+    /// A category page's scan: once it can be read, the steps of the settings it settled
+    /// are done (their states are the scan's observations, stored with the page they were
+    /// read on; a switch the page shows itself counts as on its own page),
     /// and the step ends. The first category page read that shows no confirmed state word
     /// at all means the rules do not know this layout or language: the other category
     /// pages are skipped, and every setting goes page by page.
     fn on_category_page(&mut self, page: &str, outcome: &ScanOutcome, now: f64, d: &mut Directive) {
         let Some(read) = outcome.category.as_ref().filter(|c| c.page == page && c.ready) else { return };
         let first = !self.steps.iter().any(|s| s.category.is_some() && s.outcome == Some(Outcome::Read));
-        for o in outcome.observations.iter().filter(|o| read.settled.contains(&o.setting)) {
+        // Its rows' states, and any switch the page itself showed (read as on its own page).
+        for o in &outcome.observations {
             let result = match o.observed {
                 Observed::On => Outcome::On,
                 Observed::Off => Outcome::Off,
