@@ -21,8 +21,11 @@ fn facts(url: &str, lang: &str, links: Vec<LinkFact>) -> PageFacts {
     PageFacts { url: url.into(), elapsed_ms: 300.0, lang: lang.into(), links, ..PageFacts::default() }
 }
 
-/// (setting, state it settles to or None, why not)
-fn read(url: &str, lang: &str, links: Vec<LinkFact>) -> (Vec<(String, Option<SwitchState>, Option<Unsettled>)>, Vec<String>) {
+/// A row as read: (setting, the state it settles to, why not).
+type Row = (String, Option<SwitchState>, Option<Unsettled>);
+
+/// The rows and the settled settings of a category page.
+fn read(url: &str, lang: &str, links: Vec<LinkFact>) -> (Vec<Row>, Vec<String>) {
     let (r, obs) = category::read(&facts(url, lang, links)).expect("a category page");
     let rows = r.rows.iter().map(|x| (x.setting.to_string(), x.state, x.why)).collect();
     assert_eq!(obs.iter().map(|o| o.setting.clone()).collect::<Vec<_>>(), r.settled, "observations are the settled ones");
