@@ -15,7 +15,7 @@ const CRATE_SRC = join(ROOT, 'crate', 'src');
 const MANIFEST = existsSync(join(ROOT, 'manifest.json')) ? join(ROOT, 'manifest.json') : join(EXT, 'manifest.json');
 
 /** The locales this project ships besides English. */
-const EXPECTED_LOCALES = ['de', 'en', 'es', 'fr', 'it', 'nl', 'pl', 'pt'];
+const EXPECTED_LOCALES = ['cs', 'da', 'de', 'el', 'en', 'es', 'fi', 'fr', 'hu', 'it', 'nl', 'no', 'pl', 'pt', 'ro', 'sk', 'sv', 'zh_TW'];
 /** Region codes of `Region::msg()` (crate/src/catalogue.rs), messages `region_<code>`. */
 const REGIONS = ['eu', 'uk', 'ch', 'ca', 'hk', 'us', 'other'];
 /** Locale folder names: a language, optionally a region (pt_BR, es_419). */

@@ -16,8 +16,6 @@ macro_rules! rule_enums {
 }
 include!("schema.rs");
 
-crate::json_by_name!(SwitchState: On, Region: Other);
-
 /// A label text in one language, as the Entra rules use it (`rules/entra.toml`).
 #[derive(Debug)]
 pub struct Label {

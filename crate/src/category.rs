@@ -17,9 +17,7 @@
 //!   setting is left to its own page, never guessed. A wrong "off" is the one thing this
 //!   must never produce.
 
-use serde::Serialize;
-
-use crate::json::{self, Fields, FromJson, Val};
+use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{CategoryPage, Kind, Setting, StateText, SwitchState, SETTINGS, SITE};
 use crate::detect::{same_path, Observation, Observed, PageFacts};
@@ -51,8 +49,9 @@ fn own_page_alone(s: &Setting) -> bool {
     s.paths.iter().all(|p| SETTINGS.iter().filter(|o| o.paths.iter().any(|q| same_path(p, q))).count() == 1)
 }
 
-/// What the page script reports about one link on a settings page.
-#[derive(Clone, Debug, Default)]
+/// What the page script reports about one link on a settings page; every field may be absent.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct LinkFact {
     /// The `href` attribute as written (relative or absolute).
     pub href: String,
@@ -62,15 +61,6 @@ pub struct LinkFact {
     /// rules' levels, that holds no other link; the link's own pieces when there is none.
     pub row_texts: Vec<String>,
 }
-
-impl FromJson for LinkFact {
-    fn from_json(v: Val) -> json::Result<Self> {
-        let mut f = Fields::of(v, "a link")?;
-        let value = LinkFact { href: f.or_default("href"), text: f.or_default("text"), row_texts: f.or_default("rowTexts") };
-        f.done(value)
-    }
-}
-crate::serde_via_json!(LinkFact, CategoryRead);
 
 /// Why a listed setting was not settled by its row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -102,9 +92,9 @@ pub struct RowReading {
     pub word: bool,
 }
 
-/// What a category page told.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// What a category page told (read back from the scan's outcome; every field may be absent).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CategoryRead {
     /// The category page's id.
     pub page: String,
@@ -123,20 +113,6 @@ pub struct CategoryRead {
     pub rows: Vec<RowReading>,
 }
 
-impl FromJson for CategoryRead {
-    fn from_json(v: Val) -> json::Result<Self> {
-        let mut f = Fields::of(v, "a category page's reading")?;
-        let value = CategoryRead {
-            page: f.or_default("page"),
-            ready: f.or_default("ready"),
-            words: f.or_default("words"),
-            signed_out: f.or_default("signedOut"),
-            settled: f.or_default("settled"),
-            rows: Vec::new(),
-        };
-        f.done(value)
-    }
-}
 
 /// Reads a category page: `None` when the page is not one. Settled settings come back as
 /// observations, the page's id beside them.

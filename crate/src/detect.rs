@@ -18,8 +18,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::json::{self, Fields, FromJson, Val};
-
 use crate::catalogue::{Kind, Setting, SwitchState, Wording, SETTINGS, SITE};
 use crate::normalize::normalize;
 use crate::text::Text;
@@ -28,35 +26,46 @@ use crate::url::Location;
 /// Most candidates one scan accepts; a page with more is hostile or broken.
 pub const MAX_CANDIDATES: usize = 20_000;
 
-/// What the content script reports about a page.
-#[derive(Debug, Default)]
+/// What the content script reports about a page: every field but the URL may be absent.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PageFacts {
     /// `location.href`.
     pub url: String,
     /// Milliseconds since the page loaded or was navigated to in-app.
+    #[serde(default)]
     pub elapsed_ms: f64,
     /// Whether a sign-in form is on the page.
+    #[serde(default)]
     pub login_form: bool,
     /// Whether a modal dialog is open (LinkedIn asking to confirm a change).
+    #[serde(default)]
     pub dialog_open: bool,
     /// Every element matching the plan's candidate selector, in document order, open
     /// shadow roots included.
+    #[serde(default)]
     pub candidates: Vec<Candidate>,
     /// Text of the page's title (the plan's heading selector), at most `max_text_chars`.
+    #[serde(default)]
     pub heading: String,
     /// How many plain checkboxes (the plan's checkbox selector) the page holds.
+    #[serde(default)]
     pub checkboxes: u32,
     /// On pages whose plan asks for entries: the text of each list entry's name (the
     /// plan's entry selector), at most `max_entries` texts of at most `max_entry_chars`.
+    #[serde(default)]
     pub entries: Vec<String>,
     /// `document.documentElement.lang` (a category page's words are read in it).
+    #[serde(default)]
     pub lang: String,
     /// The page's links (the category rules' selector), at most `max_links`.
+    #[serde(default)]
     pub links: Vec<crate::category::LinkFact>,
 }
 
-/// Plain facts about one candidate switch.
-#[derive(Clone, Debug, Default)]
+/// Plain facts about one candidate switch; every field may be absent.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct Candidate {
     /// Lower-case tag name.
     pub tag: String,
@@ -82,46 +91,6 @@ pub struct Candidate {
     pub id: String,
 }
 
-// Read by hand (see `crate::json`): every field but the URL may be absent.
-impl FromJson for PageFacts {
-    fn from_json(v: Val) -> json::Result<Self> {
-        let mut f = Fields::of(v, "page facts")?;
-        let value = PageFacts {
-            url: f.get("url"),
-            elapsed_ms: f.or_default("elapsedMs"),
-            login_form: f.or_default("loginForm"),
-            dialog_open: f.or_default("dialogOpen"),
-            candidates: f.or_default("candidates"),
-            heading: f.or_default("heading"),
-            checkboxes: f.or_default("checkboxes"),
-            entries: f.or_default("entries"),
-            lang: f.or_default("lang"),
-            links: f.or_default("links"),
-        };
-        f.done(value)
-    }
-}
-
-impl FromJson for Candidate {
-    fn from_json(v: Val) -> json::Result<Self> {
-        let mut f = Fields::of(v, "a candidate")?;
-        let value = Candidate {
-            tag: f.or_default("tag"),
-            input_type: f.or_default("inputType"),
-            role: f.or_default("role"),
-            checked: f.or_default("checked"),
-            aria_checked: f.or_default("ariaChecked"),
-            labelledby: f.or_default("labelledby"),
-            labelledby_text: f.or_default("labelledbyText"),
-            aria_label: f.or_default("ariaLabel"),
-            label_text: f.or_default("labelText"),
-            context_text: f.or_default("contextText"),
-            id: f.or_default("id"),
-        };
-        f.done(value)
-    }
-}
-crate::serde_via_json!(PageFacts, Candidate);
 
 /// Why a setting's state is not known.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -185,11 +154,8 @@ impl Reason {
     }
 }
 
-crate::json_by_name!(Reason: NotChecked, StateWord: Unknown);
-
 /// What a scan learned about one setting. In stored and wire form it is two fields,
-/// `state` and (when unknown) `reason`, written out by hand in each container: serde's
-/// `flatten` would cost the wasm several kilobytes.
+/// `state` and (when unknown) `reason`: see [`ObservationWire`] and `state::EntryWire`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Observed {
     /// The switch is on.
@@ -208,7 +174,8 @@ pub enum StateWord {
     On,
     /// Off.
     Off,
-    /// Unknown; see the reason.
+    /// Unknown; see the reason. Also what a state this version does not know reads as.
+    #[serde(other)]
     Unknown,
 }
 
@@ -242,8 +209,8 @@ impl From<SwitchState> for Observed {
 }
 
 /// A setting observed on a page.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(into = "ObservationWire")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(into = "ObservationWire", from = "ObservationWire")]
 pub struct Observation {
     /// Setting id.
     pub setting: String,
@@ -251,20 +218,18 @@ pub struct Observation {
     pub observed: Observed,
 }
 
-#[derive(Clone, Serialize)]
+/// [`Observation`] as it crosses and is stored.
+#[derive(Clone, Serialize, Deserialize)]
 struct ObservationWire {
     setting: String,
     state: StateWord,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::wire::known")]
     reason: Option<Reason>,
 }
 
-impl FromJson for Observation {
-    fn from_json(v: Val) -> json::Result<Self> {
-        let mut f = Fields::of(v, "an observation")?;
-        let setting = f.get("setting");
-        let value = Observation { setting, observed: Observed::join(f.get("state"), f.get("reason")) };
-        f.done(value)
+impl From<ObservationWire> for Observation {
+    fn from(w: ObservationWire) -> Self {
+        Observation { setting: w.setting, observed: Observed::join(w.state, w.reason) }
     }
 }
 
@@ -276,7 +241,7 @@ impl From<Observation> for ObservationWire {
 }
 
 /// An instruction to the content script to mark one candidate.
-#[derive(Debug, PartialEq, Serialize)]
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
 pub struct Mark {
     /// Index into [`PageFacts::candidates`].
     pub index: usize,
@@ -288,39 +253,22 @@ pub struct Mark {
     pub protective: bool,
     /// The label shown beside the switch, longest first: the content script uses the
     /// first that fits the free space beside the switch (only sent, never read back).
+    #[serde(skip_deserializing)]
     pub labels: Vec<Text>,
 }
 
-impl FromJson for Mark {
-    fn from_json(v: Val) -> json::Result<Self> {
-        let mut f = Fields::of(v, "a mark")?;
-        let value = Mark { index: f.get("index"), setting: f.get("setting"), state: f.get("state"), protective: f.get("protective"), labels: Vec::new() };
-        f.done(value)
-    }
-}
-
-
-
 /// The result of scanning one page.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct ScanOutcome {
     /// Candidates to mark.
     pub marks: Vec<Mark>,
     /// Settings learned about (including ones expected on this page but not found).
     pub observations: Vec<Observation>,
     /// On a category page: what it told (its settled settings are among `observations`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<crate::category::CategoryRead>,
 }
 
-impl FromJson for ScanOutcome {
-    fn from_json(v: Val) -> json::Result<Self> {
-        let mut f = Fields::of(v, "a scan outcome")?;
-        let value = ScanOutcome { marks: f.get("marks"), observations: f.get("observations"), category: f.get("category") };
-        f.done(value)
-    }
-}
-crate::serde_via_json!(Observation, Mark, ScanOutcome);
 
 /// Scans one page's facts.
 pub fn scan(facts: &PageFacts) -> ScanOutcome {

@@ -39,8 +39,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::json::{self, Fields, FromJson, Val};
-
 use crate::catalogue::Label;
 use crate::normalize::normalize;
 use crate::text::Text;
@@ -106,11 +104,10 @@ pub enum EntraState {
     SelectedGroup,
     /// No.
     No,
-    /// Unknown; see the reason.
+    /// Unknown; see the reason. Also what a state this version does not know reads as.
+    #[serde(other)]
     Unknown,
 }
-
-crate::json_by_name!(EntraOption: No, EntraReason: NotFound, EntraState: Unknown);
 
 impl EntraObserved {
     /// The two fields of the wire form.
@@ -355,7 +352,8 @@ pub fn settings_url() -> &'static str {
 
 /// What the content script reports: every radio group in its frame and the same-origin
 /// frames below it.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct EntraFacts {
     /// `location.href` of the scanning frame.
     pub url: String,
@@ -377,7 +375,8 @@ pub struct EntraFacts {
 }
 
 /// A frame the scanning frame could not read.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct FrameFacts {
     /// Its address (the frame element's resolved `src`).
     pub url: String,
@@ -386,7 +385,8 @@ pub struct FrameFacts {
 }
 
 /// Plain facts about one radio group.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GroupFacts {
     /// Candidate captions, best first: `aria-labelledby` text, `aria-label`, the caption
     /// inside the group (legend or label), the text just before it. The first non-empty
@@ -397,93 +397,91 @@ pub struct GroupFacts {
 }
 
 /// Plain facts about one radio.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct RadioFacts {
     /// Its label text (`<label>`s, `aria-labelledby`, `aria-label`, or its own text).
     pub label: String,
-    /// Whether it is checked (`checked` of an input, `aria-checked` otherwise); `None` when
-    /// it does not say.
+    /// The `checked` property of an `<input>`; `None` for other elements.
     pub checked: Option<bool>,
+    /// The `aria-checked` attribute, as written.
+    pub aria_checked: Option<String>,
 }
 
-// Read by hand (see `crate::json`): every field may be absent.
-impl FromJson for EntraFacts {
-    fn from_json(v: Val) -> json::Result<Self> {
-        let mut f = Fields::of(v, "Entra page facts")?;
-        let value = EntraFacts {
-            url: f.or_default("url"),
-            tab_url: f.or_default("tabUrl"),
-            top: f.or_default("top"),
-            elapsed_ms: f.or_default("elapsedMs"),
-            signed_out: f.or_default("signedOut"),
-            groups: f.or_default("groups"),
-            frames: f.or_default("frames"),
-        };
-        f.done(value)
+impl RadioFacts {
+    /// Whether it is selected: an input's `checked`, else its `aria-checked`; `None` when
+    /// it does not say.
+    pub fn selected(&self) -> Option<bool> {
+        self.checked.or(match self.aria_checked.as_deref().map(str::trim) {
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            _ => None,
+        })
     }
 }
-
-impl FromJson for FrameFacts {
-    fn from_json(v: Val) -> json::Result<Self> {
-        let mut f = Fields::of(v, "a frame")?;
-        let value = FrameFacts { url: f.or_default("url"), visible: f.or_default("visible") };
-        f.done(value)
-    }
-}
-
-impl FromJson for GroupFacts {
-    fn from_json(v: Val) -> json::Result<Self> {
-        let mut f = Fields::of(v, "a radio group")?;
-        let value = GroupFacts { labels: f.or_default("labels"), radios: f.or_default("radios") };
-        f.done(value)
-    }
-}
-
-impl FromJson for RadioFacts {
-    fn from_json(v: Val) -> json::Result<Self> {
-        let mut f = Fields::of(v, "a radio")?;
-        let value = RadioFacts { label: f.or_default("label"), checked: f.or_default("checked") };
-        f.done(value)
-    }
-}
-crate::serde_via_json!(EntraFacts, FrameFacts, GroupFacts, RadioFacts, EntraObservation);
 
 // ---- outcome ------------------------------------------------------------------------------
 
 /// What a scan learned about the setting: the wire form is
 /// `{state: 'yes'|'selected-group'|'no'|'unknown', reason?, recommended: 'no'}`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(into = "ObservationWire")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "ObservationWire", from = "ObservationWire")]
 pub struct EntraObservation {
     /// What was seen.
     pub observed: EntraObserved,
 }
 
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, Deserialize)]
 struct ObservationWire {
     state: EntraState,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::wire::known")]
     reason: Option<EntraReason>,
     /// Always the benchmark's recommendation; ignored when read back.
-    recommended: EntraOption,
+    #[serde(default, skip_deserializing)]
+    recommended: Option<EntraOption>,
 }
 
-impl FromJson for EntraObservation {
-    fn from_json(v: Val) -> json::Result<Self> {
-        let mut f = Fields::of(v, "an Entra observation")?;
-        let observed = EntraObserved::join(f.get("state"), f.get("reason"));
-        // Checked, then ignored.
-        let _: Option<EntraOption> = f.get("recommended");
-        let value = EntraObservation { observed };
-        f.done(value)
+impl From<ObservationWire> for EntraObservation {
+    fn from(w: ObservationWire) -> Self {
+        EntraObservation { observed: EntraObserved::join(w.state, w.reason) }
     }
 }
 
 impl From<EntraObservation> for ObservationWire {
     fn from(o: EntraObservation) -> Self {
         let (state, reason) = o.observed.split();
-        ObservationWire { state, reason, recommended: ENTRA_SETTING.recommended }
+        ObservationWire { state, reason, recommended: Some(ENTRA_SETTING.recommended) }
     }
+}
+
+/// The Entra answer as stored (`org.entra`): the observation, when and where it was made.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntraRecord {
+    /// What was seen.
+    #[serde(flatten)]
+    pub observation: EntraObservation,
+    /// When (ms since the epoch).
+    pub checked_at: f64,
+    /// The frame's address.
+    #[serde(default)]
+    pub url: String,
+}
+
+/// How long a known answer outlasts a "not found" (the portal re-renders its blades).
+const KEEP_KNOWN_MS: f64 = 60_000.0;
+
+/// What to store after an observation, or `None` to keep `previous`: a "not found" or
+/// "not loaded" while the portal re-renders must not wipe an answer read less than a
+/// minute ago; every other observation (an option, conflicting, ambiguous, signed out)
+/// replaces it.
+pub fn record(previous: Option<&EntraRecord>, observation: EntraObservation, now: f64, url: &str) -> Option<EntraRecord> {
+    let known = previous.is_some_and(|p| !matches!(p.observation.observed, EntraObserved::Unknown(_)) && now - p.checked_at < KEEP_KNOWN_MS);
+    let missing = matches!(observation.observed, EntraObserved::Unknown(EntraReason::NotFound | EntraReason::NotLoaded));
+    if known && missing {
+        return None;
+    }
+    Some(EntraRecord { observation, checked_at: now, url: url.to_string() })
 }
 
 /// An instruction to mark one radio group.
@@ -568,7 +566,7 @@ fn selection(group: &GroupFacts) -> EntraObserved {
     let Some(options) = options_of(group) else {
         return EntraObserved::Unknown(EntraReason::Ambiguous);
     };
-    let checked: Vec<usize> = group.radios.iter().enumerate().filter(|(_, r)| r.checked == Some(true)).map(|(i, _)| i).collect();
+    let checked: Vec<usize> = group.radios.iter().enumerate().filter(|(_, r)| r.selected() == Some(true)).map(|(i, _)| i).collect();
     match checked.as_slice() {
         [one] => EntraObserved::Option(options[*one]),
         _ => EntraObserved::Unknown(EntraReason::Ambiguous),

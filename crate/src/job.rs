@@ -13,8 +13,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::json::{self, Fields, FromJson, Val};
-
 use crate::catalogue::{self, SwitchState, FAILURES, SITE};
 use crate::detect::{Observation, Observed, Reason, ScanOutcome};
 use crate::managed::Managed;
@@ -78,8 +76,8 @@ pub fn loaded_before(loaded_at: f64, asked_at: f64) -> bool {
     loaded_at + STALE_SLACK_MS < asked_at
 }
 
-/// One page of a job.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// One page of a job. The fields added after the first release default when absent.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Step {
     /// Setting id.
@@ -91,34 +89,42 @@ pub struct Step {
     /// When the one click was made (opt-out only).
     pub clicked_at: Option<f64>,
     /// LinkedIn showed a dialog after the click: waiting for the person.
+    #[serde(default)]
     pub awaiting_confirmation: bool,
     /// When the read-back after the click first showed the protective state.
     pub protective_seen_at: Option<f64>,
     /// The tab was sent to this page a second time (it had not arrived).
+    #[serde(default)]
     pub renavigated: bool,
     /// Loads of this page that failed so far (a page is tried at most twice).
+    #[serde(default)]
     pub failed_loads: u32,
     /// Why the first load failed, while the second try waits or runs.
+    #[serde(default, deserialize_with = "crate::wire::known")]
     pub load_failure: Option<Reason>,
     /// When to try the page again after a failed load.
     pub retry_at: Option<f64>,
     /// A scan of this page has arrived since the tab was last sent to it.
+    #[serde(default)]
     pub scanned: bool,
     /// The tab finished loading this page but no content script answered (since then).
     pub silent_since: Option<f64>,
     /// When the step got its result.
     pub ended_at: Option<f64>,
     /// The result, once there is one.
+    #[serde(default, deserialize_with = "crate::wire::known")]
     pub outcome: Option<Outcome>,
     /// Why, for `Unknown` and `Failed`.
+    #[serde(default, deserialize_with = "crate::wire::known")]
     pub reason: Option<Reason>,
     /// A category page's step: the page's id (`setting` is empty). Such a step reads the
     /// states of the settings the page lists and settles their own steps.
+    #[serde(default)]
     pub category: Option<String>,
 }
 
 /// A job in progress or done.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Job {
     /// What it does.
@@ -126,6 +132,7 @@ pub struct Job {
     /// Where it is.
     pub status: JobStatus,
     /// Why it stopped early.
+    #[serde(default, deserialize_with = "crate::wire::known")]
     pub stop_reason: Option<Reason>,
     /// The pages, in order.
     pub steps: Vec<Step>,
@@ -139,52 +146,6 @@ pub struct Job {
     pub started_at: f64,
     /// When it finished, was cancelled or stopped.
     pub finished_at: Option<f64>,
-}
-
-crate::json_by_name!(JobKind: Sweep, JobStatus: Stopped, Outcome: Unknown);
-
-// Read by hand (see `crate::json`); the fields added after the first release default.
-impl FromJson for Step {
-    fn from_json(v: Val) -> json::Result<Self> {
-        let mut f = Fields::of(v, "a job step")?;
-        let value = Step {
-            setting: f.get("setting"),
-            url: f.get("url"),
-            started_at: f.get("startedAt"),
-            clicked_at: f.get("clickedAt"),
-            awaiting_confirmation: f.or_default("awaitingConfirmation"),
-            protective_seen_at: f.get("protectiveSeenAt"),
-            renavigated: f.or_default("renavigated"),
-            failed_loads: f.or_default("failedLoads"),
-            load_failure: f.get("loadFailure"),
-            retry_at: f.get("retryAt"),
-            scanned: f.or_default("scanned"),
-            silent_since: f.get("silentSince"),
-            ended_at: f.get("endedAt"),
-            outcome: f.get("outcome"),
-            reason: f.get("reason"),
-            category: f.get("category"),
-        };
-        f.done(value)
-    }
-}
-
-impl FromJson for Job {
-    fn from_json(v: Val) -> json::Result<Self> {
-        let mut f = Fields::of(v, "a job")?;
-        let value = Job {
-            kind: f.get("kind"),
-            status: f.get("status"),
-            stop_reason: f.get("stopReason"),
-            steps: f.get("steps"),
-            current: f.get("current"),
-            tab_id: f.get("tabId"),
-            own_tab: f.get("ownTab"),
-            started_at: f.get("startedAt"),
-            finished_at: f.get("finishedAt"),
-        };
-        f.done(value)
-    }
 }
 
 /// What the background must do after feeding the job.
@@ -240,8 +201,9 @@ impl Refusal {
     }
 }
 
-/// What the page of a job's tab reported besides its switches.
-#[derive(Clone, Debug, Default)]
+/// What the page of a job's tab reported besides its switches; every field may be absent.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct PageLoad {
     /// `location.href`.
     pub url: String,
@@ -254,20 +216,6 @@ pub struct PageLoad {
     /// sent it here, even when that page had the same URL (two settings on one page).
     pub loaded_at: Option<f64>,
 }
-
-impl FromJson for PageLoad {
-    fn from_json(v: Val) -> json::Result<Self> {
-        let mut f = Fields::of(v, "page facts")?;
-        let value = PageLoad {
-            url: f.or_default("url"),
-            dialog_open: f.or_default("dialogOpen"),
-            http_status: f.or_default("httpStatus"),
-            loaded_at: f.or_default("loadedAt"),
-        };
-        f.done(value)
-    }
-}
-crate::serde_via_json!(Step, Job, PageLoad);
 
 /// Whether `url` is one of LinkedIn's security checks (and not its sign-in page).
 pub fn is_checkpoint(url: &str) -> bool {

@@ -31,6 +31,7 @@
 //!
 //! The browser-facing glue is in `wasm` (only compiled for wasm32, and tested there); nothing else here
 //! touches a browser API, so `cargo test` covers it natively.
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![deny(clippy::unwrap_used)]
 
@@ -45,24 +46,24 @@ macro_rules! source {
 
 pub mod catalogue;
 pub mod category;
+pub mod date;
 pub mod detect;
 pub mod entra;
 pub mod export;
 pub mod job;
-pub mod json;
 pub mod managed;
 pub mod normalize;
+pub mod options;
 pub mod region;
 pub mod report;
 pub mod state;
 pub mod summary;
 pub mod text;
 pub mod url;
+pub(crate) mod wire;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
-#[cfg(target_arch = "wasm32")]
-mod heap;
 
 use serde::Serialize;
 

@@ -12,13 +12,12 @@
 //! The background keeps one [`PageRecord`] per settings page (already reduced like this)
 //! in `storage.session`, at most [`MAX_PAGES`], so the report can be built later.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::json::{self, Fields, FromJson, Val};
 
 use crate::catalogue::{self, SwitchState, SETTINGS, SITE};
 use crate::detect::{self, Candidate, Observation, Observed, PageFacts, Reason, ScanOutcome};
-use crate::export::rfc3339;
+use crate::date::rfc3339;
 use crate::job::{Job, JobKind, JobStatus, Outcome};
 use crate::normalize::normalize;
 use crate::state::Stored;
@@ -40,8 +39,10 @@ pub const MAX_PAGES: usize = 40;
 /// Stands where text shaped like personal data was removed.
 pub const REMOVED: &str = "[removed]";
 
-/// What the content script reports beyond [`PageFacts`] (the same object, read again).
-#[derive(Debug, Default)]
+/// What the content script reports beyond [`PageFacts`] (the same object, read again);
+/// every field may be absent.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ExtraFacts {
     /// `document.documentElement.lang`.
     pub lang: String,
@@ -55,7 +56,8 @@ pub struct ExtraFacts {
 
 /// Why a setting's page was not read as it should be: the scan's outcome refined with
 /// what only the whole page tells (an error status, switches no rule knows).
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Examined {
     /// Candidates to mark.
     pub marks: Vec<detect::Mark>,
@@ -69,47 +71,12 @@ pub struct Examined {
 }
 
 /// Switches on a setting's page that no rule recognises.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Unrecognised {
     /// Setting id.
     pub setting: String,
     /// How many switches.
     pub count: u32,
-}
-
-// Read by hand (see `crate::json`); the page's facts and an outcome may lack any field.
-impl FromJson for ExtraFacts {
-    fn from_json(v: Val) -> json::Result<Self> {
-        let mut f = Fields::of(v, "page facts")?;
-        let value = ExtraFacts {
-            lang: f.or_default("lang"),
-            http_status: f.or_default("httpStatus"),
-            heading: f.or_default("heading"),
-            candidate_ids: f.or_default("candidateIds"),
-        };
-        f.done(value)
-    }
-}
-
-impl FromJson for Examined {
-    fn from_json(v: Val) -> json::Result<Self> {
-        let mut f = Fields::of(v, "a scan outcome")?;
-        let value = Examined {
-            marks: f.or_default("marks"),
-            observations: f.or_default("observations"),
-            unrecognised: f.or_default("unrecognised"),
-            category: f.get("category"),
-        };
-        f.done(value)
-    }
-}
-
-impl FromJson for Unrecognised {
-    fn from_json(v: Val) -> json::Result<Self> {
-        let mut f = Fields::of(v, "an unrecognised count")?;
-        let value = Unrecognised { setting: f.get("setting"), count: f.get("count") };
-        f.done(value)
-    }
 }
 
 /// Scans a page and refines the outcome: on an error page (HTTP status 400 or more) a
@@ -140,7 +107,7 @@ pub fn examine(facts: &PageFacts, extra: &ExtraFacts) -> Examined {
 }
 
 /// One settings page as the report keeps it: nothing about the person.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PageRecord {
     /// The URL's path only.
@@ -170,7 +137,7 @@ pub struct PageRecord {
 }
 
 /// One candidate switch in a report.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CandidateRecord {
     /// Position among the page's candidates.
@@ -190,6 +157,7 @@ pub struct CandidateRecord {
     /// `aria-checked`.
     pub aria_checked: Option<String>,
     /// The state the core read, if it is a switch it trusts.
+    #[serde(default, deserialize_with = "crate::wire::known")]
     pub state: Option<SwitchState>,
     /// Its label text (from `aria-labelledby`, `aria-label` or `<label>`), truncated and cleaned.
     pub label: String,
@@ -200,49 +168,6 @@ pub struct CandidateRecord {
     pub signals: Vec<String>,
     /// Why it was not identified, when it was not.
     pub why_not: Option<String>,
-}
-
-impl FromJson for PageRecord {
-    fn from_json(v: Val) -> json::Result<Self> {
-        let mut f = Fields::of(v, "a remembered page")?;
-        let value = PageRecord {
-            path: f.get("path"),
-            settings: f.get("settings"),
-            seen_at: f.get("seenAt"),
-            elapsed_ms: f.get("elapsedMs"),
-            lang: f.get("lang"),
-            http_status: f.get("httpStatus"),
-            heading: f.get("heading"),
-            login_form: f.get("loginForm"),
-            dialog_open: f.get("dialogOpen"),
-            candidate_count: f.get("candidateCount"),
-            candidates: f.get("candidates"),
-            decisions: f.get("decisions"),
-        };
-        f.done(value)
-    }
-}
-
-impl FromJson for CandidateRecord {
-    fn from_json(v: Val) -> json::Result<Self> {
-        let mut f = Fields::of(v, "a remembered candidate")?;
-        let value = CandidateRecord {
-            index: f.get("index"),
-            tag: f.get("tag"),
-            input_type: f.get("inputType"),
-            role: f.get("role"),
-            id: f.get("id"),
-            aria_keys: f.get("ariaKeys"),
-            checked: f.get("checked"),
-            aria_checked: f.get("ariaChecked"),
-            state: f.get("state"),
-            label: f.get("label"),
-            matched: f.get("matched"),
-            signals: f.get("signals"),
-            why_not: f.get("whyNot"),
-        };
-        f.done(value)
-    }
 }
 
 /// The page record for a scan, or `None` when the page is not one the core scans.
@@ -358,23 +283,15 @@ pub fn remember(mut pages: Vec<PageRecord>, record: PageRecord) -> Vec<PageRecor
     pages
 }
 
-/// What the shell knows about itself.
-#[derive(Debug, Default)]
+/// What the shell knows about itself; every field may be absent.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct Environment {
     /// The extension's version (manifest).
     pub extension_version: String,
     /// `navigator.userAgent`: only the browser's name and major version are kept.
     pub user_agent: String,
 }
-
-impl FromJson for Environment {
-    fn from_json(v: Val) -> json::Result<Self> {
-        let mut f = Fields::of(v, "the environment")?;
-        let value = Environment { extension_version: f.or_default("extensionVersion"), user_agent: f.or_default("userAgent") };
-        f.done(value)
-    }
-}
-crate::serde_via_json!(ExtraFacts, Examined, Unrecognised, PageRecord, CandidateRecord, Environment);
 
 /// The report.
 #[derive(Debug, Serialize)]
@@ -504,8 +421,10 @@ pub fn build(pages: &[PageRecord], setting: Option<&str>, stored: &Stored, job: 
     }
 }
 
-/// The report as Markdown for people, in the words `lookup` gives, with the JSON at the end.
-pub fn markdown(report: &Report, json: &str, lookup: &mut dyn FnMut(&str, &[String]) -> String) -> String {
+/// The report as Markdown for people, in the words `lookup` gives, with its JSON text
+/// ([`json_text`]) at the end.
+pub fn markdown(report: &Report, lookup: &mut dyn FnMut(&str, &[String]) -> String) -> String {
+    let json = json_text(report);
     let mut say = |t: Text| t.render(lookup);
     let mut out = format!("# {}\n\n{}\n\n", say(Text::new("reportProblemTitle")), say(Text::new("reportProblemIntro")));
     out += &format!(
@@ -585,58 +504,16 @@ pub fn markdown(report: &Report, json: &str, lookup: &mut dyn FnMut(&str, &[Stri
     out
 }
 
-/// A serde enum's wire name, e.g. `not-loaded`.
+/// The report as the JSON text a person copies or saves (indented by two spaces).
+pub fn json_text(report: &Report) -> String {
+    serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("\"the report could not be written: {e}\""))
+}
+
+/// A serde enum's wire name, e.g. `not-loaded`: its serde derive says it.
 fn code<T: Serialize>(v: &T) -> String {
-    struct Name(String);
-    impl serde::Serializer for &mut Name {
-        type Ok = ();
-        type Error = std::fmt::Error;
-        type SerializeSeq = serde::ser::Impossible<(), std::fmt::Error>;
-        type SerializeTuple = serde::ser::Impossible<(), std::fmt::Error>;
-        type SerializeTupleStruct = serde::ser::Impossible<(), std::fmt::Error>;
-        type SerializeTupleVariant = serde::ser::Impossible<(), std::fmt::Error>;
-        type SerializeMap = serde::ser::Impossible<(), std::fmt::Error>;
-        type SerializeStruct = serde::ser::Impossible<(), std::fmt::Error>;
-        type SerializeStructVariant = serde::ser::Impossible<(), std::fmt::Error>;
-        fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<(), Self::Error> {
-            self.0 = variant.to_string();
-            Ok(())
-        }
-        fn serialize_str(self, v: &str) -> Result<(), Self::Error> {
-            self.0 = v.to_string();
-            Ok(())
-        }
-        fn serialize_bool(self, _: bool) -> Result<(), Self::Error> { Err(std::fmt::Error) }
-        fn serialize_i8(self, _: i8) -> Result<(), Self::Error> { Err(std::fmt::Error) }
-        fn serialize_i16(self, _: i16) -> Result<(), Self::Error> { Err(std::fmt::Error) }
-        fn serialize_i32(self, _: i32) -> Result<(), Self::Error> { Err(std::fmt::Error) }
-        fn serialize_i64(self, _: i64) -> Result<(), Self::Error> { Err(std::fmt::Error) }
-        fn serialize_u8(self, _: u8) -> Result<(), Self::Error> { Err(std::fmt::Error) }
-        fn serialize_u16(self, _: u16) -> Result<(), Self::Error> { Err(std::fmt::Error) }
-        fn serialize_u32(self, _: u32) -> Result<(), Self::Error> { Err(std::fmt::Error) }
-        fn serialize_u64(self, _: u64) -> Result<(), Self::Error> { Err(std::fmt::Error) }
-        fn serialize_f32(self, _: f32) -> Result<(), Self::Error> { Err(std::fmt::Error) }
-        fn serialize_f64(self, _: f64) -> Result<(), Self::Error> { Err(std::fmt::Error) }
-        fn serialize_char(self, _: char) -> Result<(), Self::Error> { Err(std::fmt::Error) }
-        fn serialize_bytes(self, _: &[u8]) -> Result<(), Self::Error> { Err(std::fmt::Error) }
-        fn serialize_none(self) -> Result<(), Self::Error> { Err(std::fmt::Error) }
-        fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<(), Self::Error> { Err(std::fmt::Error) }
-        fn serialize_unit(self) -> Result<(), Self::Error> { Err(std::fmt::Error) }
-        fn serialize_unit_struct(self, _: &'static str) -> Result<(), Self::Error> { Err(std::fmt::Error) }
-        fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, _: &T) -> Result<(), Self::Error> { Err(std::fmt::Error) }
-        fn serialize_newtype_variant<T: ?Sized + Serialize>(self, _: &'static str, _: u32, _: &'static str, _: &T) -> Result<(), Self::Error> { Err(std::fmt::Error) }
-        fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Self::Error> { Err(std::fmt::Error) }
-        fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Self::Error> { Err(std::fmt::Error) }
-        fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, Self::Error> { Err(std::fmt::Error) }
-        fn serialize_tuple_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeTupleVariant, Self::Error> { Err(std::fmt::Error) }
-        fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Self::Error> { Err(std::fmt::Error) }
-        fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Self::Error> { Err(std::fmt::Error) }
-        fn serialize_struct_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeStructVariant, Self::Error> { Err(std::fmt::Error) }
-    }
-    let mut name = Name(String::new());
-    match v.serialize(&mut name) {
-        Ok(()) => name.0,
-        Err(_) => String::from("?"),
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(name)) => name,
+        _ => String::from("?"),
     }
 }
 

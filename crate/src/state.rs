@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::json::{self, Fields, FromJson, Val};
+use std::collections::BTreeMap;
 
 use crate::catalogue::{self, SwitchState};
 use crate::detect::{Observation, Observed, Reason, StateWord};
@@ -15,7 +15,7 @@ pub const SCHEMA: u32 = 1;
 pub const HISTORY_LIMIT: usize = 50;
 
 /// Everything stored.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Stored {
     /// Layout version, [`SCHEMA`].
@@ -27,110 +27,12 @@ pub struct Stored {
     pub baseline_at: Option<f64>,
 }
 
-// Read by hand (see `crate::json`).
-impl FromJson for Stored {
-    fn from_json(v: Val) -> json::Result<Self> {
-        let mut f = Fields::of(v, "stored state")?;
-        let value = Stored { schema: f.get("schema"), settings: f.get("settings"), baseline_at: f.get("baselineAt") };
-        f.done(value)
-    }
-}
-crate::serde_via_json!(Stored, Entry, Change);
-
-/// The entries per setting id, in id order (as stored: an object keyed by id).
-///
-/// A sorted `Vec` rather than a `BTreeMap`: it holds a few dozen entries at most, and the
-/// B-tree's code costs the wasm about 8 KB.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Settings(Vec<(String, Entry)>);
-
-impl Settings {
-    fn find(&self, id: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(k, _)| k.as_str().cmp(id))
-    }
-    /// The entry of a setting.
-    pub fn get(&self, id: &str) -> Option<&Entry> {
-        self.find(id).ok().map(|i| &self.0[i].1)
-    }
-    /// The entry of a setting, to change.
-    pub fn get_mut(&mut self, id: &str) -> Option<&mut Entry> {
-        self.find(id).ok().map(|i| &mut self.0[i].1)
-    }
-    /// Sets a setting's entry; returns the one it replaces.
-    pub fn insert(&mut self, id: String, entry: Entry) -> Option<Entry> {
-        match self.find(&id) {
-            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, entry)),
-            Err(i) => {
-                self.0.insert(i, (id, entry));
-                None
-            }
-        }
-    }
-    /// How many settings have an entry.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-    /// Whether none has.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-    /// Keeps the entries `keep` says yes to.
-    pub fn retain(&mut self, mut keep: impl FnMut(&String, &mut Entry) -> bool) {
-        self.0.retain_mut(|(id, e)| keep(id, e));
-    }
-    /// The entries, in id order.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &Entry)> {
-        self.0.iter().map(|(id, e)| (id, e))
-    }
-    /// The entries, to change.
-    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut Entry> {
-        self.0.iter_mut().map(|(_, e)| e)
-    }
-}
-
-impl<'a> IntoIterator for &'a Settings {
-    type Item = (&'a String, &'a Entry);
-    type IntoIter = std::iter::Map<std::slice::Iter<'a, (String, Entry)>, fn(&'a (String, Entry)) -> (&'a String, &'a Entry)>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter().map(|(id, e)| (id, e))
-    }
-}
-
-impl<Q: AsRef<str> + ?Sized> std::ops::Index<&Q> for Settings {
-    type Output = Entry;
-    /// The entry of a setting; panics when there is none (as `BTreeMap`).
-    fn index(&self, id: &Q) -> &Entry {
-        self.get(id.as_ref()).expect("no entry for this setting")
-    }
-}
-
-impl Serialize for Settings {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.iter())
-    }
-}
-
-impl FromJson for Settings {
-    fn from_json(v: Val) -> json::Result<Self> {
-        let Val::Obj(fields) = v else { return json::wrong(&v, "an object") };
-        let mut out = Settings::default();
-        for (id, e) in fields {
-            // Of equal ids the last counts, as in `JSON.parse`.
-            out.insert(id, Entry::from_json(e)?);
-        }
-        Ok(out)
-    }
-}
-
-impl json::Field for Settings {
-    fn stand_in() -> Self {
-        Settings::default()
-    }
-}
+/// The entries per setting id (stored as an object keyed by id).
+pub type Settings = BTreeMap<String, Entry>;
 
 /// What is known about one setting.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(into = "EntryWire")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(into = "EntryWire", from = "EntryWire")]
 pub struct Entry {
     /// The latest check's result.
     pub observed: Observed,
@@ -154,40 +56,42 @@ pub struct Entry {
     pub read_on: Option<String>,
 }
 
-/// [`Entry`] as stored: `observed` as two fields (see [`Observed`]).
-#[derive(Clone, Serialize)]
+/// [`Entry`] as stored: `observed` as two fields (see [`Observed`]). A name this version
+/// does not know reads as absent (`crate::wire`).
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct EntryWire {
     state: StateWord,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::wire::known")]
     reason: Option<Reason>,
     checked_at: f64,
+    #[serde(default, deserialize_with = "crate::wire::known")]
     last_known: Option<SwitchState>,
     last_known_at: Option<f64>,
     changed_at: Option<f64>,
+    #[serde(default)]
     history: Vec<Change>,
+    #[serde(default, deserialize_with = "crate::wire::known")]
     alert: Option<Alert>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     unrecognised: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     read_on: Option<String>,
 }
 
-impl FromJson for Entry {
-    fn from_json(v: Val) -> json::Result<Self> {
-        let mut f = Fields::of(v, "a setting's entry")?;
-        let value = Entry {
-            observed: Observed::join(f.get("state"), f.get("reason")),
-            checked_at: f.get("checkedAt"),
-            last_known: f.get("lastKnown"),
-            last_known_at: f.get("lastKnownAt"),
-            changed_at: f.get("changedAt"),
-            history: f.or_default("history"),
-            alert: f.get("alert"),
-            unrecognised: f.get("unrecognised"),
-            read_on: f.get("readOn"),
-        };
-        f.done(value)
+impl From<EntryWire> for Entry {
+    fn from(w: EntryWire) -> Self {
+        Entry {
+            observed: Observed::join(w.state, w.reason),
+            checked_at: w.checked_at,
+            last_known: w.last_known,
+            last_known_at: w.last_known_at,
+            changed_at: w.changed_at,
+            history: w.history,
+            alert: w.alert,
+            unrecognised: w.unrecognised,
+            read_on: w.read_on,
+        }
     }
 }
 
@@ -228,27 +132,24 @@ pub enum ChangedBy {
 }
 
 /// One observed change of a setting's state.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Change {
     /// When it was seen (ms since the epoch).
     pub at: f64,
     /// The state before, if one was known.
+    #[serde(default, deserialize_with = "crate::wire::known")]
     pub from: Option<SwitchState>,
     /// The new state.
     pub to: SwitchState,
     /// Who made it, when known (otherwise it was seen, made by whoever).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::wire::known")]
     pub by: Option<ChangedBy>,
 }
 
-crate::json_by_name!(Alert: TurnedBackOn, ChangedBy: UserViaExtension);
-
-impl FromJson for Change {
-    fn from_json(v: Val) -> json::Result<Self> {
-        let mut f = Fields::of(v, "a change")?;
-        let value = Change { at: f.get("at"), from: f.get("from"), to: f.get("to"), by: f.get("by") };
-        f.done(value)
-    }
+/// The settings flagged in `after` that were not flagged in `before`, in id order.
+pub fn alerts_added(before: Option<&Stored>, after: &Stored) -> Vec<String> {
+    let flagged = |s: Option<&Stored>, id: &str| s.and_then(|s| s.settings.get(id)).is_some_and(|e| e.alert.is_some());
+    after.settings.keys().filter(|id| flagged(Some(after), id) && !flagged(before, id)).cloned().collect()
 }
 
 /// The outcome of reading stored data.

@@ -43,6 +43,9 @@ pub struct Summary {
     pub opt_out_allowed: bool,
     /// Whether an administrator set any of the options.
     pub managed: bool,
+    /// The setting the keyboard shortcut opens when the current page has no switch to
+    /// point at: the first one on, else the first one not known.
+    pub show_first: Option<&'static str>,
 }
 
 /// One setting in the popup.
@@ -185,7 +188,13 @@ pub fn summary(stored: &Stored, now: f64, region: Option<Region>, managed: &Mana
         .map(|sec| SectionHead { id: sec.id, title: Text::new(sec.msg) })
         .collect();
     let gpc = region.filter(|r| SITE.gpc.regions.contains(r)).map(|_| Text::new("gpcNote"));
+    let show_first = rows
+        .iter()
+        .find(|r| r.state == StateWord::On && !r.protective)
+        .or_else(|| rows.iter().find(|r| r.state == StateWord::Unknown))
+        .map(|r| r.id);
     Summary {
+        show_first,
         headline,
         subline,
         exposed,
@@ -376,7 +385,7 @@ fn stale_text(was: SwitchState, at: f64) -> Text {
         SwitchState::On => "stateStaleOn",
         SwitchState::Off => "stateStaleOff",
     };
-    Text::new(key).arg(Arg::date(crate::export::rfc3339(at)[..10].to_string()))
+    Text::new(key).arg(Arg::date(crate::date::rfc3339(at)[..10].to_string()))
 }
 
 /// A short "why" for a step's result, to follow a setting's title: "the page did not load".

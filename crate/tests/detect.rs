@@ -485,3 +485,17 @@ fn normalisation_folds_punctuation_to_spaces_and_keeps_words() {
         assert_eq!(normalize(a), b, "{a:?}");
     }
 }
+
+#[test]
+fn the_addresses_scanned_are_those_of_the_shared_table() {
+    // The same table goes through page/address.js in tests/urls.test.mjs: the page script
+    // decides before sending anything, with exactly this rule.
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/scan-urls.json");
+    let table: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).expect("table")).expect("json");
+    let urls = table["urls"].as_array().expect("urls");
+    assert!(urls.len() > 20);
+    for row in urls {
+        let (url, want) = (row[0].as_str().expect("url"), row[1].as_bool().expect("scan"));
+        assert_eq!(opt_out_lens_core::detect::should_scan(url), want, "{url}");
+    }
+}

@@ -15,7 +15,7 @@ const OTHER_BLADE: &str = "https://entra.microsoft.com/#view/Microsoft_AAD_Users
 const SETTLED: f64 = 60_000.0;
 
 fn radio(label: &str, checked: bool) -> RadioFacts {
-    RadioFacts { label: label.into(), checked: Some(checked) }
+    RadioFacts { label: label.into(), checked: Some(checked), aria_checked: None }
 }
 
 /// A group captioned `label` whose radios are `options`, the one at `checked` checked.
@@ -440,7 +440,7 @@ fn ambiguous_selections_are_unknown() {
         ("two checked", GroupFacts { labels: vec![label.into()], radios: vec![radio("Yes", true), radio("Selected group", false), radio("No", true)] }),
         ("checked state not reported", GroupFacts {
             labels: vec![label.into()],
-            radios: EN.iter().map(|o| RadioFacts { label: (*o).into(), checked: None }).collect(),
+            radios: EN.iter().map(|o| RadioFacts { label: (*o).into(), checked: None, aria_checked: None }).collect(),
         }),
         ("an option we cannot name", group(label, &["Yes", "Some users", "No"], Some(2))),
         ("an unnamed radio checked", group(label, &["Yes", "", "No"], Some(1))),
@@ -578,7 +578,13 @@ fn observations_read_back() {
         let o: EntraObservation = serde_json::from_value(wire.clone()).unwrap();
         assert_eq!(o.observed, want, "{wire}");
     }
-    for bad in [json!({"state": "on"}), json!({"state": "unknown", "reason": "loading"}), json!({}), json!("no")] {
+    // A state or reason this version does not know (written by another version) reads as
+    // unknown, never as an option.
+    for foreign in [json!({"state": "on"}), json!({"state": "unknown", "reason": "loading"}), json!({"state": "maybe", "reason": 3})] {
+        let o: EntraObservation = serde_json::from_value(foreign.clone()).unwrap();
+        assert_eq!(o.observed, EntraObserved::Unknown(EntraReason::NotFound), "{foreign}");
+    }
+    for bad in [json!({}), json!("no"), json!({"state": 1})] {
         assert!(serde_json::from_value::<EntraObservation>(bad.clone()).is_err(), "{bad} must be refused");
     }
     // Facts: missing fields default; wrong types are refused.
@@ -611,4 +617,49 @@ fn words_exist_in_the_english_catalogue() {
     let yes = describe(EntraObserved::Option(EntraOption::Yes))
         .render(&mut |key, args| en[key]["message"].as_str().unwrap().replace("$1", args.first().map_or("", |a| a)));
     assert_eq!(yes, "LinkedIn account connections: Yes (CIS 1.1.18 recommends No)");
+}
+
+#[test]
+fn a_radio_is_selected_by_its_checked_property_or_else_its_aria_checked() {
+    for (checked, aria, want) in [
+        (Some(true), None, Some(true)),
+        (Some(false), Some("true"), Some(false)), // an input's own property wins
+        (None, Some("true"), Some(true)),
+        (None, Some(" false "), Some(false)),
+        (None, Some("mixed"), None),
+        (None, Some(""), None),
+        (None, None, None),
+    ] {
+        let r = RadioFacts { label: "No".into(), checked, aria_checked: aria.map(String::from) };
+        assert_eq!(r.selected(), want, "checked {checked:?}, aria-checked {aria:?}");
+    }
+}
+
+#[test]
+fn a_known_answer_outlasts_a_not_found_for_a_minute_and_nothing_else() {
+    use opt_out_lens_core::entra::{record, EntraRecord};
+    let obs = |o: EntraObserved| EntraObservation { observed: o };
+    let no = EntraObserved::Option(EntraOption::No);
+    let stored = |o: EntraObserved, at: f64| EntraRecord { observation: obs(o), checked_at: at, url: "u".into() };
+    let kept = |prev: Option<&EntraRecord>, o: EntraObserved, now: f64| record(prev, obs(o), now, "v").is_none();
+    let known = stored(no, 1_000.0);
+    let unknown = stored(EntraObserved::Unknown(EntraReason::Ambiguous), 1_000.0);
+    for (previous, seen, now, keep) in [
+        (Some(&known), EntraObserved::Unknown(EntraReason::NotFound), 30_000.0, true),
+        (Some(&known), EntraObserved::Unknown(EntraReason::NotLoaded), 60_999.0, true),
+        (Some(&known), EntraObserved::Unknown(EntraReason::NotFound), 61_000.0, false),
+        (Some(&known), EntraObserved::Unknown(EntraReason::Conflicting), 2_000.0, false),
+        (Some(&known), EntraObserved::Unknown(EntraReason::SignedOut), 2_000.0, false),
+        (Some(&known), EntraObserved::Option(EntraOption::Yes), 2_000.0, false),
+        (Some(&unknown), EntraObserved::Unknown(EntraReason::NotFound), 2_000.0, false),
+        (None, EntraObserved::Unknown(EntraReason::NotFound), 2_000.0, false),
+    ] {
+        assert_eq!(kept(previous, seen, now), keep, "{previous:?} then {seen:?} at {now}");
+    }
+    let fresh = record(Some(&known), obs(EntraObserved::Option(EntraOption::Yes)), 5.0, "v").expect("replaced");
+    assert_eq!((fresh.checked_at, fresh.url.as_str()), (5.0, "v"));
+    // Stored as the observation's fields beside checkedAt and url.
+    let wire = serde_json::to_value(&fresh).expect("json");
+    assert_eq!(wire, json!({"state": "yes", "recommended": "no", "checkedAt": 5.0, "url": "v"}));
+    assert_eq!(serde_json::from_value::<EntraRecord>(wire).expect("read back"), fresh);
 }

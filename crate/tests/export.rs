@@ -3,7 +3,8 @@
 mod common;
 
 use opt_out_lens_core::detect::{Observation, Observed};
-use opt_out_lens_core::export::{export, markdown, rfc3339, FORMAT, VERSION};
+use opt_out_lens_core::date::rfc3339;
+use opt_out_lens_core::export::{export, markdown, FORMAT, VERSION};
 use opt_out_lens_core::state::{apply, load, sweep_completed};
 
 #[test]

@@ -7,7 +7,7 @@ use opt_out_lens_core::catalogue::{SwitchState, SETTINGS};
 use opt_out_lens_core::detect::{Candidate, Observation, Observed, PageFacts, Reason};
 use opt_out_lens_core::job::Job;
 use opt_out_lens_core::managed::Managed;
-use opt_out_lens_core::report::{browser, build, clean, examine, markdown, record, remember, Environment, ExtraFacts, MAX_PAGES, REMOVED};
+use opt_out_lens_core::report::{browser, build, clean, examine, json_text, markdown, record, remember, Environment, ExtraFacts, MAX_PAGES, REMOVED};
 use opt_out_lens_core::state::{apply, load};
 
 const NAME: &str = "Jane Q. Doe";
@@ -58,8 +58,8 @@ fn report_text(pages: &[opt_out_lens_core::report::PageRecord], setting: Option<
     let job = Job::sweep(0.0, &Managed::default());
     let env = Environment { extension_version: "0.1.0".into(), user_agent: "Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0".into() };
     let report = build(pages, setting, &stored, Some(&job), &env, 1_764_288_000_000.0);
-    let json = serde_json::to_string_pretty(&serde_json::to_value(&report).expect("json")).expect("json");
-    let md = markdown(&report, &json, &mut common::lookup);
+    let json = json_text(&report);
+    let md = markdown(&report, &mut common::lookup);
     (json, md)
 }
 

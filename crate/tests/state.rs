@@ -271,3 +271,17 @@ fn unrecognised_switches_on_a_settings_page_are_counted_on_its_row() {
     see(&mut s, &[obs("research", Observed::Unknown(Reason::NotFound))], 3.0);
     assert!(!note_unrecognised(&mut s, &[("research".into(), 1)]));
 }
+
+#[test]
+fn alerts_added_are_those_flagged_after_and_not_before() {
+    use opt_out_lens_core::state::{alerts_added, Alert};
+    let mut before = load(Ok(None)).stored;
+    apply(&mut before, &[Observation { setting: "ai-training".into(), observed: Observed::Off }, Observation { setting: "research".into(), observed: Observed::On }], 1.0, &[]);
+    let mut after = before.clone();
+    apply(&mut after, &[Observation { setting: "ai-training".into(), observed: Observed::On }], 2.0, &[]);
+    assert_eq!(after.settings["ai-training"].alert, Some(Alert::TurnedBackOn));
+    assert_eq!(alerts_added(Some(&before), &after), vec!["ai-training".to_string()]);
+    assert_eq!(alerts_added(None, &after), vec!["ai-training".to_string()]);
+    assert!(alerts_added(Some(&after), &after).is_empty(), "an alert already there is no news");
+    assert!(alerts_added(Some(&after), &before).is_empty());
+}

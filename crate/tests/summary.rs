@@ -192,3 +192,24 @@ fn settings_no_check_can_reach_do_not_keep_the_summary_unknown() {
     assert_eq!((sum.unknown, sum.subline.is_none()), (0, true));
     assert_eq!(row(&sum, "ads-profile-location").reason, Some(Reason::List));
 }
+
+#[test]
+fn the_shortcut_opens_the_first_setting_on_else_the_first_not_known() {
+    let first_row = |stored: &Stored| summary(stored, T0, None, &Managed::default()).rows[0].id;
+    let everything_off: Vec<(&str, Observed)> = SETTINGS.iter().map(|s| (s.id, Observed::Off)).collect();
+    for (seen, want) in [
+        (vec![], None),
+        (vec![("research", Observed::On), ("ai-training", Observed::Off)], Some("research")),
+        (vec![("ai-training", Observed::On), ("research", Observed::On)], Some("ai-training")),
+        (everything_off.clone(), None),
+    ] {
+        let stored = stored_with(&seen, T0);
+        let got = summary(&stored, T0, None, &Managed::default()).show_first;
+        // With nothing on, the first row not known (every row, when nothing was checked).
+        let want = want.or_else(|| (seen.len() < SETTINGS.len()).then(|| first_row(&stored)));
+        assert_eq!(got, want, "{seen:?}");
+    }
+    let mut all_off_but_one = everything_off;
+    all_off_but_one.retain(|(id, _)| *id != "research");
+    assert_eq!(summary(&stored_with(&all_off_but_one, T0), T0, None, &Managed::default()).show_first, Some("research"));
+}

@@ -5,7 +5,7 @@
 
 use js_sys::{Array, Reflect, JSON};
 use opt_out_lens_core::wasm::{
-    ago_text, apply_observations, badge, dismiss_alert, entra_describe, entra_plan_for, entra_scan, entra_settings_url,
+    ago_text, apply_observations, badge, dismiss_alert, entra_describe, entra_plan_for, entra_record, entra_scan, entra_settings_url,
     export_json, export_markdown, guess_region, job_cancel, job_on_page, job_on_tick, job_start, load_managed,
     load_state, page_rules, partners_url, plan_for, reason_message, regions, scan, setting_url, summary, sweep_completed,
 };
@@ -80,7 +80,7 @@ fn stored_state_round_trips_through_plain_objects() {
     assert_eq!(json(&get(&reloaded, "stored")), text);
     assert!(get(&reloaded, "resetReason").is_null());
 
-    let sum = summary(next.clone(), 61_000.0, JsValue::UNDEFINED, JsValue::UNDEFINED).expect("summary");
+    let sum = summary(next.clone(), 61_000.0, None, JsValue::UNDEFINED).expect("summary");
     assert_eq!(get(&sum, "exposed").as_f64(), Some(0.0));
     let b = badge(next, JsValue::UNDEFINED).expect("badge");
     assert_eq!(get(&b, "text").as_string().as_deref(), Some("0"));
@@ -191,12 +191,16 @@ fn managed_policy_is_checked_and_a_bad_one_ignored_with_a_reason() {
     assert_eq!(get(&get(&good, "managed"), "region").as_string().as_deref(), Some("eu"));
     let unknown = load_managed(js(r#"{"watchSettings":["ai-training","nope"]}"#)).expect("unknown ids");
     assert!(get(&unknown, "problem").as_string().expect("problem").contains("nope"));
-    let bad = load_managed(js(r#"{"region":"mars"}"#)).expect("never throws");
-    assert!(get(&bad, "problem").as_string().is_some());
-    assert!(get(&get(&bad, "managed"), "region").is_null() || get(&get(&bad, "managed"), "region").is_undefined());
+    // A region this version does not know is named and ignored; the rest of the policy holds.
+    let bad = load_managed(js(r#"{"region":"mars","allowOptOut":false}"#)).expect("never throws");
+    assert!(get(&bad, "problem").as_string().expect("problem").contains("mars"));
+    assert!(get(&get(&bad, "managed"), "region").is_null());
+    assert_eq!(get(&get(&bad, "managed"), "allowOptOut"), JsValue::FALSE);
+    let unreadable = load_managed(js(r#"{"allowOptOut":"yes"}"#)).expect("never throws");
+    assert!(get(&unreadable, "problem").as_string().expect("problem").contains("ignored"));
     // A watched list narrows the summary and the sweep.
     let stored = get(&load_state(JsValue::UNDEFINED).expect("load"), "stored");
-    let sum = summary(stored, 0.0, JsValue::UNDEFINED, get(&good, "managed")).expect("summary");
+    let sum = summary(stored, 0.0, None, get(&good, "managed")).expect("summary");
     assert_eq!(get(&sum, "rows").dyn_into::<Array>().expect("rows").length(), 1);
     assert_eq!(get(&sum, "optOutAllowed"), JsValue::FALSE);
     let job = get(&start("sweep", JsValue::UNDEFINED, get(&good, "managed")), "job");
@@ -234,19 +238,30 @@ fn entra_facts_cross_and_the_answer_is_described() {
     let out = entra_scan(facts).expect("scan");
     let observation = get(&out, "observation");
     assert_eq!(get(&observation, "state").as_string().as_deref(), Some("no"));
-    let text = entra_describe(observation).expect("describe");
+    let text = entra_describe(observation.clone()).expect("describe");
     assert!(get(&text, "key").as_string().is_some_and(|k| !k.is_empty()));
     assert!(entra_scan(js(r#"{"url":5}"#)).is_err());
-    assert!(entra_describe(js(r#"{"state":"maybe"}"#)).is_err());
+    // What to store: the observation with when and where; a "not found" right after keeps it.
+    let stored = entra_record(JsValue::UNDEFINED, observation.clone(), 1000.0, &url).expect("record");
+    assert_eq!(get(&stored, "state").as_string().as_deref(), Some("no"));
+    assert_eq!(get(&stored, "checkedAt").as_f64(), Some(1000.0));
+    let missing = js(r#"{"state":"unknown","reason":"not-found"}"#);
+    assert!(entra_record(stored.clone(), missing.clone(), 2000.0, &url).expect("kept").is_null());
+    assert!(entra_record(stored, missing, 62_000.0, &url).expect("replaced").is_object());
+    // A state another version wrote reads as unknown; no state at all is refused.
+    let foreign = entra_describe(js(r#"{"state":"maybe"}"#)).expect("describe");
+    assert_eq!(json(&foreign), json(&entra_describe(js(r#"{"state":"unknown"}"#)).expect("describe")));
+    let err = entra_describe(js("{}")).expect_err("no state");
+    assert_eq!(JsValue::from(err).dyn_into::<js_sys::Error>().expect("an Error").name(), "CoreError");
 }
 
 #[wasm_bindgen_test]
 fn small_helpers_speak_message_names() {
-    let region = guess_region("Europe/Berlin", js(r#"["de-DE"]"#)).expect("guess");
+    let region = guess_region("Europe/Berlin", vec!["de-DE".into()]).expect("guess");
     assert_eq!(region.as_string().as_deref(), Some("eu"));
     let all: Array = regions().expect("regions").dyn_into().expect("array");
     assert!(all.length() >= 7);
     assert_eq!(get(&ago_text(120_000.0, 0.0).expect("ago"), "key").as_string().as_deref(), Some("agoMinutes"));
-    assert_eq!(reason_message(JsValue::from_str("not-found")), "reasonNotFound");
-    assert_eq!(reason_message(JsValue::from_str("no-such-reason")), "");
+    assert_eq!(reason_message("not-found"), "reasonNotFound");
+    assert_eq!(reason_message("no-such-reason"), "");
 }

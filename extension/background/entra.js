@@ -72,17 +72,11 @@ export async function entraScan(facts, sender) {
   return { marks: outcome.marks };
 }
 
-/**
- * Keeps the latest Entra observation. A "not found" while the portal re-renders must not
- * wipe the answer just read, so it replaces a known answer only when that answer is more
- * than a minute old; other unknowns (conflicting, ambiguous, signed out) always count.
- */
+/** Keeps the latest Entra observation, as the core decides (`entraRecord`). */
 export function recordEntra(observation, url) {
   const now = Date.now();
   return updateOrg((org) => {
-    const known = org.entra && org.entra.state !== 'unknown' && now - org.entra.checkedAt < 60_000;
-    const missing = observation.state === 'unknown' && ['not-found', 'not-loaded'].includes(observation.reason);
-    if (missing && known) return null;
-    return { ...org, entra: { ...observation, checkedAt: now, url } };
+    const entra = core.entraRecord(org.entra, observation, now, url);
+    return entra ? { ...org, entra } : null;
   });
 }

@@ -17,9 +17,6 @@ import { syncTabWatch, watchTabs } from './tabs.js';
 const api = globalThis.OptOutApi;
 const warn = (what) => (e) => log(what, e?.message ?? e);
 
-/** The options a page may set, and what each must be. */
-const OPTION_TYPES = { region: 'string', notify: 'boolean', remindDays: 'number', showMarks: 'boolean' };
-
 /** One handler per message kind: (message, sender) -> the reply declared in lib/messages.js. */
 export const HANDLERS = {
   async scan(msg, sender) {
@@ -30,7 +27,7 @@ export const HANDLERS = {
       reveal: await takeReveal(tabId, outcome.marks, msg.facts.loadedAt),
       click,
       // The person may ask for no marks on LinkedIn's pages at all.
-      quiet: (await options()).showMarks === false,
+      quiet: !core.effectiveOptions(await options(), null).showMarks,
     });
     // Only a job's tab waits for the job's decision (a click). Any other tab gets its
     // marks first and the page's state is stored after: each write is a trip through the
@@ -62,12 +59,8 @@ export const HANDLERS = {
     return { ok: true };
   },
   async 'options-set'(msg) {
-    const change = {};
-    for (const [k, v] of Object.entries(msg.options)) {
-      if (!Object.hasOwn(OPTION_TYPES, k) || typeof v !== OPTION_TYPES[k]) throw new Error(`not an option: ${k}`);
-      change[k] = v;
-    }
-    await updateOptions(change);
+    // The core accepts the change or throws why (an unknown option, region or interval).
+    await updateOptions((current) => core.optionsSet(current, msg.options));
     return { ok: true };
   },
   async forget() {

@@ -55,7 +55,6 @@ export async function highlightOrOpen() {
     const reply = await api.tabs.sendMessage(tab.id, { type: 'highlight' }).catch(() => null);
     if (reply?.marked > 0) return;
   }
-  const { rows } = core.summary(await readStoredState(), Date.now(), null, await managed());
-  const target = rows.find((r) => r.state === 'on' && !r.protective) ?? rows.find((r) => r.state === 'unknown');
-  if (target) await show(target.id);
+  const { showFirst } = core.summary(await readStoredState(), Date.now(), null, await managed());
+  if (showFirst) await show(showFirst);
 }

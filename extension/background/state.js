@@ -21,12 +21,12 @@ export function updateState(change) {
   });
 }
 
-/** Merges the person's choices into the stored options. */
-export function updateOptions(change) {
+/** Replaces the person's options with `next(options)` (the core checks the change). */
+export function updateOptions(next) {
   return writeQueue(async () => {
-    const next = { ...(await readOptions()), ...change };
-    await api.storage.local.set({ [OPTIONS_KEY]: next });
-    return next;
+    const options = next(await readOptions());
+    await api.storage.local.set({ [OPTIONS_KEY]: options });
+    return options;
   });
 }
 

@@ -21,17 +21,17 @@ async function notify(title, message) {
 
 /** A system notification when a setting turned (back) on, if the person asked for them. */
 export async function notifyNewAlerts(before, after) {
-  const flagged = (stored) => Object.keys(stored?.settings ?? {}).filter((id) => stored.settings[id].alert);
-  const old = new Set(flagged(before));
-  if (!flagged(after).some((id) => !old.has(id)) || (await readOptions()).notify !== true) return;
-  const summary = core.summary(after, Date.now(), null, await managed());
+  if (core.alertsAdded(before, after).length === 0) return;
+  const policy = await managed();
+  if (!core.effectiveOptions(await readOptions(), policy).notify) return;
+  const summary = core.summary(after, Date.now(), null, policy);
   if (summary.warning) await notify(msg('notifyFlipTitle'), say(summary.warning));
 }
 
 /** Keeps the reminder alarm in step with the options and the administrator's policy. */
 export async function syncReminder() {
   if (!api.alarms) return;
-  const days = Number((await managed()).reminderDays ?? (await readOptions()).remindDays ?? 0);
+  const days = core.effectiveOptions(await readOptions(), await managed()).remindDays;
   if (days > 0) {
     const existing = await api.alarms.get(REMINDER);
     if (existing?.periodInMinutes !== days * 1440) await api.alarms.create(REMINDER, { periodInMinutes: days * 1440 });

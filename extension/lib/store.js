@@ -66,10 +66,10 @@ export async function readManaged() {
   return managed;
 }
 
-/** The person's region: chosen in the options, else guessed from time zone and languages. */
+/** The person's region: the administrator's or the person's choice, else guessed from time zone and languages. */
 export async function readRegion() {
   await coreReady();
-  const chosen = (await readOptions()).region;
+  const chosen = core.effectiveOptions(await readOptions(), await readManaged()).region;
   return chosen ?? core.guessRegion(Intl.DateTimeFormat().resolvedOptions().timeZone ?? '', [...navigator.languages]);
 }
 

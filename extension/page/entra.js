@@ -93,12 +93,6 @@
     return idsText(r, doc, max) || (r.getAttribute('aria-label') ?? '').trim().slice(0, max) || (r.localName === 'input' ? '' : textOf(r, max));
   }
 
-  function radioChecked(r) {
-    if (r.localName === 'input') return !!r.checked;
-    const aria = (r.getAttribute('aria-checked') ?? '').trim();
-    return aria === 'true' ? true : aria === 'false' ? false : null;
-  }
-
   /** The caption inside a group: the first caption element of its own holding no radio. */
   function innerCaption(group, max) {
     for (const c of group.querySelectorAll(plan.captionSelector)) {
@@ -134,7 +128,12 @@
     // Only the first non-empty one is the caption; later ones are sent for diagnosis.
     return {
       labels: labels.filter((t) => t !== ''),
-      radios: radiosOf(group).map((r) => ({ label: radioLabel(r, max), checked: radioChecked(r) })),
+      radios: radiosOf(group).map((r) => ({
+        label: radioLabel(r, max),
+        // Which is selected is the core's to read from these.
+        checked: r.localName === 'input' ? r.checked : null,
+        ariaChecked: r.getAttribute('aria-checked'),
+      })),
     };
   }
 

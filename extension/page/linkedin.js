@@ -13,22 +13,11 @@
   const { textOf, yieldToPage, nextOutside, isOurs } = globalThis.OptOutPage;
   const RULES = globalThis.OptOutPlan;
   const MARKS = globalThis.OptOutMarks;
+  const { scans } = globalThis.OptOutAddress;
 
   // Switch element -> the core's mark for it ({setting, state, ...}), also in quiet mode,
   // for "Show me", the shortcut and the one click; and the row found for it.
   let located = new Map();
-
-  /** Whether the core scans this URL: its host and path rules, handed over at build time. */
-  function wanted(href) {
-    let url;
-    try {
-      url = new URL(href);
-    } catch {
-      return false;
-    }
-    return url.protocol === 'https:' && RULES.hosts.includes(url.hostname) &&
-      (RULES.scanPrefixes.some((p) => url.pathname.startsWith(p)) || RULES.exactPaths.some((p) => url.pathname.replace(/\/$/, '') === p));
-  }
 
   // ---- collecting facts -------------------------------------------------------------
 
@@ -190,13 +179,14 @@
 
   // ---- what the core said ---------------------------------------------------------------
 
-  function apply(reply, { elements, rows }) {
+  function apply(reply, scanned) {
+    const { elements, rows } = scanned;
     located = new Map(reply.marks.filter((m) => elements[m.index]).map((m) => [elements[m.index], { ...m, row: rows[m.index].row }]));
     // Quiet: the person asked for no marks on LinkedIn's pages; nothing is added.
     if (reply.quiet) MARKS.clear();
     else MARKS.apply(elements, rows, reply.marks);
     if (reply.reveal) reveal(reply.reveal);
-    if (reply.click) clickOnce(elements, reply.click);
+    if (reply.click) clickOnce(scanned, reply.click);
   }
 
   function clear() {
@@ -228,11 +218,15 @@
    * the popup. Only on the element just reported, and only if it still is the switch of
    * that setting in that state; the read-back comes from the re-scan the change causes.
    */
-  function clickOnce(elements, { index, setting, state, verifyMs }) {
+  function clickOnce({ elements, message }, { index, setting, verifyMs }) {
     const el = elements[index];
-    const live = el instanceof HTMLInputElement ? el.checked : el?.getAttribute('aria-checked') === 'true';
-    const stillSame = el?.isConnected && located.get(el)?.setting === setting && (live ? 'on' : 'off') === state;
-    if (!stillSame) {
+    // The core decided on the facts this scan reported: click only while the switch still
+    // shows exactly those (the page may have changed it since), never on a reading of our own.
+    const reported = message.facts.candidates[index];
+    const unchanged = el?.isConnected && located.get(el)?.setting === setting && reported &&
+      reported.checked === (el instanceof HTMLInputElement ? el.checked : null) &&
+      reported.ariaChecked === el.getAttribute('aria-checked');
+    if (!unchanged) {
       console.warn('Opt-Out Lens: the switch changed before the click; not clicked');
       page.scheduleScan();
       return;
@@ -286,8 +280,8 @@
 
   const page = globalThis.OptOutPage.start({
     port: 'content',
-    wanted,
-    planFor: (url) => ({ ...RULES.plan, scan: wanted(url) }),
+    wanted: (url) => scans(RULES, url),
+    planFor: (url) => ({ ...RULES.plan, scan: scans(RULES, url) }),
     collect,
     apply,
     clear,

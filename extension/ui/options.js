@@ -17,8 +17,7 @@ async function save(change) {
 async function main() {
   OptOutText.translate(document);
   await coreReady();
-  const options = await readOptions();
-  const policy = await readManaged();
+  const applies = core.effectiveOptions(await readOptions(), await readManaged());
   const guess = core.guessRegion(Intl.DateTimeFormat().resolvedOptions().timeZone ?? '', [...navigator.languages]);
   const select = $('region');
   for (const r of core.regions()) {
@@ -27,13 +26,13 @@ async function main() {
     o.textContent = msg(r.name);
     select.append(o);
   }
-  select.value = policy.region ?? options.region ?? guess;
-  select.disabled = policy.region != null;
+  select.value = applies.region ?? guess;
+  select.disabled = applies.regionManaged;
   $('region-guess').textContent = msg('optionsRegionGuess', msg(`region_${guess}`));
   select.addEventListener('change', () => save({ region: select.value }));
 
   const notify = $('notify');
-  notify.checked = options.notify === true;
+  notify.checked = applies.notify;
   notify.addEventListener('change', async () => {
     // Asked for at the moment the person turns it on (a user gesture), never at install.
     const granted = !notify.checked || (await api.permissions.request({ permissions: ['notifications'] }));
@@ -44,13 +43,13 @@ async function main() {
   // Quiet mode: off, the extension adds nothing to LinkedIn's pages (no attributes,
   // elements or styles); the popup, Check all and guided opt-out work the same.
   const showMarks = $('show-marks');
-  showMarks.checked = options.showMarks !== false;
+  showMarks.checked = applies.showMarks;
   showMarks.addEventListener('change', () => save({ showMarks: showMarks.checked }));
 
   const remind = $('remind');
-  remind.value = String(policy.reminderDays ?? options.remindDays ?? 0);
-  remind.disabled = policy.reminderDays != null;
-  $('managed').hidden = policy.region == null && policy.reminderDays == null && policy.watchSettings == null && policy.allowOptOut == null;
+  remind.value = String(applies.remindDays);
+  remind.disabled = applies.remindManaged;
+  $('managed').hidden = !applies.managed;
   remind.addEventListener('change', async () => {
     const days = Number(remind.value);
     // Optional where the browser allows it (Chrome); Firefox grants it with the extension.
