@@ -727,35 +727,49 @@ function runCmd(cmd, args, { cwd, env, timeoutMs }) {
   });
 }
 
+/** What each fuzz target feeds the core. */
+const FUZZ_TARGETS = {
+  scan: 'page facts from bytes: scan -> state::apply -> summary',
+  wire: 'arbitrary JSON through the boundary\'s serde derives: scan, apply, summary, jobs, report, Entra, options',
+};
+
 async function fuzz() {
+  for (const target of Object.keys(FUZZ_TARGETS)) await fuzzOne(target);
+}
+
+async function fuzzOne(target) {
   const secs = Number(process.env.BENCH_FUZZ_SECONDS || 60);
+  const what = FUZZ_TARGETS[target];
   const cwd = path.join(ROOT, 'crate/fuzz');
   const env = { RUSTC_BOOTSTRAP: '1', PATH: `${os.homedir()}/.cargo/bin:${process.env.PATH}` };
   let haveCargoFuzz = false;
   try { execFileSync('cargo', ['fuzz', '--version'], { env: { ...process.env, ...env }, stdio: 'pipe' }); haveCargoFuzz = true; } catch { /* fallback */ }
   if (haveCargoFuzz) {
-    log('building the fuzz target (cargo fuzz build -s none)');
-    const built = await runCmd('cargo', ['fuzz', 'build', '-s', 'none', 'scan'], { cwd, env, timeoutMs: 300000 });
+    log(`building the fuzz target ${target} (cargo fuzz build -s none)`);
+    const built = await runCmd('cargo', ['fuzz', 'build', '-s', 'none', target], { cwd, env, timeoutMs: 300000 });
     if (built.code === 0) {
-      const before = new Set(fs.existsSync(path.join(cwd, 'artifacts/scan')) ? fs.readdirSync(path.join(cwd, 'artifacts/scan')) : []);
-      const r = await runCmd('cargo', ['fuzz', 'run', '-s', 'none', 'scan', '--', `-max_total_time=${secs}`, '-print_final_stats=1'], { cwd, env, timeoutMs: (secs + 120) * 1000 });
+      const dir = path.join(cwd, 'artifacts', target);
+      const before = new Set(fs.existsSync(dir) ? fs.readdirSync(dir) : []);
+      const r = await runCmd('cargo', ['fuzz', 'run', '-s', 'none', target, '--', `-max_total_time=${secs}`, '-print_final_stats=1'], { cwd, env, timeoutMs: (secs + 120) * 1000 });
       const runs = /stat::number_of_executed_units:\s*(\d+)/.exec(r.out)?.[1] ?? /Done (\d+) runs/.exec(r.out)?.[1];
-      const after = fs.existsSync(path.join(cwd, 'artifacts/scan')) ? fs.readdirSync(path.join(cwd, 'artifacts/scan')) : [];
+      const after = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
       const found = after.filter((f) => !before.has(f));
       const crashed = r.code !== 0 || found.length > 0;
-      row(`fuzz: scan -> state::apply -> summary, ${secs} s (cargo fuzz, libFuzzer, -s none)`, 'native',
+      row(`fuzz ${target}: ${what}, ${secs} s (cargo fuzz, libFuzzer, -s none)`, 'native',
         `${runs ?? '?'} executions, ${found.length || (r.code !== 0 ? 1 : 0)} findings${found.length ? `: ${found.join(', ')}` : ''}`, '0 findings', !crashed);
       if (crashed) log(r.out.slice(-4000));
       return;
     }
     log(`cargo fuzz build failed (${built.code}); falling back to the libFuzzer-free loop:\n${built.out.slice(-2000)}`);
   }
-  const built = await runCmd('cargo', ['build', '--release', '--bin', 'scan_loop'], { cwd, env: {}, timeoutMs: 300000 });
-  if (built.code !== 0) { row('fuzz', 'native', `build failed: ${built.out.slice(-300)}`, '0 findings', false); return; }
-  const r = await runCmd(path.join(cwd, 'target/release/scan_loop'), [String(secs)], { cwd, env: {}, timeoutMs: (secs + 60) * 1000 });
+  const loop = `${target}_loop`;
+  const built = await runCmd('cargo', ['build', '--release', '--bin', loop], { cwd, env: {}, timeoutMs: 300000 });
+  if (built.code !== 0) { row(`fuzz ${target}`, 'native', `build failed: ${built.out.slice(-300)}`, '0 findings', false); return; }
+  const r = await runCmd(path.join(cwd, 'target/release', loop), [String(secs)], { cwd, env: {}, timeoutMs: (secs + 60) * 1000 });
   const m = /executions (\d+) findings (\d+)/.exec(r.out);
-  row(`fuzz: scan -> state::apply -> summary, ${secs} s (seeded loop, no libFuzzer)`, 'native',
-    m ? `${m[1]} executions, ${m[2]} findings` : `failed: ${r.out.slice(-300)}`, '0 findings', m ? m[2] === '0' : false);
+  const reached = /reached: (.*)/.exec(r.out)?.[1];
+  row(`fuzz ${target}: ${what}, ${secs} s (seeded loop, no libFuzzer)`, 'native',
+    m ? `${m[1]} executions, ${m[2]} findings${reached ? ` (reached: ${reached})` : ''}` : `failed: ${r.out.slice(-300)}`, '0 findings', m ? m[2] === '0' : false);
 }
 
 // ---------------------------------------------------------------- main

@@ -238,6 +238,7 @@ pub fn run(data: &[u8]) {
         allow_opt_out: u.arbitrary().unwrap_or(None),
         region,
         reminder_days: u.arbitrary().unwrap_or(None),
+        ..Managed::default()
     };
     for _ in 0..4 {
         match facts(&mut u) {
