@@ -65,6 +65,9 @@ pub struct Examined {
     pub observations: Vec<Observation>,
     /// Settings of this page left unknown while it shows switches no rule recognises.
     pub unrecognised: Vec<Unrecognised>,
+    /// On a category page: what it told (its settled settings are among `observations`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<crate::category::CategoryRead>,
 }
 
 /// Switches on a setting's page that no rule recognises.
@@ -80,7 +83,7 @@ pub struct Unrecognised {
 /// missing switch is "LinkedIn showed an error page"; on a setting's page showing
 /// switches that no rule recognises, it is "LinkedIn may have changed this page".
 pub fn examine(facts: &PageFacts, extra: &ExtraFacts) -> Examined {
-    let ScanOutcome { marks, mut observations } = detect::scan(facts);
+    let ScanOutcome { marks, mut observations, category } = detect::scan(facts);
     let unmarked = facts
         .candidates
         .iter()
@@ -100,7 +103,7 @@ pub fn examine(facts: &PageFacts, extra: &ExtraFacts) -> Examined {
             unrecognised.push(Unrecognised { setting: o.setting.clone(), count: unmarked });
         }
     }
-    Examined { marks, observations, unrecognised }
+    Examined { marks, observations, unrecognised, category }
 }
 
 /// One settings page as the report keeps it: nothing about the person.

@@ -10,7 +10,7 @@
   if (globalThis.__optOutLens) return; // Injected twice (e.g. on update): keep one.
   globalThis.__optOutLens = true;
 
-  const { textOf, yieldToPage } = globalThis.OptOutPage;
+  const { textOf, yieldToPage, nextOutside, isOurs } = globalThis.OptOutPage;
   const RULES = globalThis.OptOutPlan;
   const MARKS = globalThis.OptOutMarks;
   const { scans } = globalThis.OptOutAddress;
@@ -145,6 +145,38 @@
     };
   }
 
+  /** The texts of `node`'s text nodes, each trimmed, in document order (bounded). */
+  function textPieces(node, maxPieces, max) {
+    const out = [];
+    let n = node?.firstChild;
+    while (n && out.length < maxPieces) {
+      if (n.nodeType === Node.TEXT_NODE) {
+        const t = n.data.trim();
+        if (t) out.push(t.slice(0, max));
+      } else if (n.nodeType === Node.ELEMENT_NODE && n.firstChild && !isOurs(n) && n.localName !== 'script' && n.localName !== 'style') {
+        n = n.firstChild;
+        continue;
+      }
+      n = nextOutside(n, node);
+    }
+    return out;
+  }
+
+  /**
+   * Plain facts about the page's links (bounded): the href as written, the text, and the
+   * text pieces of the link's row (the highest ancestor within the plan's levels holding
+   * no other link). The core decides which name a setting and what state a row says.
+   */
+  async function describeLinks(roots, plan) {
+    const links = queryAll(roots, plan.linkSelector).slice(0, plan.maxLinks);
+    const rows = await rowsOf(links, plan.contextLevels);
+    return links.map((a, i) => ({
+      href: (a.getAttribute('href') ?? '').slice(0, plan.maxTextChars),
+      text: textOf(a, plan.maxTextChars),
+      rowTexts: textPieces(rows[i].context ?? a, plan.maxRowTexts, plan.maxTextChars),
+    }));
+  }
+
   // ---- what the core said ---------------------------------------------------------------
 
   function apply(reply, scanned) {
@@ -234,6 +266,8 @@
       heading: textOf(heading, plan.maxTextChars),
       checkboxes: queryAll(roots, plan.checkboxSelector).length,
       entries: queryAll(roots, plan.entrySelector).slice(0, plan.maxEntries).map((e) => textOf(e, plan.maxEntryChars)),
+      // The links (a category page lists each setting as one, its state beside it).
+      links: await describeLinks(roots, plan),
     };
     // Facts in slices, yielding in between, so a page with thousands of switches never
     // holds the main thread for long.

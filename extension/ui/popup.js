@@ -131,13 +131,12 @@ function renderJob() {
   box.dataset.status = job.status;
   const done = job.steps.filter((s) => s.outcome).length;
   const total = job.steps.length;
-  const title = (id) => say(summary?.rows.find((r) => r.id === id)?.title) || id;
   const current = job.steps[job.current];
   // The core's words: what was read, what could not be, and why.
   const words = core.jobSummary(job);
   let status = words.sentences.map(say).join(' ');
   if (job.status === 'running') {
-    if (current) status += ` — ${title(current.setting)}`;
+    if (words.current) status += ` — ${say(words.current)}`;
     if (current?.awaitingConfirmation) status += `. ${msg('jobAwaitingConfirmation')}`;
   }
   $('job-status').textContent = status;
