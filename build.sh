@@ -105,6 +105,7 @@ assemble() {
   node tools/page-rules.mjs target/pkg "$out"
   node tools/icons.mjs "$out/icons"
   node tools/manifest.mjs "$browser" "$out/manifest.json"
+  node tools/bundle.mjs "$out"
   local zipfile
   zipfile="$(cd "$DIST" && pwd)/opt-out-lens-$VERSION-$browser.zip"
   rm -f "$zipfile"

@@ -140,7 +140,7 @@ impl EntraObserved {
     }
 }
 
-/// How a mark is drawn.
+/// How a mark, or a row of the popup, is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Look {

@@ -664,9 +664,10 @@ impl Job {
         self.steps.iter().filter(|s| s.category.is_none())
     }
 
-    /// "4 of 11" for the popup.
+    /// "4 of 11" for the popup: settings with a result, of all the job's settings (a
+    /// category page is a means of reading them, not one of them).
     pub fn progress(&self) -> (usize, usize) {
-        (self.steps.iter().filter(|s| s.outcome.is_some()).count(), self.steps.len())
+        (self.setting_steps().filter(|s| s.outcome.is_some()).count(), self.setting_steps().count())
     }
 }
 

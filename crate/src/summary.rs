@@ -70,6 +70,8 @@ pub struct Row {
     pub can_turn_off: bool,
     /// Whether the state protects the person (`false` for unknown).
     pub protective: bool,
+    /// How the row is drawn: protective, exposed, or unknown.
+    pub look: crate::entra::Look,
     /// Unknown now, but a state seen before is known (shown as stale, never as the state).
     pub stale: bool,
     /// Switches on its page that no rule recognises, when that is why it is unknown.
@@ -272,6 +274,11 @@ fn row(s: &'static Setting, stored: &Stored, now: f64, region: Option<Region>, o
         read_only: !s.switchable(),
         can_turn_off: opt_out_allowed && s.switchable() && s.url().is_some() && state != StateWord::Unknown && !protective,
         protective,
+        look: match state {
+            StateWord::Unknown => crate::entra::Look::Unknown,
+            _ if protective => crate::entra::Look::Protective,
+            _ => crate::entra::Look::Exposed,
+        },
         stale: state == StateWord::Unknown && last_known.is_some(),
         unrecognised,
         reportable: state == StateWord::Unknown && reason != Some(Reason::NotChecked),
@@ -425,6 +432,10 @@ pub struct JobSummary {
     /// While it runs: what is being read now (a setting's title, or "LinkedIn's Advertising
     /// data page").
     pub current: Option<Text>,
+    /// Settings with a result so far, for the progress bar (as the sentences count them).
+    pub done: usize,
+    /// The job's settings.
+    pub total: usize,
 }
 
 /// One step's result, for the popup.
@@ -442,14 +453,14 @@ pub struct JobResult {
 /// The popup's words for a job that ended (for a running one, its progress).
 pub fn job_summary(job: &Job) -> JobSummary {
     // Counts are of settings; a category page is a means of reading them.
-    let total = job.setting_steps().count();
+    let (done, total) = job.progress();
     let title = |id: &str| crate::catalogue::by_id(id).map_or_else(|| Text::new("appName"), |s| Text::new(s.msg_title));
     let item = |id: &str, r: Option<Reason>| match r {
         Some(r) => Text::new("jobItemWhy").arg(title(id)).arg(why(r)),
         None => title(id),
     };
     let list = |items: Vec<Text>| items.into_iter().reduce(|a, b| Text::new("listJoin").arg(a).arg(b));
-    let (done, read) = (job.setting_steps().filter(|s| s.outcome.is_some()).count(), job.setting_steps().filter(|s| matches!(s.outcome, Some(Outcome::On | Outcome::Off))).count());
+    let read = job.setting_steps().filter(|s| matches!(s.outcome, Some(Outcome::On | Outcome::Off))).count();
     let mut sentences = Vec::new();
     match (job.status, job.kind) {
         (JobStatus::Running, JobKind::Sweep) => sentences.push(Text::new("jobChecking").arg((done + 1).min(total)).arg(total)),
@@ -508,5 +519,5 @@ pub fn job_summary(job: &Job) -> JobSummary {
         Some(page) => Text::new("jobReadingCategory").arg(Text::new(page.msg)),
         None => title(&s.setting),
     });
-    JobSummary { sentences, results, retry, retry_kind: job.kind, current }
+    JobSummary { sentences, results, retry, retry_kind: job.kind, current, done, total }
 }

@@ -258,13 +258,16 @@ pub fn options_set(current: JsValue, change: JsValue) -> Answer {
     to_js(&next)
 }
 
-/// What applies of the person's `options` under the administrator's `managed` policy:
-/// `{region, regionManaged, remindDays, remindManaged, notify, showMarks, managed}`.
+/// What applies of the person's `options` under the administrator's `managed` policy,
+/// the region guessed from the browser's `timeZone` and `languages` when nobody chose one:
+/// `{region, regionGuessed, regionManaged, remindDays, remindManaged, notify, showMarks,
+/// managed}`.
 #[wasm_bindgen(js_name = effectiveOptions)]
-pub fn effective_options(options: JsValue, managed: JsValue) -> Answer {
+pub fn effective_options(options: JsValue, managed: JsValue, time_zone: &str, languages: Vec<String>) -> Answer {
     // Stored options this version cannot read at all count as none set.
     let options: crate::options::Options = optional(options, "stored options", record).ok().flatten().unwrap_or_default();
-    to_js(&crate::options::effective(&options, &managed_from(managed)?))
+    let guess = crate::region::guess(time_zone, &languages);
+    to_js(&crate::options::effective(&options, &managed_from(managed)?, guess))
 }
 
 /// A first guess at the person's region from the browser's time zone and languages.

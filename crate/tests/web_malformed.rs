@@ -118,7 +118,7 @@ fn jobs_ids_and_environments_of_the_wrong_shape_are_refused() {
         refused(apply_observations(stored(), js("[]"), 0.0, bad.clone()), "setting ids", given);
         refused(alerts_added(JsValue::UNDEFINED, bad.clone()), "stored state", given);
         refused(options_set(JsValue::UNDEFINED, bad.clone()), "options change", given);
-        refused(effective_options(JsValue::UNDEFINED, bad.clone()), "managed options", given);
+        refused(effective_options(JsValue::UNDEFINED, bad.clone(), "", vec![]), "managed options", given);
         refused(report_build(bad.clone(), None, stored(), JsValue::UNDEFINED, JsValue::UNDEFINED, 0.0, &lookup()), "remembered pages", given);
         refused(report_build(JsValue::UNDEFINED, None, stored(), JsValue::UNDEFINED, bad.clone(), 0.0, &lookup()), "environment", given);
     }
@@ -150,7 +150,8 @@ fn names_this_version_does_not_know_read_as_unknown_and_odd_texts_as_nothing() {
     }
     let set = options_set(js(r#"{"region":"atlantis","notify":true}"#), js(r#"{"remindDays":7}"#)).expect("set");
     assert!(get(&set, "region").is_undefined() && get(&set, "notify") == JsValue::TRUE && get(&set, "remindDays").as_f64() == Some(7.0));
-    let applies = effective_options(js("[1]"), JsValue::UNDEFINED).expect("unreadable options count as none");
+    let applies = effective_options(js("[1]"), JsValue::UNDEFINED, "Europe/Berlin", vec![]).expect("unreadable options count as none");
     assert_eq!(get(&applies, "showMarks"), JsValue::TRUE);
+    assert_eq!(get(&applies, "region").as_string().as_deref(), Some("eu"), "guessed");
     assert!(job_start("dance", JsValue::UNDEFINED, JsValue::UNDEFINED, 0.0, JsValue::UNDEFINED).expect("refusal, not a throw").is_object());
 }
