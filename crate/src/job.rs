@@ -419,10 +419,32 @@ impl Job {
                 }
             }
         };
-        if let Some((outcome, reason)) = done {
-            self.finish_step(outcome, reason, now, &mut d);
+        if let Some((result, reason)) = done {
+            if self.kind == JobKind::Sweep {
+                self.settle_page_mates(outcome, now);
+            }
+            self.finish_step(result, reason, now, &mut d);
         }
         d
+    }
+
+    /// Two settings on one page (the promotions page): the scan that read this step's
+    /// setting reads the later steps of the same page too, when it shows their switches on
+    /// or off, so the page is loaded once for all of them. Anything less certain is left
+    /// to the setting's own step, which loads the page again.
+    fn settle_page_mates(&mut self, outcome: &ScanOutcome, now: f64) {
+        let here = self.steps[self.current].url.clone();
+        for s in self.steps.iter_mut().skip(self.current + 1).filter(|s| s.category.is_none() && s.outcome.is_none() && s.url == here) {
+            let seen = outcome.observations.iter().find(|o| o.setting == s.setting).map(|o| o.observed);
+            let result = match seen {
+                Some(Observed::On) => Outcome::On,
+                Some(Observed::Off) => Outcome::Off,
+                _ => continue,
+            };
+            s.outcome = Some(result);
+            s.scanned = true;
+            s.ended_at = Some(now);
+        }
     }
 
     /// A category page's scan: once it can be read, the steps of the settings it settled

@@ -601,3 +601,34 @@ fn a_category_page_that_asks_to_sign_in_stops_the_check_and_changes_nothing() {
     assert_eq!(d, Directive::default());
     assert_eq!(job.current, 0);
 }
+
+#[test]
+fn two_settings_on_one_page_are_read_in_one_load_when_both_switches_show() {
+    let mate_of = |job: &Job| {
+        let steps: Vec<_> = job.setting_steps().collect();
+        let i = steps.iter().position(|s| steps.iter().any(|t| t.setting != s.setting && t.url == s.url)).expect("two settings share a page");
+        (steps[i].setting.clone(), steps[i + 1].setting.clone(), steps[i].url.clone())
+    };
+    for both_shown in [true, false] {
+        let mut job = sweep();
+        let (first, second, url) = mate_of(&job);
+        job.current = job.steps.iter().position(|s| s.setting == first).expect("step");
+        job.steps[job.current].started_at = Some(0.0);
+        let mut shown = vec![switch(key_of(&first), true)];
+        if both_shown {
+            shown.push(switch(key_of(&second), false));
+        }
+        let d = job.on_scan(&url, &page(&url, shown, 300.0), false, 10.0);
+        let outcome = |id: &str| job.steps.iter().find(|s| s.setting == id && s.category.is_none()).and_then(|s| s.outcome);
+        assert_eq!(outcome(&first), Some(Outcome::On));
+        if both_shown {
+            // Read in the same load: the tab moves past the page.
+            assert_eq!(outcome(&second), Some(Outcome::Off));
+            assert_ne!(d.navigate.as_deref(), Some(url.as_str()));
+        } else {
+            // Not shown: never guessed, its own step loads the page again.
+            assert_eq!(outcome(&second), None);
+            assert_eq!(d.navigate.as_deref(), Some(url.as_str()));
+        }
+    }
+}

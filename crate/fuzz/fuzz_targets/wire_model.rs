@@ -234,5 +234,5 @@ pub fn run(data: &[u8]) {
             round_trips(&next);
         }
     }
-    options::effective(&person, &managed);
+    options::effective(&person, &managed, region.unwrap_or(Region::Other));
 }
