@@ -105,6 +105,7 @@ assemble() {
   node tools/page-rules.mjs target/pkg "$out"
   node tools/icons.mjs "$out/icons"
   node tools/manifest.mjs "$browser" "$out/manifest.json"
+  node tools/bundle.mjs "$out"
   local zipfile
   zipfile="$(cd "$DIST" && pwd)/opt-out-lens-$VERSION-$browser.zip"
   rm -f "$zipfile"
@@ -135,6 +136,10 @@ run_tests() {
   cargo clippy -p opt-out-lens-core --all-targets --target wasm32-unknown-unknown -- -D warnings
   say "native tests of the core"
   cargo test -p opt-out-lens-core
+  # The fuzz targets build against the core as it is now (their own workspace), and the
+  # boundary's one runs briefly; ./build.sh bench runs both longer.
+  say "fuzz targets: build, and 10 s of arbitrary JSON through the boundary"
+  (cd crate/fuzz && cargo build --release --bin scan_loop --bin wire_loop && ./target/release/wire_loop 10)
   # The wasm tests (cargo runs one browser after the other) run beside the end-to-end
   # files; their output is shown once those have finished.
   say "compiling the wasm tests"

@@ -73,6 +73,28 @@ fn complete(rules: &mut Rules) {
         assert!(sections.insert(s.id.clone()), "rules/linkedin.toml: section {} listed twice", s.id);
         s.msg = format!("section_{}", s.id.replace('-', "_"));
     }
+    let cats = &mut rules.site.category_pages;
+    let mut cat_ids = HashSet::new();
+    for c in &mut cats.pages {
+        assert!(cat_ids.insert(c.id.clone()), "rules/linkedin.toml: category page {} listed twice", c.id);
+        assert!(c.path.starts_with('/'), "rules/linkedin.toml: category page {} must be a path", c.id);
+        assert!(!c.source.trim().is_empty(), "rules/linkedin.toml: category page {} has no source", c.id);
+        for sec in &c.sections {
+            assert!(sections.contains(sec), "rules/linkedin.toml: category page {}: unknown section {sec:?}", c.id);
+        }
+        c.msg = format!("categoryPage_{}", c.id.replace('-', "_"));
+    }
+    let mut word_owner: BTreeMap<(String, String), schema::SwitchState> = BTreeMap::new();
+    for w in &mut cats.words {
+        w.norm = normalize::normalize(&w.text);
+        assert!(!w.norm.is_empty() && !w.norm.contains(' '), "rules/linkedin.toml: state word {:?} must be one word", w.text);
+        assert!(!w.source.trim().is_empty(), "rules/linkedin.toml: state word {:?} has no source", w.text);
+        assert!(!w.lang.is_empty() && w.lang == w.lang.to_ascii_lowercase() && !w.lang.contains('-'), "rules/linkedin.toml: state word {:?}: lang must be a primary language subtag", w.text);
+        // A word says one state in its language.
+        if let Some(other) = word_owner.insert((w.lang.clone(), w.norm.clone()), w.state) {
+            assert!(other == w.state, "rules/linkedin.toml: state word {:?} ({}) says both states", w.text, w.lang);
+        }
+    }
     let ids: HashSet<String> = rules.setting.iter().map(|s| s.id.clone()).collect();
     assert_eq!(ids.len(), rules.setting.len(), "rules/linkedin.toml: a setting id is listed twice");
     let mut owner: BTreeMap<String, String> = BTreeMap::new();
@@ -138,6 +160,7 @@ fn main() {
         messages.extend([s.msg_short.clone(), s.msg_title.clone(), s.msg_meaning.clone()]);
     }
     messages.extend(rules.site.links.iter().map(|l| l.msg.clone()));
+    messages.extend(rules.site.category_pages.pages.iter().map(|c| c.msg.clone()));
     let json = serde_json::json!({
         "site": rules.site,
         "sections": rules.section,

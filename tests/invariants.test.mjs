@@ -129,3 +129,18 @@ test('the manifest names only files that exist, and the page scripts in dependen
   const order = ['lib/api.js', 'lib/messages.js', 'lib/i18n.js', 'page/kit.js', 'page/plan.js'];
   assert.deepEqual(js.slice(0, order.length), order);
 });
+
+test('the shell decides nothing: no state read from a switch, no stored value compared or assembled, no option checked', () => {
+  // Each of these was a decision the shell once made beside (or instead of) the core:
+  // reading a switch's state, comparing values by their JSON, choosing a row's look or an
+  // option's value. The core's replies say them (ARCHITECTURE.md, "The boundary").
+  const decisions = hits(scripts, new RegExp([
+    /getAttribute\('aria-checked'\)\s*[!=]==/,
+    /\?\s*'on'\s*:\s*'off'/,
+    /JSON\.stringify\([^)]*\)\s*[!=]==|[!=]==\s*JSON\.stringify\(/,
+    /\.state\s*[!=]==\s*'(on|off|unknown)'/,
+    /\.(reminderDays|remindDays|region|showMarks|notify)\s*(\?\?|[!=]==)/,
+    /typeof\s+\w+\s*!==\s*OPTION_TYPES/,
+  ].map((r) => r.source).join('|')));
+  assert.deepEqual(decisions, []);
+});

@@ -55,6 +55,12 @@ pub struct PageFacts {
     /// plan's entry selector), at most `max_entries` texts of at most `max_entry_chars`.
     #[serde(default)]
     pub entries: Vec<String>,
+    /// `document.documentElement.lang` (a category page's words are read in it).
+    #[serde(default)]
+    pub lang: String,
+    /// The page's links (the category rules' selector), at most `max_links`.
+    #[serde(default)]
+    pub links: Vec<crate::category::LinkFact>,
     /// Whether the page's `localStorage` has a key name starting with the rules'
     /// `signed_in_key_prefix` (a positive sign of a signed-in member; names only, never
     /// values). Absent: `false`, no sign either way.
@@ -287,6 +293,9 @@ pub struct ScanOutcome {
     pub marks: Vec<Mark>,
     /// Settings learned about (including ones expected on this page but not found).
     pub observations: Vec<Observation>,
+    /// On a category page: what it told (its settled settings are among `observations`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<crate::category::CategoryRead>,
     /// Switches identified but hidden from the person, never marked.
     #[serde(default)]
     pub hidden_copies: Vec<HiddenCopy>,
@@ -307,6 +316,11 @@ pub fn scan(facts: &PageFacts) -> ScanOutcome {
                 setting: s.id.into(),
                 observed: Observed::Unknown(Reason::NotLoggedIn),
             });
+        }
+        // A category page asked for: the job reading it learns it is signed out.
+        if let Some(page) = crate::category::page_at(&asked_for) {
+            let read = crate::category::CategoryRead { page: page.id.into(), ready: true, signed_out: true, ..Default::default() };
+            outcome.category = Some(read);
         }
         return outcome;
     }
@@ -380,6 +394,17 @@ pub fn scan(facts: &PageFacts) -> ScanOutcome {
             Observed::Unknown(Reason::NotFound)
         };
         outcome.observations.push(Observation { setting: s.id.into(), observed });
+    }
+    // A category page: the states its rows settle, for settings no switch here showed.
+    if let Some((mut read, observations)) = crate::category::read(facts) {
+        for o in observations {
+            if outcome.observations.iter().any(|seen| seen.setting == o.setting) {
+                read.settled.retain(|id| *id != o.setting);
+            } else {
+                outcome.observations.push(o);
+            }
+        }
+        outcome.category = Some(read);
     }
     outcome
 }

@@ -22,7 +22,7 @@
 //!
 //! ```
 //! use opt_out_lens_core::entra::{scan, EntraFacts, GroupFacts, RadioFacts, EntraOption, EntraObserved};
-//! let radio = |label: &str, checked: bool| RadioFacts { label: label.into(), checked: Some(checked) };
+//! let radio = |label: &str, checked: bool| RadioFacts { label: label.into(), checked: Some(checked), aria_checked: None };
 //! let facts = EntraFacts {
 //!     url: "https://entra.microsoft.com/#view/Microsoft_AAD_UsersAndTenants/UserManagementMenuBlade/~/UserSettings".into(),
 //!     top: true,
@@ -140,7 +140,7 @@ impl EntraObserved {
     }
 }
 
-/// How a mark is drawn.
+/// How a mark, or a row of the popup, is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Look {

@@ -58,6 +58,11 @@ pub enum Outcome {
     AlreadyOff,
     /// Opt-out: not done (see the step's reason).
     Failed,
+    /// A category page: read (the settings it settled have their own results).
+    Read,
+    /// A category page: not visited, since the first one read showed no state word its
+    /// language's rules confirm (its settings go page by page).
+    Skipped,
 }
 
 /// How much earlier than it was asked for a page's load may seem and still count as the
@@ -112,6 +117,10 @@ pub struct Step {
     /// Why, for `Unknown` and `Failed`.
     #[serde(default, deserialize_with = "crate::wire::known")]
     pub reason: Option<Reason>,
+    /// A category page's step: the page's id (`setting` is empty). Such a step reads the
+    /// states of the settings the page lists and settles their own steps.
+    #[serde(default)]
+    pub category: Option<String>,
 }
 
 /// A job in progress or done.
@@ -140,8 +149,8 @@ pub struct Job {
 }
 
 /// What the background must do after feeding the job.
-#[derive(Debug, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct Directive {
     /// Click the candidate with this index in the scan just reported (once).
     pub click: Option<usize>,
@@ -161,6 +170,30 @@ pub struct Directive {
     /// Observations to store that no scan carried: a page that could not be read, even on
     /// the second try, is recorded with its reason at the time of the attempt.
     pub record: Vec<Observation>,
+}
+
+/// A job after one event: the job, what the background must do, and whether anything
+/// changed (the job, or something to do): only then does it save the job and follow the
+/// directive.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stepped {
+    /// The job.
+    pub job: Job,
+    /// What to do.
+    pub directive: Directive,
+    /// Whether the job changed or the directive asks for anything.
+    pub changed: bool,
+}
+
+impl Job {
+    /// Feeds one event to the job (`event` advances it and says what to do).
+    pub fn step(mut self, event: impl FnOnce(&mut Job) -> Directive) -> Stepped {
+        let before = self.clone();
+        let directive = event(&mut self);
+        let changed = self != before || directive != Directive::default();
+        Stepped { job: self, directive, changed }
+    }
 }
 
 /// Why a job was not started: each maps to a message for the person.
@@ -221,13 +254,22 @@ pub fn is_load_failure(r: Reason) -> bool {
 }
 
 impl Job {
-    /// "Check all": every watched catalogued setting that has a page, in catalogue order.
+    /// "Check all": first the category pages that list at least two of the settings it
+    /// reads (for one, its own page costs the same and reads the switch itself), in the
+    /// rules' order; then every watched catalogued setting that has a page, in catalogue
+    /// order. A setting a category page settles is not visited on its own page.
     pub fn sweep(now: f64, managed: &Managed) -> Job {
-        let steps = catalogue::SETTINGS
+        let settings: Vec<Step> = catalogue::SETTINGS
             .iter()
             .filter(|s| managed.watches(s.id))
             .filter_map(|s| s.url().map(|url| step(s.id, url)))
             .collect();
+        let mut steps: Vec<Step> = crate::category::pages()
+            .iter()
+            .filter(|p| crate::category::readable_settings(p).filter(|s| settings.iter().any(|st| st.setting == s.id)).count() >= 2)
+            .map(|p| Step { category: Some(p.id.into()), ..step("", SITE.at(p.path)) })
+            .collect();
+        steps.extend(settings);
         Job::new(JobKind::Sweep, steps, now)
     }
 
@@ -297,7 +339,8 @@ impl Job {
 
         // Signed out: stop at once; nothing seen now may overwrite what is stored.
         let signed_out = observed == Some(Observed::Unknown(Reason::NotLoggedIn))
-            || outcome.observations.iter().any(|o| o.observed == Observed::Unknown(Reason::NotLoggedIn));
+            || outcome.observations.iter().any(|o| o.observed == Observed::Unknown(Reason::NotLoggedIn))
+            || outcome.category.as_ref().is_some_and(|c| c.signed_out);
         if signed_out {
             d.discard_observations = true;
             self.stop(Reason::NotLoggedIn, now, &mut d);
@@ -329,6 +372,10 @@ impl Job {
         let step = &mut self.steps[self.current];
         step.scanned = true;
         step.silent_since = None;
+        if let Some(page) = step.category.clone() {
+            self.on_category_page(&page, outcome, now, &mut d);
+            return d;
+        }
         let protective = catalogue::by_id(&setting).map_or(SwitchState::Off, |s| s.protective);
         let done = match (self.kind, observed) {
             (_, None | Some(Observed::Unknown(Reason::Loading))) => None,
@@ -377,10 +424,62 @@ impl Job {
                 }
             }
         };
-        if let Some((outcome, reason)) = done {
-            self.finish_step(outcome, reason, now, &mut d);
+        if let Some((result, reason)) = done {
+            if self.kind == JobKind::Sweep {
+                self.settle_page_mates(outcome, now);
+            }
+            self.finish_step(result, reason, now, &mut d);
         }
         d
+    }
+
+    /// Two settings on one page (the promotions page): the scan that read this step's
+    /// setting reads the later steps of the same page too, when it shows their switches on
+    /// or off, so the page is loaded once for all of them. Anything less certain is left
+    /// to the setting's own step, which loads the page again.
+    fn settle_page_mates(&mut self, outcome: &ScanOutcome, now: f64) {
+        let here = self.steps[self.current].url.clone();
+        for s in self.steps.iter_mut().skip(self.current + 1).filter(|s| s.category.is_none() && s.outcome.is_none() && s.url == here) {
+            let seen = outcome.observations.iter().find(|o| o.setting == s.setting).map(|o| o.observed);
+            let result = match seen {
+                Some(Observed::On) => Outcome::On,
+                Some(Observed::Off) => Outcome::Off,
+                _ => continue,
+            };
+            s.outcome = Some(result);
+            s.scanned = true;
+            s.ended_at = Some(now);
+        }
+    }
+
+    /// A category page's scan: once it can be read, the steps of the settings it settled
+    /// are done (their states are the scan's observations, stored with the page they were
+    /// read on; a switch the page shows itself counts as on its own page),
+    /// and the step ends. The first category page read that shows no confirmed state word
+    /// at all means the rules do not know this layout or language: the other category
+    /// pages are skipped, and every setting goes page by page.
+    fn on_category_page(&mut self, page: &str, outcome: &ScanOutcome, now: f64, d: &mut Directive) {
+        let Some(read) = outcome.category.as_ref().filter(|c| c.page == page && c.ready) else { return };
+        let first = !self.steps.iter().any(|s| s.category.is_some() && s.outcome == Some(Outcome::Read));
+        // Its rows' states, and any switch the page itself showed (read as on its own page).
+        for o in &outcome.observations {
+            let result = match o.observed {
+                Observed::On => Outcome::On,
+                Observed::Off => Outcome::Off,
+                Observed::Unknown(_) => continue,
+            };
+            if let Some(s) = self.steps.iter_mut().find(|s| s.category.is_none() && s.setting == o.setting && s.outcome.is_none()) {
+                s.outcome = Some(result);
+                s.ended_at = Some(now);
+            }
+        }
+        if first && read.words == 0 {
+            for s in self.steps.iter_mut().filter(|s| s.category.is_some() && s.outcome.is_none() && s.category.as_deref() != Some(page)) {
+                s.outcome = Some(Outcome::Skipped);
+                s.ended_at = Some(now);
+            }
+        }
+        self.finish_step(Outcome::Read, None, now, d);
     }
 
     /// Advances on the clock: a page that never answers, a click that changed nothing, a
@@ -484,6 +583,7 @@ impl Job {
             .iter()
             .filter(|s| match (self.kind, s.outcome, s.reason) {
                 (_, _, Some(Reason::Cancelled | Reason::NotLoggedIn)) => false,
+                _ if s.category.is_some() => false,
                 (JobKind::Sweep, Some(Outcome::Unknown), _) => true,
                 (JobKind::OptOut, Some(Outcome::Failed), Some(r)) => is_load_failure(r),
                 _ => false,
@@ -506,9 +606,13 @@ impl Job {
         }
         step.failed_loads += 1;
         let setting = step.setting.clone();
+        // A category page that did not load records nothing: its settings go page by page.
+        let on_its_own_page = step.category.is_none();
         let outcome = if self.kind == JobKind::Sweep { Outcome::Unknown } else { Outcome::Failed };
         self.finish_step(outcome, Some(reason), now, d);
-        d.record.push(Observation { setting, observed: Observed::Unknown(reason) });
+        if on_its_own_page {
+            d.record.push(Observation { setting, observed: Observed::Unknown(reason) });
+        }
     }
 
     /// Stops the job at the person's request; steps not reached are marked cancelled.
@@ -551,6 +655,16 @@ impl Job {
         step.ended_at = Some(now);
         step.retry_at = None;
         self.current += 1;
+        // Past steps already done (settled on a category page, or a category page skipped),
+        // and past category pages with nothing left to settle.
+        while self.current < self.steps.len() && (self.steps[self.current].outcome.is_some() || !self.worth_reading(self.current)) {
+            let s = &mut self.steps[self.current];
+            if s.outcome.is_none() {
+                s.outcome = Some(Outcome::Skipped);
+                s.ended_at = Some(now);
+            }
+            self.current += 1;
+        }
         match self.steps.get_mut(self.current) {
             Some(next) => {
                 next.started_at = Some(now);
@@ -564,9 +678,23 @@ impl Job {
         }
     }
 
-    /// "4 of 11" for the popup.
+    /// Whether step `i` is still worth its load: a setting's own page always; a category
+    /// page while a setting it may settle is still to be read.
+    fn worth_reading(&self, i: usize) -> bool {
+        let Some(page) = self.steps[i].category.as_deref().and_then(crate::category::page) else { return true };
+        crate::category::readable_settings(page)
+            .any(|s| self.steps.iter().any(|st| st.category.is_none() && st.setting == s.id && st.outcome.is_none()))
+    }
+
+    /// The steps of settings (a category page's steps aside).
+    pub fn setting_steps(&self) -> impl Iterator<Item = &Step> {
+        self.steps.iter().filter(|s| s.category.is_none())
+    }
+
+    /// "4 of 11" for the popup: settings with a result, of all the job's settings (a
+    /// category page is a means of reading them, not one of them).
     pub fn progress(&self) -> (usize, usize) {
-        (self.steps.iter().filter(|s| s.outcome.is_some()).count(), self.steps.len())
+        (self.setting_steps().filter(|s| s.outcome.is_some()).count(), self.setting_steps().count())
     }
 }
 
@@ -587,6 +715,7 @@ fn step(setting: &str, url: String) -> Step {
         ended_at: None,
         outcome: None,
         reason: None,
+        category: None,
     }
 }
 

@@ -45,6 +45,7 @@ macro_rules! source {
 }
 
 pub mod catalogue;
+pub mod category;
 pub mod date;
 pub mod detect;
 pub mod entra;
@@ -53,6 +54,7 @@ pub mod job;
 pub mod managed;
 pub mod normalize;
 pub mod options;
+pub mod record;
 pub mod region;
 pub mod report;
 pub mod scrub;
@@ -108,6 +110,12 @@ pub struct Plan {
     pub settle_ms: u32,
     /// Batching delay for DOM-change re-scans.
     pub debounce_ms: u32,
+    /// CSS selector of the links reported (a category page's settings are links).
+    pub link_selector: &'static str,
+    /// Most links reported.
+    pub max_links: u32,
+    /// Most text pieces reported per link's row.
+    pub max_row_texts: u32,
 }
 
 /// The plan for the page at `url`.
@@ -131,5 +139,8 @@ pub fn plan(url: &str) -> Plan {
         max_text_chars: site.max_text_chars,
         settle_ms: site.settle_ms,
         debounce_ms: site.debounce_ms,
+        link_selector: site.category_pages.link_selector,
+        max_links: site.category_pages.max_links,
+        max_row_texts: site.category_pages.max_row_texts,
     }
 }

@@ -88,8 +88,11 @@ impl Options {
 #[derive(Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Effective {
-    /// The region chosen by the administrator, else by the person; `None`: guess it.
-    pub region: Option<Region>,
+    /// The region chosen by the administrator, else by the person, else guessed from the
+    /// browser's time zone and languages.
+    pub region: Region,
+    /// Whether `region` is only a guess.
+    pub region_guessed: bool,
     /// Whether the administrator set the region (the person cannot change it).
     pub region_managed: bool,
     /// Remind every this many days (0: never).
@@ -104,10 +107,13 @@ pub struct Effective {
     pub managed: bool,
 }
 
-/// The options that apply.
-pub fn effective(options: &Options, managed: &Managed) -> Effective {
+/// The options that apply; `guess` the region guessed from the browser, for when nobody
+/// chose one.
+pub fn effective(options: &Options, managed: &Managed, guess: Region) -> Effective {
+    let chosen = managed.region.or(options.region);
     Effective {
-        region: managed.region.or(options.region),
+        region: chosen.unwrap_or(guess),
+        region_guessed: chosen.is_none(),
         region_managed: managed.region.is_some(),
         remind_days: managed.reminder_days.or(options.remind_days).unwrap_or(0),
         remind_managed: managed.reminder_days.is_some(),

@@ -68,6 +68,9 @@ pub struct Examined {
     pub observations: Vec<Observation>,
     /// Settings of this page left unknown while it shows switches no rule recognises.
     pub unrecognised: Vec<Unrecognised>,
+    /// On a category page: what it told (its settled settings are among `observations`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<crate::category::CategoryRead>,
     /// Switches identified but hidden from the person, never marked.
     #[serde(default)]
     pub hidden_copies: Vec<detect::HiddenCopy>,
@@ -86,7 +89,7 @@ pub struct Unrecognised {
 /// missing switch is "LinkedIn showed an error page"; on a setting's page showing
 /// switches that no rule recognises, it is "LinkedIn may have changed this page".
 pub fn examine(facts: &PageFacts, extra: &ExtraFacts) -> Examined {
-    let ScanOutcome { marks, mut observations, hidden_copies } = detect::scan(facts);
+    let ScanOutcome { marks, mut observations, hidden_copies, category } = detect::scan(facts);
     let identified = |i: usize| marks.iter().any(|m| m.index == i) || hidden_copies.iter().any(|h| h.index == i);
     let unmarked = facts
         .candidates
@@ -107,7 +110,7 @@ pub fn examine(facts: &PageFacts, extra: &ExtraFacts) -> Examined {
             unrecognised.push(Unrecognised { setting: o.setting.clone(), count: unmarked });
         }
     }
-    Examined { marks, observations, unrecognised, hidden_copies }
+    Examined { marks, observations, unrecognised, hidden_copies, category }
 }
 
 /// One settings page as the report keeps it: nothing about the person.

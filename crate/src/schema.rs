@@ -142,6 +142,57 @@ rule_structs! {
         pub office: Office,
         /// What a job does when a page does not load.
         pub failures: Failures,
+        /// LinkedIn's category pages, which list settings with their state as a word.
+        pub category_pages: CategoryPages,
+    }
+
+    /// `[site.category_pages]`: the pages that list settings as links with their state as
+    /// a word beside each ("On" / "Off"); "Check all" reads them first.
+    pub struct CategoryPages {
+        /// CSS selector of the links the content script reports on a settings page.
+        pub link_selector: Str,
+        /// Most links the content script reports.
+        pub max_links: u32,
+        /// Most text pieces it reports per link's row.
+        pub max_row_texts: u32,
+        /// The pages, in the order "Check all" reads them.
+        pub pages: List<CategoryPage>,
+        /// The state words, per language.
+        pub words: List<StateText>,
+    }
+
+    /// One category page.
+    pub struct CategoryPage {
+        /// Stable id (the last part of its path).
+        pub id: Str,
+        /// Its path.
+        pub path: Str,
+        /// The [`Section`]s whose settings it lists.
+        #[serde(default)]
+        pub sections: List<Str>,
+        /// Where the fact came from.
+        pub source: Str,
+        /// i18n message of its name, "Advertising data" (derived: `categoryPage_<id>`).
+        #[serde(skip_deserializing)]
+        pub msg: Str,
+    }
+
+    /// A word a category page shows as a setting's state, in one language.
+    pub struct StateText {
+        /// BCP 47 primary language, e.g. `de`.
+        pub lang: Str,
+        /// The word as LinkedIn shows it.
+        pub text: Str,
+        /// `text` passed through the scan's normalisation (derived).
+        #[serde(skip_deserializing)]
+        pub norm: Str,
+        /// The state it says.
+        pub state: SwitchState,
+        /// False when the evidence is weak: such a word never settles a setting.
+        #[serde(default = "default_confirmed")]
+        pub confirmed: bool,
+        /// Where the word was seen.
+        pub source: Str,
     }
 
     /// `[site.failures]`: what a job does when a page does not load.

@@ -51,6 +51,9 @@ pub struct Entry {
     /// How many switches its page showed that no rule recognises, when that is why it is
     /// unknown ("LinkedIn may have changed this page").
     pub unrecognised: Option<u32>,
+    /// The category page (its id) where the latest on/off state was read; `None` when it was
+    /// read on the setting's own page.
+    pub read_on: Option<String>,
 }
 
 /// [`Entry`] as stored: `observed` as two fields (see [`Observed`]). A name this version
@@ -72,6 +75,8 @@ struct EntryWire {
     alert: Option<Alert>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     unrecognised: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    read_on: Option<String>,
 }
 
 impl From<EntryWire> for Entry {
@@ -85,6 +90,7 @@ impl From<EntryWire> for Entry {
             history: w.history,
             alert: w.alert,
             unrecognised: w.unrecognised,
+            read_on: w.read_on,
         }
     }
 }
@@ -102,6 +108,7 @@ impl From<Entry> for EntryWire {
             history: e.history,
             alert: e.alert,
             unrecognised: e.unrecognised,
+            read_on: e.read_on,
         }
     }
 }
@@ -198,6 +205,12 @@ pub fn load(raw: Result<Option<Stored>, String>) -> Loaded {
 /// attempt, keeping `last_known` and its time: an old state is shown as stale, never
 /// dropped and never taken for "off".
 pub fn apply(stored: &mut Stored, observations: &[Observation], now: f64, by_extension: &[String]) -> bool {
+    apply_read(stored, observations, now, by_extension, None)
+}
+
+/// [`apply`], with where the observations were read: `read_on` is the category page (its
+/// id and the settings it settled) whose rows gave the states of those settings.
+pub fn apply_read(stored: &mut Stored, observations: &[Observation], now: f64, by_extension: &[String], read_on: Option<(&str, &[String])>) -> bool {
     let mut changed = false;
     for obs in observations {
         if catalogue::by_id(&obs.setting).is_none() {
@@ -225,6 +238,7 @@ pub fn apply(stored: &mut Stored, observations: &[Observation], now: f64, by_ext
                 }
                 e.observed = obs.observed;
                 e.unrecognised = None;
+                e.read_on = read_on.filter(|(_, settled)| settled.contains(&obs.setting)).map(|(page, _)| page.to_string());
                 e.last_known = Some(state);
                 e.last_known_at = Some(now);
                 e.checked_at = now;
@@ -258,6 +272,7 @@ fn blank(now: f64) -> Entry {
         history: Vec::new(),
         alert: None,
         unrecognised: None,
+        read_on: None,
     }
 }
 

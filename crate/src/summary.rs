@@ -73,6 +73,8 @@ pub struct Row {
     pub can_turn_off: bool,
     /// Whether the state protects the person (`false` for unknown).
     pub protective: bool,
+    /// How the row is drawn: protective, exposed, or unknown.
+    pub look: crate::entra::Look,
     /// Unknown now, but a state seen before is known (shown as stale, never as the state).
     pub stale: bool,
     /// Switches on its page that no rule recognises, when that is why it is unknown.
@@ -283,6 +285,11 @@ fn row(s: &'static Setting, stored: &Stored, now: f64, region: Option<Region>, o
         read_only: !s.switchable(),
         can_turn_off: opt_out_allowed && s.switchable() && s.url().is_some() && state != StateWord::Unknown && !protective,
         protective,
+        look: match state {
+            StateWord::Unknown => crate::entra::Look::Unknown,
+            _ if protective => crate::entra::Look::Protective,
+            _ => crate::entra::Look::Exposed,
+        },
         stale: state == StateWord::Unknown && last_known.is_some(),
         unrecognised,
         reportable: state == StateWord::Unknown && reason != Some(Reason::NotChecked),
@@ -294,9 +301,17 @@ fn row(s: &'static Setting, stored: &Stored, now: f64, region: Option<Region>, o
             (r, _) => r.map(|r| Text::new(r.msg())),
         },
         // A check that tried and could not read the page says when it tried.
+        // A state read on a category page says where: "Read on LinkedIn's Advertising data
+        // page, just now".
         seen_text: entry.filter(|_| reason != Some(Reason::NotChecked)).map(|e| {
-            let key = if reason.is_some_and(is_load_failure) { "triedAgo" } else { "checkedAgo" };
-            Text::new(key).arg(ago(now, e.checked_at))
+            let page = e.read_on.as_deref().filter(|_| matches!(e.observed, Observed::On | Observed::Off)).and_then(crate::category::page);
+            match page {
+                Some(p) => Text::new("readOnPage").arg(Text::new(p.msg)).arg(ago(now, e.checked_at)),
+                None => {
+                    let key = if reason.is_some_and(is_load_failure) { "triedAgo" } else { "checkedAgo" };
+                    Text::new(key).arg(ago(now, e.checked_at))
+                }
+            }
         }),
         url: s.show_url(),
         alert: entry.and_then(|e| e.alert),
@@ -427,6 +442,13 @@ pub struct JobSummary {
     pub retry: Vec<String>,
     /// The kind of job the retry starts.
     pub retry_kind: JobKind,
+    /// While it runs: what is being read now (a setting's title, or "LinkedIn's Advertising
+    /// data page").
+    pub current: Option<Text>,
+    /// Settings with a result so far, for the progress bar (as the sentences count them).
+    pub done: usize,
+    /// The job's settings.
+    pub total: usize,
 }
 
 /// One step's result, for the popup.
@@ -443,28 +465,29 @@ pub struct JobResult {
 
 /// The popup's words for a job that ended (for a running one, its progress).
 pub fn job_summary(job: &Job) -> JobSummary {
-    let total = job.steps.len();
+    // Counts are of settings; a category page is a means of reading them.
+    let (done, total) = job.progress();
     let title = |id: &str| crate::catalogue::by_id(id).map_or_else(|| Text::new("appName"), |s| Text::new(s.msg_title));
     let item = |id: &str, r: Option<Reason>| match r {
         Some(r) => Text::new("jobItemWhy").arg(title(id)).arg(why(r)),
         None => title(id),
     };
     let list = |items: Vec<Text>| items.into_iter().reduce(|a, b| Text::new("listJoin").arg(a).arg(b));
-    let (done, read) = (job.progress().0, job.steps.iter().filter(|s| matches!(s.outcome, Some(Outcome::On | Outcome::Off))).count());
+    let read = job.setting_steps().filter(|s| matches!(s.outcome, Some(Outcome::On | Outcome::Off))).count();
     let mut sentences = Vec::new();
     match (job.status, job.kind) {
         (JobStatus::Running, JobKind::Sweep) => sentences.push(Text::new("jobChecking").arg((done + 1).min(total)).arg(total)),
         (JobStatus::Running, JobKind::OptOut) => sentences.push(Text::new("jobTurningOff").arg((done + 1).min(total)).arg(total)),
         (JobStatus::Stopped, _) if job.stop_reason == Some(Reason::NotLoggedIn) => sentences.push(Text::new("jobStoppedSignedOut")),
         (JobStatus::Cancelled | JobStatus::Stopped, _) => {
-            let reached = job.steps.iter().filter(|s| s.outcome.is_some() && s.reason != Some(Reason::Cancelled)).count();
+            let reached = job.setting_steps().filter(|s| s.outcome.is_some() && s.reason != Some(Reason::Cancelled)).count();
             sentences.push(Text::new("jobCancelled").arg(reached).arg(total));
         }
         (JobStatus::Finished, JobKind::Sweep) if read == total => sentences.push(Text::new("jobCheckedAll").arg(total)),
         (JobStatus::Finished, JobKind::Sweep) => {
             sentences.push(Text::new("jobCheckedSome").arg(read).arg(total));
             let unread: Vec<Text> =
-                job.steps.iter().filter(|s| s.outcome == Some(Outcome::Unknown)).map(|s| item(&s.setting, s.reason)).collect();
+                job.setting_steps().filter(|s| s.outcome == Some(Outcome::Unknown)).map(|s| item(&s.setting, s.reason)).collect();
             let n = unread.len();
             if let Some(l) = list(unread) {
                 sentences.push(if n == 1 { Text::new("jobUnreadOne").arg(l) } else { Text::new("jobUnreadMany").arg(n).arg(l) });
@@ -472,7 +495,7 @@ pub fn job_summary(job: &Job) -> JobSummary {
         }
         (JobStatus::Finished, JobKind::OptOut) => {
             let failed: Vec<Text> =
-                job.steps.iter().filter(|s| s.outcome == Some(Outcome::Failed)).map(|s| item(&s.setting, s.reason)).collect();
+                job.setting_steps().filter(|s| s.outcome == Some(Outcome::Failed)).map(|s| item(&s.setting, s.reason)).collect();
             let n = failed.len();
             match list(failed) {
                 None => sentences.push(Text::new("jobDone")),
@@ -492,8 +515,7 @@ pub fn job_summary(job: &Job) -> JobSummary {
         sentences.push(if beyond == 1 { Text::new("jobOutOfReachOne") } else { Text::new("jobOutOfReach").arg(beyond) });
     }
     let results = job
-        .steps
-        .iter()
+        .setting_steps()
         .filter(|_| job.kind == JobKind::OptOut)
         .filter_map(|s| {
             let outcome = s.outcome?;
@@ -504,6 +526,7 @@ pub fn job_summary(job: &Job) -> JobSummary {
                 Outcome::TurnedOff => "outcomeTurnedOff",
                 Outcome::AlreadyOff => "outcomeAlreadyOff",
                 Outcome::Failed => "outcomeFailed",
+                Outcome::Read | Outcome::Skipped => return None,
             });
             let result = match s.reason {
                 Some(r) => Text::new("outcomeWhy").arg(word).arg(why(r)),
@@ -513,5 +536,9 @@ pub fn job_summary(job: &Job) -> JobSummary {
         })
         .collect();
     let retry = if job.status == JobStatus::Running { Vec::new() } else { job.retry_ids() };
-    JobSummary { sentences, results, retry, retry_kind: job.kind }
+    let current = job.current_url().and_then(|_| job.steps.get(job.current)).map(|s| match s.category.as_deref().and_then(crate::category::page) {
+        Some(page) => Text::new("jobReadingCategory").arg(Text::new(page.msg)),
+        None => title(&s.setting),
+    });
+    JobSummary { sentences, results, retry, retry_kind: job.kind, current, done, total }
 }

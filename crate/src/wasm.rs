@@ -215,26 +215,18 @@ pub fn export_markdown(stored: JsValue, now: f64, lookup: &js_sys::Function) -> 
     Ok(export::markdown(&stored, now, &mut words(lookup)))
 }
 
-#[derive(Serialize)]
-struct Stepped {
-    job: Job,
-    directive: Directive,
-}
-
-/// Advances a job on the clock (`tabUrl`: where its tab is, if known): `{job, directive}`.
+/// Advances a job on the clock (`tabUrl`: where its tab is, if known): `{job, directive, changed}`.
 #[wasm_bindgen(js_name = jobOnTick)]
 pub fn job_on_tick(job: JsValue, now: f64, tab_url: Option<String>) -> Answer {
-    let mut job: Job = record(job, "job")?;
-    let directive = job.on_tick(now, tab_url.as_deref());
-    to_js(&Stepped { job, directive })
+    let job: Job = record(job, "job")?;
+    to_js(&job.step(|j| j.on_tick(now, tab_url.as_deref())))
 }
 
-/// Cancels a job (`tabClosed`: because its tab was closed): `{job, directive}`.
+/// Cancels a job (`tabClosed`: because its tab was closed): `{job, directive, changed}`.
 #[wasm_bindgen(js_name = jobCancel)]
 pub fn job_cancel(job: JsValue, now: f64, tab_closed: bool) -> Answer {
-    let mut job: Job = record(job, "job")?;
-    let directive = if tab_closed { job.tab_closed(now) } else { job.cancel(now) };
-    to_js(&Stepped { job, directive })
+    let job: Job = record(job, "job")?;
+    to_js(&job.step(|j| if tab_closed { j.tab_closed(now) } else { j.cancel(now) }))
 }
 
 /// Checks what `storage.managed` held: `{managed, problem}`; a malformed policy is
@@ -266,13 +258,16 @@ pub fn options_set(current: JsValue, change: JsValue) -> Answer {
     to_js(&next)
 }
 
-/// What applies of the person's `options` under the administrator's `managed` policy:
-/// `{region, regionManaged, remindDays, remindManaged, notify, showMarks, managed}`.
+/// What applies of the person's `options` under the administrator's `managed` policy,
+/// the region guessed from the browser's `timeZone` and `languages` when nobody chose one:
+/// `{region, regionGuessed, regionManaged, remindDays, remindManaged, notify, showMarks,
+/// managed}`.
 #[wasm_bindgen(js_name = effectiveOptions)]
-pub fn effective_options(options: JsValue, managed: JsValue) -> Answer {
+pub fn effective_options(options: JsValue, managed: JsValue, time_zone: &str, languages: Vec<String>) -> Answer {
     // Stored options this version cannot read at all count as none set.
     let options: crate::options::Options = optional(options, "stored options", record).ok().flatten().unwrap_or_default();
-    to_js(&crate::options::effective(&options, &managed_from(managed)?))
+    let guess = crate::region::guess(time_zone, &languages);
+    to_js(&crate::options::effective(&options, &managed_from(managed)?, guess))
 }
 
 /// A first guess at the person's region from the browser's time zone and languages.
@@ -360,15 +355,24 @@ pub fn scan_page(facts: JsValue) -> Answer {
     to_js(&crate::report::examine(&facts, &extra))
 }
 
-/// Records a `scanPage` outcome in loaded state: `{stored, changed}`.
+/// Records a `scanPage` outcome in loaded state, with the job's `directive` when the
+/// scan came from the job's tab (or `undefined`): `{stored, changed}`.
 #[wasm_bindgen(js_name = applyScan)]
-pub fn apply_scan(stored: JsValue, examined: JsValue, now: f64, by_extension: JsValue) -> Answer {
+pub fn apply_scan(stored: JsValue, examined: JsValue, directive: JsValue, now: f64) -> Answer {
     let mut stored: Stored = record(stored, "stored state")?;
     let examined: crate::report::Examined = record(examined, "scan outcome")?;
-    let by_extension: Vec<String> = optional(by_extension, "setting ids", list)?.unwrap_or_default();
-    let mut changed = state::apply(&mut stored, &examined.observations, now, &by_extension);
-    let counts: Vec<(String, u32)> = examined.unrecognised.into_iter().map(|u| (u.setting, u.count)).collect();
-    changed |= state::note_unrecognised(&mut stored, &counts);
+    let directive: Option<Directive> = optional(directive, "job directive", record)?;
+    let changed = crate::record::scan(&mut stored, &examined, directive.as_ref(), now);
+    to_js(&Applied { stored, changed })
+}
+
+/// A job has ended: what it changes in loaded state (a finished "Check all" becomes the
+/// baseline for news): `{stored, changed}`.
+#[wasm_bindgen(js_name = jobEnded)]
+pub fn job_ended(stored: JsValue, job: JsValue, now: f64) -> Answer {
+    let mut stored: Stored = record(stored, "stored state")?;
+    let job: Job = record(job, "job")?;
+    let changed = crate::record::job_ended(&mut stored, &job, now);
     to_js(&Applied { stored, changed })
 }
 
@@ -397,23 +401,21 @@ pub fn job_start(kind: &str, settings: JsValue, running: JsValue, now: f64, mana
 }
 
 /// Feeds a `scanPage` outcome of the job's tab, with the page's facts (its URL, an open
-/// dialog, its HTTP status): `{job, directive}`.
+/// dialog, its HTTP status): `{job, directive, changed}`.
 #[wasm_bindgen(js_name = jobOnPage)]
 pub fn job_on_page(job: JsValue, facts: JsValue, outcome: JsValue, now: f64) -> Answer {
-    let mut job: Job = record(job, "job")?;
+    let job: Job = record(job, "job")?;
     let page: crate::job::PageLoad = record(facts, "page facts")?;
     let outcome: ScanOutcome = record(outcome, "scan outcome")?;
-    let directive = job.on_page(&page, &outcome, now);
-    to_js(&Stepped { job, directive })
+    to_js(&job.step(|j| j.on_page(&page, &outcome, now)))
 }
 
 /// The job's tab finished loading `url`; `scriptAnswered`: whether its content script
-/// answered a ping. `{job, directive}`.
+/// answered a ping. `{job, directive, changed}`.
 #[wasm_bindgen(js_name = jobOnTabLoaded)]
 pub fn job_on_tab_loaded(job: JsValue, url: &str, script_answered: bool, now: f64) -> Answer {
-    let mut job: Job = record(job, "job")?;
-    let directive = job.on_tab_loaded(url, script_answered, now);
-    to_js(&Stepped { job, directive })
+    let job: Job = record(job, "job")?;
+    to_js(&job.step(|j| j.on_tab_loaded(url, script_answered, now)))
 }
 
 /// What the popup says about a job: `{sentences, results, retry, retryKind}`.
@@ -423,8 +425,15 @@ pub fn job_summary(job: JsValue) -> Answer {
     to_js(&summary::job_summary(&job))
 }
 
+#[derive(Serialize)]
+struct Remembered {
+    pages: Vec<crate::report::PageRecord>,
+    changed: bool,
+}
+
 /// Keeps a scanned page for "Report a problem": the remembered pages (an array, or
-/// `undefined`) with this scan's record, reduced to what a report may hold and bounded.
+/// `undefined`) with this scan's record, reduced to what a report may hold and bounded:
+/// `{pages, changed}`.
 #[wasm_bindgen(js_name = reportRemember)]
 pub fn report_remember(pages: JsValue, facts: JsValue, examined: JsValue, now: f64) -> Answer {
     // Remembered pages this version cannot read are forgotten, not a reason to refuse the scan.
@@ -432,11 +441,13 @@ pub fn report_remember(pages: JsValue, facts: JsValue, examined: JsValue, now: f
     let extra: crate::report::ExtraFacts = record(facts.clone(), "page facts")?;
     let facts: PageFacts = record(facts, "page facts")?;
     let examined: crate::report::Examined = record(examined, "scan outcome")?;
+    let before = pages.clone();
     let pages = match crate::report::record(&facts, &extra, &examined, now) {
         Some(r) => crate::report::remember(pages, r),
         None => pages,
     };
-    to_js(&pages)
+    let changed = pages != before;
+    to_js(&Remembered { pages, changed })
 }
 
 /// The diagnostic report about `setting` (or everything, for `undefined`): `{json,

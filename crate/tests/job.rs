@@ -44,24 +44,33 @@ fn facts_showing(url: &str, id: &str, on: bool) -> PageFacts {
     PageFacts { url: url.into(), elapsed_ms: 300.0, candidates: vec![c], ..PageFacts::default() }
 }
 
+/// The outcome of each setting's step (a category page's steps aside).
 fn outcomes(job: &Job) -> Vec<(String, Option<Outcome>, Option<Reason>)> {
-    job.steps.iter().map(|s| (s.setting.clone(), s.outcome, s.reason)).collect()
+    job.setting_steps().map(|s| (s.setting.clone(), s.outcome, s.reason)).collect()
+}
+
+/// A sweep past its category pages (see `common::sweep_page_by_page`).
+fn sweep() -> Job {
+    common::sweep_page_by_page(&Managed::default())
 }
 
 #[test]
 fn sweep_visits_every_catalogued_page_in_order() {
     use opt_out_lens_core::catalogue::Kind;
-    let mut job = Job::sweep(0.0, &Managed::default());
+    let mut job = sweep();
     assert_eq!(job.kind, JobKind::Sweep);
     // Every setting with a page of its own; the others are found wherever they are seen.
     let visited: Vec<_> = SETTINGS.iter().filter(|s| s.url().is_some()).collect();
-    assert_eq!(job.steps.len(), visited.len());
+    assert_eq!(job.setting_steps().count(), visited.len());
+    // The category pages' steps came first, all done.
+    let cats = job.steps.len() - visited.len();
+    assert!(job.steps[..cats].iter().all(|s| s.category.is_some() && s.outcome.is_some()));
     let mut now = 0.0;
     let mut expected = Vec::new();
     for (i, s) in visited.iter().enumerate() {
         let url = job.current_url().expect("running").to_string();
         assert_eq!(url, s.url().expect("url"));
-        assert_eq!(job.progress(), (i, visited.len()));
+        assert_eq!(job.progress(), (i, visited.len()), "progress counts settings, not category pages");
         now += 100.0;
         // A still-loading page does not advance the sweep.
         let d = job.on_scan(&url, &page(&url, vec![], 50.0), false, now);
@@ -90,13 +99,13 @@ fn sweep_visits_every_catalogued_page_in_order() {
     }
     assert_eq!(job.status, JobStatus::Finished);
     assert_eq!(job.progress(), (visited.len(), visited.len()));
-    assert_eq!(job.steps.iter().map(|s| s.outcome.expect("outcome")).collect::<Vec<_>>(), expected);
+    assert_eq!(job.setting_steps().map(|s| s.outcome.expect("outcome")).collect::<Vec<_>>(), expected);
     assert_eq!(job.current_url(), None);
 }
 
 #[test]
 fn a_page_without_its_switch_or_that_never_answers_becomes_unknown_and_the_sweep_goes_on() {
-    let mut job = Job::sweep(0.0, &Managed::default());
+    let mut job = sweep();
     let first = job.current_url().expect("url").to_string();
     let d = job.on_scan(&first, &page(&first, vec![], f64::from(SITE.settle_ms) + 1.0), false, 6000.0);
     assert_eq!(d.navigate, SETTINGS[1].url());
@@ -117,7 +126,7 @@ fn a_page_without_its_switch_or_that_never_answers_becomes_unknown_and_the_sweep
 
 #[test]
 fn signed_out_stops_the_job_and_discards_observations() {
-    let mut job = Job::sweep(0.0, &Managed::default());
+    let mut job = sweep();
     let url = job.current_url().expect("url").to_string();
     job.on_scan(&url, &page(&url, vec![switch(key_of(SETTINGS[0].id), true)], 300.0), false, 1.0);
     let asked = job.current_url().expect("url").to_string();
@@ -132,12 +141,12 @@ fn signed_out_stops_the_job_and_discards_observations() {
 
 #[test]
 fn late_scans_of_the_previous_page_are_ignored_and_cancel_ends_the_job() {
-    let mut job = Job::sweep(0.0, &Managed::default());
+    let mut job = sweep();
     let first = job.current_url().expect("url").to_string();
     job.on_scan(&first, &page(&first, vec![switch(key_of(SETTINGS[0].id), true)], 300.0), false, 1.0);
     let d = job.on_scan(&first, &page(&first, vec![switch(key_of(SETTINGS[0].id), false)], 400.0), false, 2.0);
     assert_eq!(d, Default::default());
-    assert_eq!(job.progress().0, 1);
+    assert_eq!(outcomes(&job).iter().filter(|o| o.1.is_some()).count(), 1);
     let d = job.cancel(3.0);
     assert!(d.finished);
     assert_eq!(job.status, JobStatus::Cancelled);
@@ -244,7 +253,10 @@ fn opt_out_change_undone_by_the_page_is_a_failure_and_a_held_one_finishes_on_the
 fn managed_options_limit_the_sweep_and_can_forbid_opt_out() {
     let managed = Managed { watch_settings: Some(vec!["ai-training".into(), "research".into()]), allow_opt_out: Some(false), ..Managed::default() };
     let job = Job::sweep(0.0, &managed);
-    assert_eq!(job.steps.iter().map(|s| s.setting.as_str()).collect::<Vec<_>>(), ["ai-training", "research"]);
+    // Both are on the Data privacy category page: it is read first.
+    assert_eq!(job.steps[0].category.as_deref(), Some("privacy"));
+    assert_eq!(job.steps.len(), 3, "no other category page lists two of them");
+    assert_eq!(job.setting_steps().map(|s| s.setting.as_str()).collect::<Vec<_>>(), ["ai-training", "research"]);
     let refused = Job::opt_out(&["ai-training".to_string()], 0.0, &managed).expect_err("not allowed");
     assert_eq!(refused, Refusal::NotAllowed);
     assert_eq!(common::en(&Text::new(refused.msg())), "Turning settings off is not allowed by your organisation.");
@@ -258,7 +270,7 @@ fn managed_options_limit_the_sweep_and_can_forbid_opt_out() {
 
 #[test]
 fn a_tab_that_never_reached_its_page_is_sent_there_once() {
-    let mut job = Job::sweep(0.0, &Managed::default());
+    let mut job = sweep();
     let first = job.current_url().expect("url").to_string();
     let blank = "about:blank";
     let wait = f64::from(SITE.renavigate_ms) + 1.0;
@@ -266,7 +278,7 @@ fn a_tab_that_never_reached_its_page_is_sent_there_once() {
     assert_eq!(job.on_tick(wait, Some(blank)).navigate.as_deref(), Some(first.as_str()));
     assert_eq!(job.on_tick(wait + 1.0, Some(blank)).navigate, None, "only once");
     // On its page, or on the sign-in page (a redirect): never sent again.
-    let mut job = Job::sweep(0.0, &Managed::default());
+    let mut job = sweep();
     assert_eq!(job.on_tick(wait, Some(&first)).navigate, None);
     assert_eq!(job.on_tick(wait, Some("https://www.linkedin.com/login?session_redirect=x")).navigate, None);
 }
@@ -344,7 +356,7 @@ fn a_page_that_does_not_load_is_tried_exactly_once_more_then_recorded_with_its_r
             let what = format!("{how:?} during {kind:?}");
             let (ds, t) = fail_once(&mut job, how, &url, 1000.0);
             assert!(ds.iter().all(|d| d.navigate.is_none() && d.click.is_none() && d.record.is_empty() && !d.finished), "{what}: first failure waits: {ds:?}");
-            assert_eq!(job.steps[0].failed_loads, 1, "{what}");
+            assert_eq!(job.setting_steps().next().expect("step").failed_loads, 1, "{what}");
             assert_eq!(job.steps[0].outcome, None, "{what}: not decided after one failure");
             // The short wait, then the same page once more.
             assert_eq!(job.on_tick(t + f64::from(FAILURES.retry_wait_ms) - 1.0, Some(&url)), Directive::default(), "{what}");
@@ -359,7 +371,7 @@ fn a_page_that_does_not_load_is_tried_exactly_once_more_then_recorded_with_its_r
             assert_eq!(last.record, vec![Observation { setting: ids[0].clone(), observed: Observed::Unknown(reason_of(how)) }], "{what}");
             let expected = if kind == JobKind::Sweep { Outcome::Unknown } else { Outcome::Failed };
             assert_eq!(outcomes(&job)[0], (ids[0].clone(), Some(expected), Some(reason_of(how))), "{what}");
-            assert_eq!(job.steps[0].failed_loads, 2, "{what}");
+            assert_eq!(job.setting_steps().next().expect("step").failed_loads, 2, "{what}");
             assert_eq!(job.steps[0].ended_at, Some(t), "{what}: the attempt's time");
             // No third try: the clock long after does nothing more for that page.
             let d = job.on_tick(t + 10.0 * f64::from(SITE.page_timeout_ms), Some(&url));
@@ -372,7 +384,7 @@ fn a_page_that_does_not_load_is_tried_exactly_once_more_then_recorded_with_its_r
 #[test]
 fn a_second_try_that_loads_reads_the_page_as_usual() {
     for how in ALL_FAILURES {
-        let mut job = Job::sweep(0.0, &Managed::default());
+        let mut job = sweep();
         let url = job.current_url().expect("url").to_string();
         let (_, t) = fail_once(&mut job, how, &url, 1000.0);
         let t = t + f64::from(FAILURES.retry_wait_ms);
@@ -386,22 +398,22 @@ fn a_second_try_that_loads_reads_the_page_as_usual() {
 
 #[test]
 fn a_content_script_that_starts_after_the_load_is_not_an_error_page() {
-    let mut job = Job::sweep(0.0, &Managed::default());
+    let mut job = sweep();
     let url = job.current_url().expect("url").to_string();
     job.on_tab_loaded(&url, false, 100.0);
     // Its first scan arrives within the grace time: still loading, but alive.
     job.on_scan(&url, &page(&url, vec![], 50.0), false, 100.0 + f64::from(FAILURES.no_script_grace_ms) - 10.0);
     assert_eq!(job.on_tick(100.0 + 2.0 * f64::from(FAILURES.no_script_grace_ms), Some(&url)), Directive::default());
-    assert_eq!(job.steps[0].failed_loads, 0);
+    assert_eq!(job.setting_steps().next().expect("step").failed_loads, 0);
     // A later load event without an answer changes nothing once the page has answered.
     job.on_tab_loaded(&url, false, 9000.0);
     assert_eq!(job.on_tick(9000.0 + 2.0 * f64::from(FAILURES.no_script_grace_ms), Some(&url)), Directive::default());
     // A tab whose content script answers the ping is not an error page either.
-    let mut job = Job::sweep(0.0, &Managed::default());
+    let mut job = sweep();
     job.on_tab_loaded(&url, true, 100.0);
     assert_eq!(job.on_tick(100.0 + 2.0 * f64::from(FAILURES.no_script_grace_ms), Some(&url)), Directive::default());
     // A load event of another page (the previous step's, late) is not this step's business.
-    let mut job = Job::sweep(0.0, &Managed::default());
+    let mut job = sweep();
     job.on_tab_loaded(SETTINGS[5].url().as_deref().expect("url"), false, 100.0);
     assert_eq!(job.on_tick(100.0 + 2.0 * f64::from(FAILURES.no_script_grace_ms), Some(&url)), Directive::default());
 }
@@ -418,20 +430,20 @@ fn late_scans_of_an_error_page_while_waiting_to_try_again_decide_nothing() {
     let settled = page(&url, vec![switch(key_of(SETTINGS[0].id), true)], f64::from(SITE.settle_ms) + 1.0);
     let d = job.on_page(&error, &settled, 1000.0);
     assert!(d.discard_observations && d.click.is_none() && d.record.is_empty() && d.navigate.is_none());
-    assert_eq!((job.steps[0].failed_loads, job.steps[0].outcome), (1, None));
+    assert_eq!((job.setting_steps().next().expect("step").failed_loads, job.steps[0].outcome), (1, None));
     // A late checkpoint event during the wait counts for nothing either.
     assert_eq!(job.on_tab_loaded(CHECKPOINT, true, 1100.0), Directive::default());
-    assert_eq!(job.steps[0].failed_loads, 1);
+    assert_eq!(job.setting_steps().next().expect("step").failed_loads, 1);
 }
 
 #[test]
 fn a_checkpoint_seen_on_the_clock_counts_once_the_tab_had_time_to_leave() {
-    let mut job = Job::sweep(0.0, &Managed::default());
+    let mut job = sweep();
     // Just after the navigation the tab may still show where it was: not yet.
     assert_eq!(job.on_tick(10.0, Some(CHECKPOINT)), Directive::default());
-    assert_eq!(job.steps[0].failed_loads, 0);
+    assert_eq!(job.setting_steps().next().expect("step").failed_loads, 0);
     job.on_tick(f64::from(SITE.renavigate_ms) + 1.0, Some(CHECKPOINT));
-    assert_eq!((job.steps[0].failed_loads, job.steps[0].load_failure), (1, Some(Reason::Checkpoint)));
+    assert_eq!((job.setting_steps().next().expect("step").failed_loads, job.setting_steps().next().expect("step").load_failure), (1, Some(Reason::Checkpoint)));
     // LinkedIn's sign-in page under /checkpoint/ is a sign-in page, not a security check.
     assert!(!opt_out_lens_core::job::is_checkpoint("https://www.linkedin.com/checkpoint/lg/login?session_redirect=x"));
     assert!(opt_out_lens_core::job::is_checkpoint(CHECKPOINT));
@@ -462,7 +474,7 @@ fn the_job_summary_counts_what_it_read() {
     use opt_out_lens_core::summary::job_summary;
     let say = |job: &Job| job_summary(job).sentences.iter().map(common::en).collect::<Vec<_>>().join(" ");
     // Every page read: "Checked all".
-    let mut job = Job::sweep(0.0, &Managed::default());
+    let mut job = sweep();
     let mut t = 0.0;
     for _ in 0..job.steps.len() {
         let Some(url) = job.current_url().map(str::to_string) else { break };
@@ -479,7 +491,7 @@ fn the_job_summary_counts_what_it_read() {
         }
     }
     assert_eq!(job.status, JobStatus::Finished, "every step ended: {:?}", outcomes(&job));
-    let n = job.steps.len();
+    let n = job.setting_steps().count();
     // Settings no check can reach are named as such: "Checked 17 of 18" beside 25 rows.
     let beyond = SETTINGS.len() - n;
     assert!(beyond > 1);
@@ -577,4 +589,52 @@ fn a_document_older_than_the_request_is_the_page_being_replaced() {
     assert!(loaded_before(1000.0, 1050.5));
     assert!(loaded_before(0.0, 5000.0));
     assert!(!loaded_before(5000.0, 0.0), "a document loaded after the request");
+}
+
+#[test]
+fn a_category_page_that_asks_to_sign_in_stops_the_check_and_changes_nothing() {
+    let mut job = Job::sweep(0.0, &Managed::default());
+    let url = job.current_url().expect("url").to_string();
+    assert!(url.ends_with("/mypreferences/d/categories/ads"), "{url}");
+    let login = "https://www.linkedin.com/login?session_redirect=%2Fmypreferences%2Fd%2Fcategories%2Fads";
+    let d = job.on_scan(login, &scan(&PageFacts { url: login.into(), ..PageFacts::default() }), false, 10.0);
+    assert!(d.finished && d.discard_observations);
+    assert_eq!((job.status, job.stop_reason), (JobStatus::Stopped, Some(Reason::NotLoggedIn)));
+    // A category page still rendering (no link yet) decides nothing.
+    let mut job = Job::sweep(0.0, &Managed::default());
+    let url = job.current_url().expect("url").to_string();
+    let d = job.on_scan(&url, &scan(&PageFacts { url: url.clone(), elapsed_ms: 100.0, lang: "en".into(), ..PageFacts::default() }), false, 10.0);
+    assert_eq!(d, Directive::default());
+    assert_eq!(job.current, 0);
+}
+
+#[test]
+fn two_settings_on_one_page_are_read_in_one_load_when_both_switches_show() {
+    let mate_of = |job: &Job| {
+        let steps: Vec<_> = job.setting_steps().collect();
+        let i = steps.iter().position(|s| steps.iter().any(|t| t.setting != s.setting && t.url == s.url)).expect("two settings share a page");
+        (steps[i].setting.clone(), steps[i + 1].setting.clone(), steps[i].url.clone())
+    };
+    for both_shown in [true, false] {
+        let mut job = sweep();
+        let (first, second, url) = mate_of(&job);
+        job.current = job.steps.iter().position(|s| s.setting == first).expect("step");
+        job.steps[job.current].started_at = Some(0.0);
+        let mut shown = vec![switch(key_of(&first), true)];
+        if both_shown {
+            shown.push(switch(key_of(&second), false));
+        }
+        let d = job.on_scan(&url, &page(&url, shown, 300.0), false, 10.0);
+        let outcome = |id: &str| job.steps.iter().find(|s| s.setting == id && s.category.is_none()).and_then(|s| s.outcome);
+        assert_eq!(outcome(&first), Some(Outcome::On));
+        if both_shown {
+            // Read in the same load: the tab moves past the page.
+            assert_eq!(outcome(&second), Some(Outcome::Off));
+            assert_ne!(d.navigate.as_deref(), Some(url.as_str()));
+        } else {
+            // Not shown: never guessed, its own step loads the page again.
+            assert_eq!(outcome(&second), None);
+            assert_eq!(d.navigate.as_deref(), Some(url.as_str()));
+        }
+    }
 }

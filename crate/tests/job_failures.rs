@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 
 use opt_out_lens_core::catalogue::{Kind, FAILURES, SETTINGS, SITE};
+use opt_out_lens_core::category::{self, LinkFact};
 use opt_out_lens_core::detect::{scan, Candidate, Observation, Observed, PageFacts, Reason};
 use opt_out_lens_core::job::{Directive, Job, JobKind, JobStatus, Outcome, PageLoad};
 use opt_out_lens_core::managed::Managed;
@@ -75,9 +76,26 @@ fn title(id: &str) -> String {
     common::lookup(s.msg_title, &[])
 }
 
+/// What the category pages show beside each setting's link.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Words {
+    /// No state word (LinkedIn's layout changed).
+    None,
+    /// The state in the page's language: en "On"/"Off", de "Ein"/"Aus".
+    En,
+    De,
+    /// nl "Uit", a word with weak evidence (and "Aan", which the rules do not know).
+    Nl,
+}
+
 /// A LinkedIn account: every switch on, the given pages failing; loads and clicks counted.
+/// Pages are named by setting id, a category page by `category:<id>`.
 struct Site {
     failing: HashMap<String, Behaviour>,
+    /// What the category pages show.
+    words: Words,
+    /// Rows whose state is an odd word instead ("3 selected"), by setting id.
+    odd: Vec<String>,
     on: HashMap<String, bool>,
     /// Page loads per setting: each navigation counts for the step the job is then on.
     loads: HashMap<String, u32>,
@@ -89,18 +107,47 @@ impl Site {
     fn new(failing: &[(String, Behaviour)]) -> Site {
         Site {
             failing: failing.iter().cloned().collect(),
+            words: Words::None,
+            odd: Vec::new(),
             on: SETTINGS.iter().map(|s| (s.id.to_string(), true)).collect(),
             loads: HashMap::new(),
             clicks: HashMap::new(),
             records: Vec::new(),
         }
     }
-    fn setting_at(url: &str) -> &'static str {
-        SETTINGS.iter().find(|s| s.url().as_deref() == Some(url)).map(|s| s.id).expect("a catalogued page")
+    fn setting_at(url: &str) -> String {
+        if let Some(p) = category::pages().iter().find(|p| SITE.at(p.path) == url) {
+            return format!("category:{}", p.id);
+        }
+        SETTINGS.iter().find(|s| s.url().as_deref() == Some(url)).map(|s| s.id.to_string()).expect("a catalogued page")
     }
     /// What the page script reports of the page at `url`, `elapsed` ms after it loaded:
-    /// the switch of every setting on that page (two settings may share one).
+    /// the switch of every setting on that page (two settings may share one); on a category
+    /// page, a link to each setting it lists, the state word beside it.
     fn facts(&self, url: &str, elapsed: f64) -> PageFacts {
+        if let Some(p) = category::pages().iter().find(|p| SITE.at(p.path) == url) {
+            let lang = match self.words {
+                Words::De => "de-DE",
+                Words::Nl => "nl",
+                _ => "en",
+            };
+            let links = category::readable_settings(p)
+                .map(|s| {
+                    let on = self.on[s.id];
+                    let word = match self.words {
+                        _ if self.odd.iter().any(|o| o == s.id) => Some("3 selected"),
+                        Words::None => None,
+                        Words::En => Some(if on { "On" } else { "Off" }),
+                        Words::De => Some(if on { "Ein" } else { "Aus" }),
+                        Words::Nl => Some(if on { "Aan" } else { "Uit" }),
+                    };
+                    let mut row_texts = vec![s.title.to_string()];
+                    row_texts.extend(word.map(String::from));
+                    LinkFact { href: s.paths[0].into(), text: s.title.into(), row_texts }
+                })
+                .collect();
+            return PageFacts { url: url.into(), elapsed_ms: elapsed, lang: lang.into(), links, ..PageFacts::default() };
+        }
         let here: Vec<_> = SETTINGS.iter().filter(|s| s.url().as_deref() == Some(url)).collect();
         assert!(!here.is_empty(), "{url}: a catalogued page");
         let mut facts = PageFacts { url: url.into(), elapsed_ms: elapsed, ..PageFacts::default() };
@@ -138,7 +185,7 @@ struct Tab {
 /// Runs `job` to its end as the background would, against `site`; returns the end time.
 fn run(job: &mut Job, site: &mut Site, start: f64) -> f64 {
     let first = job.current_url().expect("a first page").to_string();
-    *site.loads.entry(job.steps[job.current].setting.clone()).or_default() += 1;
+    *site.loads.entry(page_of(job)).or_default() += 1;
     let mut tab = Tab { url: first, loaded_at: start, load_event_sent: false };
     let mut now = start;
     // Bounded: every page at most twice, each within the page timeout plus the retry wait.
@@ -148,7 +195,7 @@ fn run(job: &mut Job, site: &mut Site, start: f64) -> f64 {
         assert!(now < limit, "the job did not end by {limit} ms: {:?}", job.steps.iter().map(|s| (&s.setting, s.outcome)).collect::<Vec<_>>());
         let elapsed = now - tab.loaded_at;
         let id = Site::setting_at(&tab.url);
-        let behaviour = site.failing.get(id).copied();
+        let behaviour = site.failing.get(&id).copied();
         let mut ds: Vec<Directive> = Vec::new();
         match behaviour {
             Some(Behaviour::Stall) => {}
@@ -193,7 +240,7 @@ fn run(job: &mut Job, site: &mut Site, start: f64) -> f64 {
             }
             if let Some(next) = d.navigate {
                 // A load for the step the job is on now (two settings may share a page: one load each).
-                *site.loads.entry(job.steps[job.current].setting.clone()).or_default() += 1;
+                *site.loads.entry(page_of(job)).or_default() += 1;
                 tab = Tab { url: next, loaded_at: now, load_event_sent: false };
             }
             if d.finished {
@@ -204,8 +251,27 @@ fn run(job: &mut Job, site: &mut Site, start: f64) -> f64 {
     now
 }
 
+/// The page the job is on: its setting, or `category:<id>`.
+fn page_of(job: &Job) -> String {
+    let step = &job.steps[job.current];
+    step.category.as_ref().map_or_else(|| step.setting.clone(), |c| format!("category:{c}"))
+}
+
 fn loads_of(site: &Site, id: &str) -> u32 {
     site.loads.get(id).copied().unwrap_or(0)
+}
+
+/// Whether `id` shares its page with a setting read before it (the promotions page): the
+/// load that read the first reads it too.
+fn page_mate(job: &Job, id: &str) -> bool {
+    let steps: Vec<_> = job.setting_steps().collect();
+    let i = steps.iter().position(|s| s.setting == id).expect("a step");
+    steps[..i].iter().any(|s| s.url == steps[i].url)
+}
+
+/// A setting read on its own page loads it once, unless a page mate's load read it.
+fn own_loads(job: &Job, id: &str) -> u32 {
+    u32::from(!page_mate(job, id))
 }
 
 fn sentence(job: &Job) -> String {
@@ -265,13 +331,17 @@ fn turn_off_all_with_four_pages_that_do_not_load() {
 fn check_all_with_four_pages_that_do_not_load_then_try_the_failed_ones_again() {
     let failing = failing();
     let mut job = Job::sweep(0.0, &Managed::default());
-    let steps = job.steps.len();
+    let steps = job.setting_steps().count();
+    // The category pages show no state word: the first one is read, the others skipped,
+    // and every setting goes page by page.
     let mut site = Site::new(&failing);
     let end = run(&mut job, &mut site, 0.0);
     assert_eq!(job.status, JobStatus::Finished);
-    for s in &job.steps {
+    assert_eq!(loads_of(&site, "category:ads"), 1);
+    assert_eq!(site.loads.keys().filter(|k| k.starts_with("category:")).count(), 1, "loads {:?}", site.loads);
+    for s in job.setting_steps() {
         let f = failing.iter().find(|(x, _)| x == &s.setting);
-        assert_eq!(loads_of(&site, &s.setting), if f.is_some() { 2 } else { 1 }, "{}: loads {:?}", s.setting, site.loads);
+        assert_eq!(loads_of(&site, &s.setting), if f.is_some() { 2 } else { own_loads(&job, &s.setting) }, "{}: loads {:?}", s.setting, site.loads);
         match f {
             Some((_, b)) => assert_eq!((s.outcome, s.reason), (Some(Outcome::Unknown), Some(b.reason())), "{}", s.setting),
             None => assert_eq!(s.outcome, Some(Outcome::On), "{}", s.setting),
@@ -307,4 +377,135 @@ fn check_all_with_four_pages_that_do_not_load_then_try_the_failed_ones_again() {
     let outcomes: Vec<_> = again.steps.iter().map(|s| (s.setting.as_str(), s.outcome, s.reason)).collect();
     let expected: Vec<_> = failing.iter().map(|(id, _)| (id.as_str(), Some(if id == "ai-training" { Outcome::Off } else { Outcome::On }), None)).collect();
     assert_eq!(outcomes, expected);
+}
+
+// ---- category pages ---------------------------------------------------------------------
+
+/// Varied states: every third setting off.
+fn varied(site: &mut Site) {
+    for (i, s) in SETTINGS.iter().enumerate() {
+        site.on.insert(s.id.to_string(), i % 3 != 0);
+    }
+}
+
+/// Every setting's result is what the site shows (a connection's entry: on).
+fn assert_states_match(job: &Job, site: &Site) {
+    for s in job.setting_steps() {
+        let expected = if site.on[s.setting.as_str()] { Outcome::On } else { Outcome::Off };
+        assert_eq!((s.outcome, s.reason), (Some(expected), None), "{}", s.setting);
+    }
+}
+
+/// The settings the category pages in the plan can settle.
+fn settled_by(pages: &[&str]) -> Vec<&'static str> {
+    pages.iter().flat_map(|p| category::readable_settings(category::page(p).expect("page")).map(|s| s.id)).collect()
+}
+
+#[test]
+fn check_all_reads_the_category_pages_first_and_visits_only_what_they_did_not_settle() {
+    for words in [Words::En, Words::De] {
+        let mut job = Job::sweep(0.0, &Managed::default());
+        // Ads and Data privacy list two or more of its settings; Visibility lists one (its own
+        // page costs the same), the others none.
+        let plan: Vec<_> = job.steps.iter().filter_map(|s| s.category.as_deref()).collect();
+        assert_eq!(plan, ["ads", "privacy"]);
+        let mut site = Site::new(&[]);
+        site.words = words;
+        varied(&mut site);
+        run(&mut job, &mut site, 0.0);
+        assert_eq!(job.status, JobStatus::Finished);
+        assert_states_match(&job, &site);
+        let settled = settled_by(&["ads", "privacy"]);
+        assert!(settled.len() >= 10, "{settled:?}");
+        for s in job.setting_steps() {
+            let expected = if settled.contains(&s.setting.as_str()) { 0 } else { own_loads(&job, &s.setting) };
+            assert_eq!(loads_of(&site, &s.setting), expected, "{words:?} {}: loads {:?}", s.setting, site.loads);
+        }
+        assert_eq!((loads_of(&site, "category:ads"), loads_of(&site, "category:privacy")), (1, 1));
+        let total: u32 = site.loads.values().sum();
+        // Two settings share the promotions page: one load reads both.
+        let mates = job.setting_steps().filter(|s| page_mate(&job, &s.setting)).count();
+        assert_eq!(mates, 1, "the promotions page's second setting");
+        assert_eq!(total as usize, 2 + job.setting_steps().count() - settled.len() - mates, "{words:?}: loads {:?}", site.loads);
+        assert!(site.records.is_empty());
+        let n = job.setting_steps().count();
+        assert_eq!(
+            sentence(&job),
+            format!(
+                "Checked all {n} settings. {} more settings are out of any check’s reach: see their rows.",
+                opt_out_lens_core::catalogue::SETTINGS.len() - n
+            )
+        );
+    }
+}
+
+#[test]
+fn a_first_category_page_without_a_confirmed_word_costs_one_load_then_goes_page_by_page() {
+    // No word at all, and nl's weak "Uit" (with "Aan", which no rule knows): nothing is
+    // settled, never a guessed "off"; the other category pages are skipped.
+    for words in [Words::None, Words::Nl] {
+        let mut job = Job::sweep(0.0, &Managed::default());
+        let mut site = Site::new(&[]);
+        site.words = words;
+        varied(&mut site);
+        run(&mut job, &mut site, 0.0);
+        assert_eq!(job.status, JobStatus::Finished);
+        assert_states_match(&job, &site);
+        assert_eq!(loads_of(&site, "category:ads"), 1, "{words:?}");
+        assert_eq!(loads_of(&site, "category:privacy"), 0, "{words:?}: skipped");
+        let privacy = job.steps.iter().find(|s| s.category.as_deref() == Some("privacy")).expect("planned");
+        assert_eq!(privacy.outcome, Some(Outcome::Skipped));
+        for s in job.setting_steps() {
+            assert_eq!(loads_of(&site, &s.setting), own_loads(&job, &s.setting), "{words:?} {}", s.setting);
+        }
+    }
+}
+
+#[test]
+fn an_odd_word_leaves_its_setting_to_its_own_page() {
+    let mut job = Job::sweep(0.0, &Managed::default());
+    let mut site = Site::new(&[]);
+    site.words = Words::En;
+    site.odd = vec!["ads-beyond-linkedin".into()];
+    varied(&mut site);
+    run(&mut job, &mut site, 0.0);
+    assert_states_match(&job, &site);
+    assert_eq!(loads_of(&site, "ads-beyond-linkedin"), 1);
+    assert_eq!(loads_of(&site, "ads-inferred-age"), 0);
+    assert_eq!(loads_of(&site, "category:privacy"), 1, "words were seen on the first page: the others are read");
+}
+
+#[test]
+fn a_category_page_that_does_not_load_is_tried_once_more_then_its_settings_go_page_by_page() {
+    for how in [Behaviour::Reset, Behaviour::Http500, Behaviour::Checkpoint, Behaviour::Stall] {
+        let mut job = Job::sweep(0.0, &Managed::default());
+        let mut site = Site::new(&[("category:ads".to_string(), how)]);
+        site.words = Words::En;
+        varied(&mut site);
+        run(&mut job, &mut site, 0.0);
+        assert_eq!(job.status, JobStatus::Finished, "{how:?}");
+        assert_states_match(&job, &site);
+        assert_eq!(loads_of(&site, "category:ads"), 2, "{how:?}: tried once more");
+        assert_eq!(loads_of(&site, "category:privacy"), 1, "{how:?}: the next one is the first read");
+        let ads = job.steps.iter().find(|s| s.category.as_deref() == Some("ads")).expect("planned");
+        assert_eq!((ads.outcome, ads.reason), (Some(Outcome::Unknown), Some(how.reason())), "{how:?}");
+        for id in settled_by(&["ads"]) {
+            assert_eq!(loads_of(&site, id), 1, "{how:?} {id}: page by page");
+        }
+        for id in settled_by(&["privacy"]) {
+            assert_eq!(loads_of(&site, id), 0, "{how:?} {id}: read on Data privacy");
+        }
+        assert!(site.records.is_empty(), "{how:?}: a category page records nothing: {:?}", site.records);
+        let sum = job_summary(&job);
+        assert!(sum.retry.is_empty(), "{how:?}: nothing left to retry");
+        let n = job.setting_steps().count();
+        assert_eq!(
+            sentence(&job),
+            format!(
+                "Checked all {n} settings. {} more settings are out of any check’s reach: see their rows.",
+                opt_out_lens_core::catalogue::SETTINGS.len() - n
+            ),
+            "{how:?}"
+        );
+    }
 }

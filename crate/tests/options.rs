@@ -41,13 +41,13 @@ fn stored_options_another_version_wrote_keep_what_this_one_can_use() {
 #[test]
 fn the_administrators_setting_wins() {
     let person = Options { region: Some(Region::Us), notify: Some(true), remind_days: Some(7), show_marks: None };
-    let none = effective(&person, &Managed::default());
-    assert_eq!((none.region, none.region_managed, none.remind_days, none.remind_managed, none.managed), (Some(Region::Us), false, 7, false, false));
+    let none = effective(&person, &Managed::default(), Region::Other);
+    assert_eq!((none.region, none.region_guessed, none.region_managed, none.remind_days, none.remind_managed, none.managed), (Region::Us, false, false, 7, false, false));
     assert!(none.notify && none.show_marks, "marks are on unless turned off");
     let policy = Managed { region: Some(Region::Eu), reminder_days: Some(0), ..Managed::default() };
-    let over = effective(&person, &policy);
-    assert_eq!((over.region, over.region_managed, over.remind_days, over.remind_managed, over.managed), (Some(Region::Eu), true, 0, true, true));
-    let only_opt_out = effective(&Options::default(), &Managed { allow_opt_out: Some(false), ..Managed::default() });
-    assert_eq!((only_opt_out.region, only_opt_out.remind_days, only_opt_out.managed, only_opt_out.notify), (None, 0, true, false));
-    assert!(!effective(&Options { show_marks: Some(false), ..Options::default() }, &Managed::default()).show_marks);
+    let over = effective(&person, &policy, Region::Other);
+    assert_eq!((over.region, over.region_guessed, over.region_managed, over.remind_days, over.remind_managed, over.managed), (Region::Eu, false, true, 0, true, true));
+    let only_opt_out = effective(&Options::default(), &Managed { allow_opt_out: Some(false), ..Managed::default() }, Region::Ca);
+    assert_eq!((only_opt_out.region, only_opt_out.region_guessed, only_opt_out.remind_days, only_opt_out.managed, only_opt_out.notify), (Region::Ca, true, 0, true, false));
+    assert!(!effective(&Options { show_marks: Some(false), ..Options::default() }, &Managed::default(), Region::Other).show_marks);
 }

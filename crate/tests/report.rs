@@ -145,7 +145,7 @@ trait CloneForTest {
 }
 impl CloneForTest for PageFacts {
     fn clone_for_test(&self) -> PageFacts {
-        PageFacts { url: self.url.clone(), elapsed_ms: self.elapsed_ms, login_form: self.login_form, dialog_open: self.dialog_open, candidates: self.candidates.clone(), heading: self.heading.clone(), checkboxes: self.checkboxes, entries: self.entries.clone(), signed_in: self.signed_in }
+        PageFacts { url: self.url.clone(), elapsed_ms: self.elapsed_ms, login_form: self.login_form, dialog_open: self.dialog_open, candidates: self.candidates.clone(), heading: self.heading.clone(), checkboxes: self.checkboxes, entries: self.entries.clone(), lang: self.lang.clone(), links: self.links.clone(), signed_in: self.signed_in }
     }
 }
 

@@ -7,7 +7,7 @@ use js_sys::{Array, Reflect, JSON};
 use opt_out_lens_core::wasm::{
     ago_text, apply_observations, badge, dismiss_alert, entra_describe, entra_plan_for, entra_record, entra_scan, entra_settings_url,
     export_json, export_markdown, guess_region, job_cancel, job_on_page, job_on_tick, job_start, load_managed,
-    load_state, page_rules, partners_url, plan_for, reason_message, regions, scan, setting_url, summary, sweep_completed,
+    load_state, page_rules, partners_url, plan_for, reason_message, regions, scan, scan_page, setting_url, summary, sweep_completed,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -137,13 +137,26 @@ fn a_sweep_job_crosses_as_data_and_is_driven_by_scans_and_ticks() {
     let steps: Array = get(&job, "steps").dyn_into().expect("steps");
     assert!(steps.length() > 1);
     assert_eq!(get(&job, "status").as_string().as_deref(), Some("running"));
-    let first = get(&steps.get(0), "url").as_string().expect("url");
-    // A scan of the first page ends that step and sends the tab to the next page.
+    // The first page is a category page; one without any state word sends the check page
+    // by page.
+    let category = get(&steps.get(0), "url").as_string().expect("url");
+    assert!(category.contains("/categories/"), "{category}");
+    let wordless = format!(
+        r#"{{"url":"{category}","elapsedMs":300,"lang":"en","links":[{{"href":"/mypreferences/d/settings/ads-beyond-linkedin","text":"Ads off LinkedIn","rowTexts":["Ads off LinkedIn"]}}]}}"#
+    );
+    let past = job_on_page(job, js(&wordless), scan_page(js(&wordless)).expect("scan"), 5.0).expect("step");
+    assert_eq!(get(&past, "changed"), JsValue::TRUE);
+    let job = get(&past, "job");
+    let at = get(&job, "current").as_f64().expect("current") as u32;
+    let steps: Array = get(&job, "steps").dyn_into().expect("steps");
+    let first = get(&steps.get(at), "url").as_string().expect("url");
+    assert_eq!(get(&get(&past, "directive"), "navigate").as_string(), Some(first.clone()));
+    // A scan of a setting's page ends that step and sends the tab to the next page.
     let outcome = scan(js(&json(&ai_facts(true)).replace(AI, &first))).expect("scan");
     let stepped = job_on_page(js(&json(&job)), page_at(&first), outcome, 10.0).expect("step");
     let next = get(&stepped, "job");
-    assert_eq!(get(&next, "current").as_f64(), Some(1.0));
-    let second = get(&get(&next, "steps").dyn_into::<Array>().expect("steps").get(1), "url").as_string().expect("url");
+    assert_eq!(get(&next, "current").as_f64(), Some(f64::from(at + 1)));
+    let second = get(&get(&next, "steps").dyn_into::<Array>().expect("steps").get(at + 1), "url").as_string().expect("url");
     assert_eq!(get(&get(&stepped, "directive"), "navigate").as_string(), Some(second.clone()));
     // Ticks: nothing yet, then the page's time is up (the step is never left hanging).
     let quiet = job_on_tick(js(&json(&next)), 20.0, Some(second.clone())).expect("tick");
@@ -155,7 +168,7 @@ fn a_sweep_job_crosses_as_data_and_is_driven_by_scans_and_ticks() {
     let late = job_on_tick(get(&again, "job"), 10.0 + 7_200_000.0, Some(second)).expect("tick");
     let late_job = get(&late, "job");
     let late_steps: Array = get(&late_job, "steps").dyn_into().expect("steps");
-    assert_eq!(get(&late_steps.get(1), "outcome").as_string().as_deref(), Some("unknown"));
+    assert_eq!(get(&late_steps.get(at + 1), "outcome").as_string().as_deref(), Some("unknown"));
     // Cancelling ends it; every step has an outcome.
     let cancelled = job_cancel(js(&json(&late_job)), 7_300_000.0, false).expect("cancel");
     assert_eq!(get(&get(&cancelled, "job"), "status").as_string().as_deref(), Some("cancelled"));

@@ -39,7 +39,7 @@ fn a_changed_page_crosses_with_its_count_and_an_error_page_as_such() {
     let examined = scan_page(renamed_facts(200)).expect("scan");
     assert_eq!(json(&get(&examined, "unrecognised")), r#"[{"setting":"ai-training","count":2}]"#);
     let stored = get(&load_state(JsValue::UNDEFINED).expect("state"), "stored");
-    let applied = apply_scan(stored, examined, 1.0, JsValue::UNDEFINED).expect("apply");
+    let applied = apply_scan(stored, examined, JsValue::UNDEFINED, 1.0).expect("apply");
     assert_eq!(get(&applied, "changed"), JsValue::TRUE);
     let entry = json(&get(&get(&get(&applied, "stored"), "settings"), "ai-training"));
     assert!(entry.contains(r#""reason":"unrecognised""#) && entry.contains(r#""unrecognised":2"#), "{entry}");

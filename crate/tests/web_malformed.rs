@@ -6,7 +6,7 @@
 use js_sys::{Reflect, JSON};
 use opt_out_lens_core::wasm::{
     alerts_added, apply_observations, apply_scan, effective_options, options_set, badge, dismiss_alert, entra_describe, entra_record, entra_scan, export_json, export_markdown,
-    job_cancel, job_on_page, job_on_tab_loaded, job_on_tick, job_start, job_summary, load_managed, load_state,
+    job_cancel, job_ended, job_on_page, job_on_tab_loaded, job_on_tick, job_start, job_summary, load_managed, load_state,
     plan_for, reason_message, report_build, report_remember, scan, scan_page, setting_url, summary, sweep_completed,
     CoreError,
 };
@@ -71,7 +71,9 @@ fn page_facts_and_outcomes_of_the_wrong_shape_are_refused() {
         refused(entra_scan(bad.clone()), "Entra page facts", given);
         refused(entra_describe(bad.clone()), "Entra observation", given);
         refused(entra_record(JsValue::UNDEFINED, bad.clone(), 0.0, "u"), "Entra observation", given);
-        refused(apply_scan(stored(), bad.clone(), 0.0, JsValue::UNDEFINED), "scan outcome", given);
+        refused(apply_scan(stored(), bad.clone(), JsValue::UNDEFINED, 0.0), "scan outcome", given);
+        refused(apply_scan(stored(), js("{}"), bad.clone(), 0.0), "job directive", given);
+        refused(job_ended(stored(), bad.clone(), 0.0), "job", given);
         refused(apply_observations(stored(), bad.clone(), 0.0, JsValue::UNDEFINED), "observations", given);
         refused(job_on_page(job(), bad.clone(), js(r#"{"marks":[],"observations":[]}"#), 0.0), "page facts", given);
         refused(job_on_page(job(), js(r#"{"url":"x"}"#), bad.clone(), 0.0), "scan outcome", given);
@@ -89,7 +91,7 @@ fn stored_state_of_the_wrong_shape_is_refused_where_it_is_used_and_reset_where_i
         refused(export_markdown(bad.clone(), 0.0, &lookup()), "stored state", given);
         refused(summary(bad.clone(), 0.0, None, JsValue::UNDEFINED), "stored state", given);
         refused(badge(bad.clone(), JsValue::UNDEFINED), "stored state", given);
-        refused(apply_scan(bad.clone(), js("{}"), 0.0, JsValue::UNDEFINED), "stored state", given);
+        refused(apply_scan(bad.clone(), js("{}"), JsValue::UNDEFINED, 0.0), "stored state", given);
         refused(report_build(JsValue::UNDEFINED, None, bad.clone(), JsValue::UNDEFINED, JsValue::UNDEFINED, 0.0, &lookup()), "stored state", given);
         // Loading never throws: what storage held is replaced, with the reason for the log.
         let loaded = load_state(bad.clone()).expect("loading never throws");
@@ -116,7 +118,7 @@ fn jobs_ids_and_environments_of_the_wrong_shape_are_refused() {
         refused(apply_observations(stored(), js("[]"), 0.0, bad.clone()), "setting ids", given);
         refused(alerts_added(JsValue::UNDEFINED, bad.clone()), "stored state", given);
         refused(options_set(JsValue::UNDEFINED, bad.clone()), "options change", given);
-        refused(effective_options(JsValue::UNDEFINED, bad.clone()), "managed options", given);
+        refused(effective_options(JsValue::UNDEFINED, bad.clone(), "", vec![]), "managed options", given);
         refused(report_build(bad.clone(), None, stored(), JsValue::UNDEFINED, JsValue::UNDEFINED, 0.0, &lookup()), "remembered pages", given);
         refused(report_build(JsValue::UNDEFINED, None, stored(), JsValue::UNDEFINED, bad.clone(), 0.0, &lookup()), "environment", given);
     }
@@ -148,7 +150,8 @@ fn names_this_version_does_not_know_read_as_unknown_and_odd_texts_as_nothing() {
     }
     let set = options_set(js(r#"{"region":"atlantis","notify":true}"#), js(r#"{"remindDays":7}"#)).expect("set");
     assert!(get(&set, "region").is_undefined() && get(&set, "notify") == JsValue::TRUE && get(&set, "remindDays").as_f64() == Some(7.0));
-    let applies = effective_options(js("[1]"), JsValue::UNDEFINED).expect("unreadable options count as none");
+    let applies = effective_options(js("[1]"), JsValue::UNDEFINED, "Europe/Berlin", vec![]).expect("unreadable options count as none");
     assert_eq!(get(&applies, "showMarks"), JsValue::TRUE);
+    assert_eq!(get(&applies, "region").as_string().as_deref(), Some("eu"), "guessed");
     assert!(job_start("dance", JsValue::UNDEFINED, JsValue::UNDEFINED, 0.0, JsValue::UNDEFINED).expect("refusal, not a throw").is_object());
 }

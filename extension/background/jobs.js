@@ -69,9 +69,9 @@ async function follow(job, directive, { recorded = false } = {}) {
  * between finishes it when it starts again.
  */
 async function finalize(job) {
-  if (job.kind === 'sweep' && job.status === 'finished') {
-    await updateState((stored) => core.sweepCompleted(stored, job.finishedAt ?? Date.now()));
-  }
+  // What the end changes is the core's to say (a finished "Check all" becomes the baseline).
+  const now = Date.now();
+  await updateState((stored) => core.jobEnded(stored, job, now));
   if (job.ownTab && job.tabId != null) await api.tabs.remove(job.tabId).catch(() => {});
   await sessionSet({ [JOB_KEY]: { ...job, finalized: true } });
 }
@@ -109,11 +109,10 @@ export function tick() {
     // Where the tab is, once it is there: while a page is still loading (one that stalls,
     // too) where it will be is not known, and the core waits for the page's time limit.
     const where = tab.status === 'loading' ? undefined : (tab.url ?? undefined);
-    const { job: next, directive } = core.jobOnTick(job, Date.now(), where);
-    // Saved whenever the core changed it (a failed load waits for its second try).
-    if (directive.navigate || directive.finished || directive.record.length || JSON.stringify(next) !== JSON.stringify(job)) {
-      await follow(next, directive);
-    } else keepTicking(true);
+    const { job: next, directive, changed } = core.jobOnTick(job, Date.now(), where);
+    // Saved whenever the core says anything changed (a failed load waits for its second try).
+    if (changed) await follow(next, directive);
+    else keepTicking(true);
   });
 }
 
@@ -130,8 +129,8 @@ export function onTabLoaded(tabId, url) {
     if (job?.status !== 'running' || job.tabId !== tabId) return;
     await coreReady();
     const answered = await ping(tabId);
-    const { job: next, directive } = core.jobOnTabLoaded(job, url ?? '', answered, Date.now());
-    if (JSON.stringify(next) !== JSON.stringify(job)) await follow(next, directive);
+    const { job: next, directive, changed } = core.jobOnTabLoaded(job, url ?? '', answered, Date.now());
+    if (changed) await follow(next, directive);
   });
 }
 
@@ -179,20 +178,14 @@ export function recordScan(tabId, facts, outcome, { jobTab }) {
       const ours = jobTab && job?.status === 'running' && job.tabId === tabId;
       const step = ours ? core.jobOnPage(job, facts, outcome, Date.now()) : null;
       const d = step?.directive ?? null;
-      // What the page showed (unless the job says it must change nothing), and what the
-      // job records of a page it could not read.
-      const seen = d?.discardObservations ? { ...outcome, observations: [], unrecognised: [] } : outcome;
-      const observations = [...seen.observations, ...(d?.record ?? [])];
-      if (observations.length > 0) {
-        const now = Date.now();
-        const byExtension = d?.changedByExtension ?? [];
-        let before = null;
-        const after = await updateState((state) => {
-          before = state;
-          return core.applyScan(state, { ...seen, observations }, now, byExtension);
-        });
-        notifyNewAlerts(before, after).catch((e) => log('notify', e?.message ?? e));
-      }
+      // What the page showed and what the job records: the core assembles it.
+      const now = Date.now();
+      let before = null;
+      const after = await updateState((state) => {
+        before = state;
+        return core.applyScan(state, outcome, d ?? undefined, now);
+      });
+      notifyNewAlerts(before, after).catch((e) => log('notify', e?.message ?? e));
       if (step) {
         await sessionSet({ [JOB_KEY]: step.job });
         decided(d);
@@ -212,8 +205,8 @@ export function recordScan(tabId, facts, outcome, { jobTab }) {
 export function rememberPage(facts, outcome) {
   return reportQueue(async () => {
     const pages = (await session())[REPORT_KEY];
-    const next = core.reportRemember(pages, facts, outcome, Date.now());
-    if (JSON.stringify(next) !== JSON.stringify(pages ?? [])) await sessionSet({ [REPORT_KEY]: next });
+    const { pages: next, changed } = core.reportRemember(pages, facts, outcome, Date.now());
+    if (changed) await sessionSet({ [REPORT_KEY]: next });
   });
 }
 

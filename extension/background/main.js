@@ -27,7 +27,7 @@ export const HANDLERS = {
       reveal: await takeReveal(tabId, outcome.marks, msg.facts.loadedAt),
       click,
       // The person may ask for no marks on LinkedIn's pages at all.
-      quiet: !core.effectiveOptions(await options(), null).showMarks,
+      quiet: !core.effectiveOptions(await options(), null, '', []).showMarks,
     });
     // Only a job's tab waits for the job's decision (a click). Any other tab gets its
     // marks first and the page's state is stored after: each write is a trip through the

@@ -23,7 +23,7 @@ async function notify(title, message) {
 export async function notifyNewAlerts(before, after) {
   if (core.alertsAdded(before, after).length === 0) return;
   const policy = await managed();
-  if (!core.effectiveOptions(await readOptions(), policy).notify) return;
+  if (!core.effectiveOptions(await readOptions(), policy, '', []).notify) return;
   const summary = core.summary(after, Date.now(), null, policy);
   if (summary.warning) await notify(msg('notifyFlipTitle'), say(summary.warning));
 }
@@ -31,7 +31,7 @@ export async function notifyNewAlerts(before, after) {
 /** Keeps the reminder alarm in step with the options and the administrator's policy. */
 export async function syncReminder() {
   if (!api.alarms) return;
-  const days = core.effectiveOptions(await readOptions(), await managed()).remindDays;
+  const days = core.effectiveOptions(await readOptions(), await managed(), '', []).remindDays;
   if (days > 0) {
     const existing = await api.alarms.get(REMINDER);
     if (existing?.periodInMinutes !== days * 1440) await api.alarms.create(REMINDER, { periodInMinutes: days * 1440 });

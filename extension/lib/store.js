@@ -66,11 +66,20 @@ export async function readManaged() {
   return managed;
 }
 
-/** The person's region: the administrator's or the person's choice, else guessed from time zone and languages. */
-export async function readRegion() {
+/** The person's options under the administrator's policy, as the core says they apply. */
+export async function readEffectiveOptions() {
   await coreReady();
-  const chosen = core.effectiveOptions(await readOptions(), await readManaged()).region;
-  return chosen ?? core.guessRegion(Intl.DateTimeFormat().resolvedOptions().timeZone ?? '', [...navigator.languages]);
+  return core.effectiveOptions(await readOptions(), await readManaged(), timeZone(), [...navigator.languages]);
+}
+
+/** The browser's time zone, for guessing the person's region. */
+export function timeZone() {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone ?? '';
+}
+
+/** The person's region: the administrator's or the person's choice, else guessed. */
+export async function readRegion() {
+  return (await readEffectiveOptions()).region;
 }
 
 /** Asks the background, which declares the reply in lib/messages.js; throws its error. */

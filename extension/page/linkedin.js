@@ -10,7 +10,7 @@
   if (globalThis.__optOutLens) return; // Injected twice (e.g. on update): keep one.
   globalThis.__optOutLens = true;
 
-  const { textOf, yieldToPage } = globalThis.OptOutPage;
+  const { textOf, yieldToPage, nextOutside, isOurs } = globalThis.OptOutPage;
   const RULES = globalThis.OptOutPlan;
   const MARKS = globalThis.OptOutMarks;
   const { scans } = globalThis.OptOutAddress;
@@ -185,13 +185,7 @@
       if (s && out.size < plan.maxIdentity) out.add(s);
     };
     // Each text node on its own: a name and a headline side by side stay two strings.
-    const leaves = (el) => {
-      for (let n = el.firstChild; n && out.size < plan.maxIdentity; ) {
-        if (n.nodeType === Node.TEXT_NODE) add(n.data);
-        if (n.nodeType === Node.ELEMENT_NODE && n.firstChild) n = n.firstChild;
-        else n = globalThis.OptOutPage.nextOutside(n, el);
-      }
-    };
+    const leaves = (el) => textPieces(el, plan.maxIdentity, plan.maxTextChars).forEach(add);
     for (const a of queryAll(roots, 'a[href]')) {
       let url;
       try {
@@ -207,6 +201,38 @@
     }
     for (const el of queryAll(roots, plan.identitySelector)) leaves(el);
     return [...out];
+  }
+
+  /** The texts of `node`'s text nodes, each trimmed, in document order (bounded). */
+  function textPieces(node, maxPieces, max) {
+    const out = [];
+    let n = node?.firstChild;
+    while (n && out.length < maxPieces) {
+      if (n.nodeType === Node.TEXT_NODE) {
+        const t = n.data.trim();
+        if (t) out.push(t.slice(0, max));
+      } else if (n.nodeType === Node.ELEMENT_NODE && n.firstChild && !isOurs(n) && n.localName !== 'script' && n.localName !== 'style') {
+        n = n.firstChild;
+        continue;
+      }
+      n = nextOutside(n, node);
+    }
+    return out;
+  }
+
+  /**
+   * Plain facts about the page's links (bounded): the href as written, the text, and the
+   * text pieces of the link's row (the highest ancestor within the plan's levels holding
+   * no other link). The core decides which name a setting and what state a row says.
+   */
+  async function describeLinks(roots, plan) {
+    const links = queryAll(roots, plan.linkSelector).slice(0, plan.maxLinks);
+    const rows = await rowsOf(links, plan.contextLevels);
+    return links.map((a, i) => ({
+      href: (a.getAttribute('href') ?? '').slice(0, plan.maxTextChars),
+      text: textOf(a, plan.maxTextChars),
+      rowTexts: textPieces(rows[i].context ?? a, plan.maxRowTexts, plan.maxTextChars),
+    }));
   }
 
   // ---- what the core said ---------------------------------------------------------------
@@ -301,6 +327,8 @@
       signedIn: signedIn(plan.signedInKeyPrefix),
       // Only to scrub the member's identity from reports; the core never keeps it.
       identity: identityOf(roots, plan),
+      // The links (a category page lists each setting as one, its state beside it).
+      links: await describeLinks(roots, plan),
     };
     // Facts in slices, yielding in between, so a page with thousands of switches never
     // holds the main thread for long.

@@ -2,7 +2,7 @@
 // features (notifications, reminders). Optional permissions are asked for only when the
 // person turns a feature on.
 import { core, coreReady } from '../lib/core.js';
-import { ask, readManaged, readOptions } from '../lib/store.js';
+import { ask, readEffectiveOptions, timeZone } from '../lib/store.js';
 
 const api = globalThis.OptOutApi;
 const $ = (id) => document.getElementById(id);
@@ -17,8 +17,8 @@ async function save(change) {
 async function main() {
   OptOutText.translate(document);
   await coreReady();
-  const applies = core.effectiveOptions(await readOptions(), await readManaged());
-  const guess = core.guessRegion(Intl.DateTimeFormat().resolvedOptions().timeZone ?? '', [...navigator.languages]);
+  const applies = await readEffectiveOptions();
+  const guess = core.guessRegion(timeZone(), [...navigator.languages]);
   const select = $('region');
   for (const r of core.regions()) {
     const o = document.createElement('option');
@@ -26,7 +26,7 @@ async function main() {
     o.textContent = msg(r.name);
     select.append(o);
   }
-  select.value = applies.region ?? guess;
+  select.value = applies.region;
   select.disabled = applies.regionManaged;
   $('region-guess').textContent = msg('optionsRegionGuess', msg(`region_${guess}`));
   select.addEventListener('change', () => save({ region: select.value }));

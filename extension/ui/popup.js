@@ -29,7 +29,6 @@ let job = null;
 let retry = null; // "Try the failed ones again": {kind, settings} from the core
 
 function row(r) {
-  const look = r.state === 'unknown' ? 'unknown' : r.protective ? 'protective' : 'exposed';
   const title = say(r.title);
   const buttons = el('span', { class: 'row-actions' });
   if (r.canTurnOff) {
@@ -64,7 +63,7 @@ function row(r) {
       'data-setting': r.id,
       'data-state': r.state,
       'data-reason': r.reason,
-      'data-look': look,
+      'data-look': r.look,
       'data-alert': r.alert,
       'data-changed': r.changedAtLastCheck ? 'true' : null,
       'data-read-only': r.readOnly ? 'true' : null,
@@ -129,22 +128,19 @@ function renderJob() {
   box.hidden = false;
   box.dataset.kind = job.kind;
   box.dataset.status = job.status;
-  const done = job.steps.filter((s) => s.outcome).length;
-  const total = job.steps.length;
-  const title = (id) => say(summary?.rows.find((r) => r.id === id)?.title) || id;
   const current = job.steps[job.current];
   // The core's words: what was read, what could not be, and why.
   const words = core.jobSummary(job);
   let status = words.sentences.map(say).join(' ');
   if (job.status === 'running') {
-    if (current) status += ` — ${title(current.setting)}`;
+    if (words.current) status += ` — ${say(words.current)}`;
     if (current?.awaitingConfirmation) status += `. ${msg('jobAwaitingConfirmation')}`;
   }
   $('job-status').textContent = status;
   retry = words.retry.length > 0 ? { kind: words.retryKind, settings: words.retry } : null;
   $('job-retry').hidden = !retry;
-  $('job-progress').max = total;
-  $('job-progress').value = done;
+  $('job-progress').max = words.total;
+  $('job-progress').value = words.done;
   $('job-progress').hidden = job.status !== 'running';
   $('job-cancel').hidden = job.status !== 'running';
   // Opt-out shows its exact result per setting; a sweep's result is the summary below.

@@ -249,7 +249,7 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
   const requests = [];
   const requestHooks = new Set(); // fn({method, url, time}) on every request, as it arrives
   const events = []; // every SPA report, in arrival order: {type, key, state, path, time}
-  const ONE = '(never|sticky|sticky-late|confirm|decoy|slow(:\\d+)?|reset|http500|checkpoint|stall|personal|renamed|identity|signedin)';
+  const ONE = '(never|sticky|sticky-late|confirm|decoy|slow(:\\d+)?|reset|http500|checkpoint|stall|personal|renamed|states|states-de|odd|absolute|mobile|decoys|identity|signedin)';
   const BEHAVIOURS = new RegExp(`^${ONE}(,${ONE})*$`);
   // Pages that do not load, answered here before any page is served (see failPage).
   const FAILURES = ['reset', 'http500', 'checkpoint', 'stall'];

@@ -138,6 +138,10 @@ pub fn facts(u: &mut Unstructured) -> Result<PageFacts> {
         heading: text(u)?,
         checkboxes: u.int_in_range(0..=40)?,
         entries: (0..u.int_in_range(0..=3)?).map(|_| text(u)).collect::<Result<_>>()?,
+        lang: text(u)?,
+        links: (0..u.int_in_range(0..=3)?)
+            .map(|_| Ok(opt_out_lens_core::category::LinkFact { href: text(u)?, text: text(u)?, row_texts: vec![text(u)?] }))
+            .collect::<Result<_>>()?,
     })
 }
 
@@ -238,6 +242,7 @@ pub fn run(data: &[u8]) {
         allow_opt_out: u.arbitrary().unwrap_or(None),
         region,
         reminder_days: u.arbitrary().unwrap_or(None),
+        ..Managed::default()
     };
     for _ in 0..4 {
         match facts(&mut u) {

@@ -34,3 +34,24 @@ pub fn lookup(key: &str, args: &[String]) -> String {
 pub fn en(text: &Text) -> String {
     text.render(&mut lookup)
 }
+
+/// A "Check all" past its category pages: the first one shows its settings' links with no
+/// state word at all (LinkedIn's layout changed), so the others are skipped and every
+/// setting goes page by page, as before category pages were read. At time 0.
+pub fn sweep_page_by_page(managed: &opt_out_lens_core::managed::Managed) -> opt_out_lens_core::job::Job {
+    use opt_out_lens_core::category::{self, LinkFact};
+    use opt_out_lens_core::detect::{scan, PageFacts};
+    let mut job = opt_out_lens_core::job::Job::sweep(0.0, managed);
+    if job.steps[0].category.is_some() {
+        let url = job.current_url().expect("running").to_string();
+        let page = category::page(job.steps[0].category.as_deref().expect("page")).expect("rules");
+        let links = category::readable_settings(page)
+            .map(|s| LinkFact { href: s.paths[0].into(), text: s.title.into(), row_texts: vec![s.title.into()] })
+            .collect();
+        let facts = PageFacts { url: url.clone(), elapsed_ms: 300.0, lang: "en".into(), links, ..PageFacts::default() };
+        job.on_scan(&url, &scan(&facts), false, 0.0);
+    }
+    assert!(job.steps.iter().all(|s| s.category.is_none() || s.outcome.is_some()), "past the category pages");
+    assert!(job.steps[job.current].category.is_none());
+    job
+}
