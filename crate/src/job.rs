@@ -196,6 +196,29 @@ impl Job {
     }
 }
 
+/// What starting a job gave: the job, or why not (as a code and as a message).
+#[derive(Debug, Serialize)]
+pub struct Started {
+    /// The job started.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job: Option<Job>,
+    /// Why it was not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<Refusal>,
+    /// The same, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<crate::text::Text>,
+}
+
+impl From<Result<Job, Refusal>> for Started {
+    fn from(started: Result<Job, Refusal>) -> Self {
+        match started {
+            Ok(job) => Started { job: Some(job), refusal: None, text: None },
+            Err(r) => Started { job: None, refusal: Some(r), text: Some(crate::text::Text::new(r.msg())) },
+        }
+    }
+}
+
 /// Why a job was not started: each maps to a message for the person.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -144,3 +144,26 @@ pub fn plan(url: &str) -> Plan {
         max_row_texts: site.category_pages.max_row_texts,
     }
 }
+
+/// What a page script needs to know before it sends anything, written into the built
+/// extension (`page/plan.js`) at build time: the hosts and paths the core scans, and the
+/// plan for them. A page that matches none needs no work and no message.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageRules {
+    /// The hosts whose pages may be scanned.
+    pub hosts: Vec<String>,
+    /// Paths under which pages are scanned.
+    pub scan_prefixes: &'static [&'static str],
+    /// Paths scanned only as themselves (the sign-in pages), trailing slashes aside.
+    pub exact_paths: &'static [&'static str],
+    /// The plan for those pages.
+    pub plan: Plan,
+}
+
+/// The page rules (see [`PageRules`]).
+pub fn page_rules() -> PageRules {
+    let site = &catalogue::SITE;
+    let hosts = url::Location::parse(site.origin).map(|l| vec![l.host]).unwrap_or_default();
+    PageRules { hosts, scan_prefixes: site.scan_prefixes, exact_paths: site.login_paths, plan: plan(site.origin) }
+}

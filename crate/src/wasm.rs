@@ -305,17 +305,7 @@ pub fn setting_url(id: &str) -> Option<String> {
 /// plan for them. A page that matches none needs no work and no message.
 #[wasm_bindgen(js_name = pageRules)]
 pub fn page_rules() -> Answer {
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct PageRules {
-        hosts: Vec<String>,
-        scan_prefixes: &'static [&'static str],
-        exact_paths: &'static [&'static str],
-        plan: crate::Plan,
-    }
-    let site = &catalogue::SITE;
-    let hosts = crate::url::Location::parse(site.origin).map(|l| vec![l.host]).unwrap_or_default();
-    to_js(&PageRules { hosts, scan_prefixes: site.scan_prefixes, exact_paths: site.login_paths, plan: crate::plan(site.origin) })
+    to_js(&crate::page_rules())
 }
 
 /// LinkedIn's "Partners and services" page, where the Microsoft account connection is listed.
@@ -381,23 +371,10 @@ pub fn job_ended(stored: JsValue, job: JsValue, now: f64) -> Answer {
 /// `{refusal, text}` with the reason as a code and as a message.
 #[wasm_bindgen(js_name = jobStart)]
 pub fn job_start(kind: &str, settings: JsValue, running: JsValue, now: f64, managed: JsValue) -> Answer {
-    #[derive(Serialize)]
-    struct Started {
-        #[serde(skip_serializing_if = "Option::is_none")]
-        job: Option<Job>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        refusal: Option<crate::job::Refusal>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        text: Option<crate::text::Text>,
-    }
     let settings: Option<Vec<String>> = optional(settings, "setting ids", list)?;
     // A saved job this version cannot read is no job to wait for.
     let running: Option<Job> = optional(running, "job", record).ok().flatten();
-    let started = match Job::start(kind, settings.as_deref(), running.as_ref(), now, &managed_from(managed)?) {
-        Ok(job) => Started { job: Some(job), refusal: None, text: None },
-        Err(r) => Started { job: None, refusal: Some(r), text: Some(crate::text::Text::new(r.msg())) },
-    };
-    to_js(&started)
+    to_js(&crate::job::Started::from(Job::start(kind, settings.as_deref(), running.as_ref(), now, &managed_from(managed)?)))
 }
 
 /// Feeds a `scanPage` outcome of the job's tab, with the page's facts (its URL, an open

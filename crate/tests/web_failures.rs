@@ -87,7 +87,11 @@ fn a_page_that_does_not_load_is_tried_once_more_then_recorded_and_summarised() {
 fn the_report_is_built_from_remembered_pages_in_the_callers_words() {
     let facts = renamed_facts(200);
     let examined = scan_page(facts.clone()).expect("scan");
-    let pages = report_remember(JsValue::UNDEFINED, facts, examined, 5.0).expect("remember");
+    let remembered = report_remember(JsValue::UNDEFINED, facts.clone(), examined.clone(), 5.0).expect("remember");
+    assert_eq!(get(&remembered, "changed"), JsValue::TRUE);
+    let pages = get(&remembered, "pages");
+    let again = report_remember(pages.clone(), facts, examined, 5.0).expect("remember");
+    assert_eq!(get(&again, "changed"), JsValue::FALSE, "the same scan at the same time changes nothing");
     assert_eq!(get(&get(&pages, "0"), "path").as_string().as_deref(), Some("/mypreferences/d/settings/data-for-ai-improvement"));
     let stored = get(&load_state(JsValue::UNDEFINED).expect("state"), "stored");
     let lookup = Function::new_with_args("key, args", "return key === 'reportProblemTitle' ? 'TITLE' : key;");
