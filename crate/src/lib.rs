@@ -57,7 +57,6 @@ pub mod options;
 pub mod record;
 pub mod region;
 pub mod report;
-pub mod scrub;
 pub mod state;
 pub mod summary;
 pub mod text;

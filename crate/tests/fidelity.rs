@@ -9,7 +9,7 @@ use opt_out_lens_core::detect::{scan, should_scan, Candidate, Observation, Obser
 use opt_out_lens_core::job::{Job, Outcome};
 use opt_out_lens_core::managed::Managed;
 use opt_out_lens_core::report::{build, examine, json_text, markdown, record, remember, Environment, ExtraFacts};
-use opt_out_lens_core::scrub::{Identity, MEMBER};
+use opt_out_lens_core::report::scrub::{Identity, MEMBER};
 use opt_out_lens_core::state::{apply, load};
 use opt_out_lens_core::summary::summary;
 

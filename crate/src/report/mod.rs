@@ -21,8 +21,13 @@ use crate::date::rfc3339;
 use crate::job::{Job, JobKind, JobStatus, Outcome};
 use crate::normalize::normalize;
 use crate::state::Stored;
-use crate::text::Text;
 use crate::url::Location;
+
+mod markdown;
+pub mod scrub;
+
+pub use markdown::{json_text, markdown};
+pub use scrub::{clean, REMOVED};
 
 /// Identifies the JSON format.
 pub const FORMAT: &str = "opt-out-lens-diagnostic";
@@ -36,8 +41,6 @@ pub const ID_CHARS: usize = 80;
 pub const MAX_CANDIDATES: usize = 40;
 /// Most pages remembered for reports.
 pub const MAX_PAGES: usize = 40;
-/// Stands where text shaped like personal data was removed.
-pub const REMOVED: &str = "[removed]";
 
 /// What the content script reports beyond [`PageFacts`] (the same object, read again);
 /// every field may be absent.
@@ -191,7 +194,7 @@ pub fn record(facts: &PageFacts, extra: &ExtraFacts, outcome: &Examined, now: f6
     }
     let own: Vec<&'static catalogue::Setting> = detect::settings_at(&loc.path).collect();
     // Scrubbed before truncating, so a name cut short at the end still goes whole.
-    let identity = crate::scrub::Identity::new(&extra.identity);
+    let identity = scrub::Identity::new(&extra.identity);
     let switch_count = facts.candidates.iter().take(detect::MAX_CANDIDATES).filter(|c| detect::switch_state(c).is_some()).count();
     let candidates = facts
         .candidates
@@ -215,7 +218,7 @@ pub fn record(facts: &PageFacts, extra: &ExtraFacts, outcome: &Examined, now: f6
         candidates,
         decisions: outcome.observations.clone(),
     };
-    Some(crate::scrub::record(record, &identity))
+    Some(scrub::record(record, &identity))
 }
 
 fn candidate(
@@ -225,7 +228,7 @@ fn candidate(
     outcome: &Examined,
     own: &[&'static catalogue::Setting],
     switch_count: usize,
-    identity: &crate::scrub::Identity,
+    identity: &scrub::Identity,
 ) -> CandidateRecord {
     let state = detect::switch_state(c);
     let matched = outcome
@@ -451,113 +454,6 @@ pub fn build(pages: &[PageRecord], setting: Option<&str>, stored: &Stored, job: 
     }
 }
 
-/// The report as Markdown for people, in the words `lookup` gives, with its JSON text
-/// ([`json_text`]) at the end.
-pub fn markdown(report: &Report, lookup: &mut dyn FnMut(&str, &[String]) -> String) -> String {
-    let json = json_text(report);
-    let mut say = |t: Text| t.render(lookup);
-    let mut out = format!("# {}\n\n{}\n\n", say(Text::new("reportProblemTitle")), say(Text::new("reportProblemIntro")));
-    out += &format!(
-        "- {}: {}\n- Opt-Out Lens {} · {} · rules {}\n",
-        say(Text::new("reportProblemMade")),
-        report.made_at,
-        report.extension_version,
-        report.browser,
-        report.rules_version
-    );
-    for s in &report.settings {
-        let reason = s.reason.map(|r| format!(" ({})", code(&r))).unwrap_or_default();
-        let state = code(&s.state);
-        out += &format!("- `{}`: {state}{reason}", s.id);
-        if let Some(n) = s.unrecognised {
-            out += &format!(", {n} unrecognised switch(es)");
-        }
-        out += "\n";
-    }
-    if report.pages.is_empty() {
-        out += &format!("\n{}\n", say(Text::new("reportProblemNoPages")));
-    }
-    for p in &report.pages {
-        out += &format!("\n## {} `{}`\n\n", say(Text::new("reportProblemPage")), p.path);
-        let status = p.http_status.map_or_else(|| "?".to_string(), |s| s.to_string());
-        out += &format!(
-            "- lang `{}` · HTTP {status} · {} ms after load · {} candidate(s){}{}\n",
-            p.lang,
-            // The record holds a rounded, non-negative value: printed as an integer, since
-            // formatting an f64 costs the wasm about 14 KB.
-            p.elapsed_ms as u64,
-            p.candidate_count,
-            if p.login_form { " · sign-in form" } else { "" },
-            if p.dialog_open { " · dialog open" } else { "" }
-        );
-        if !p.heading.is_empty() {
-            out += &format!("- heading: “{}”\n", cell(&p.heading));
-        }
-        for d in &p.decisions {
-            let (state, reason) = d.observed.split();
-            out += &format!("- decision: `{}` → {}{}\n", d.setting, code(&state), reason.map(|r| format!(" ({})", code(&r))).unwrap_or_default());
-        }
-        if !p.candidates.is_empty() {
-            out += "\n| # | element | id | aria keys | state | label | matched | signals / why not |\n|---|---|---|---|---|---|---|---|\n";
-            for c in &p.candidates {
-                let element = format!(
-                    "{}{}{}{}",
-                    c.tag,
-                    c.input_type.as_deref().map(|t| format!("[{t}]")).unwrap_or_default(),
-                    c.role.as_deref().map(|r| format!(" role={r}")).unwrap_or_default(),
-                    if c.hidden { " (hidden)" } else { "" }
-                );
-                // Written out rather than with `{:?}`: Debug formatting of texts costs the
-                // wasm its escaping code and Unicode tables (about 3 KB).
-                let checked = c.checked.map_or("none", |b| if b { "true" } else { "false" });
-                let aria = c.aria_checked.as_deref().map_or_else(|| "none".to_string(), |a| format!("\"{a}\""));
-                let state = c.state.map_or_else(|| format!("checked={checked} aria-checked={aria}"), |s| code(&s));
-                let signals = if c.signals.is_empty() { String::new() } else { c.signals.join(", ") };
-                let why = c.why_not.as_deref().map(|w| if signals.is_empty() { w.to_string() } else { format!("{signals}; {w}") }).unwrap_or(signals);
-                out += &format!(
-                    "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
-                    c.index,
-                    cell(&element),
-                    cell(&c.id),
-                    cell(&c.aria_keys.join(" ")),
-                    cell(&state),
-                    cell(&c.label),
-                    c.matched.as_deref().unwrap_or("—"),
-                    cell(&why)
-                );
-            }
-        }
-    }
-    if let Some(j) = &report.job {
-        out += &format!("\n## {}: {} ({})\n\n", say(Text::new("reportProblemJob")), code(&j.kind), code(&j.status));
-        for s in &j.steps {
-            let outcome = s.outcome.map(|o| code(&o)).unwrap_or_else(|| "—".into());
-            let reason = s.reason.map(|r| format!(" ({})", code(&r))).unwrap_or_default();
-            out += &format!("- `{}`: {outcome}{reason}, failed loads {}, clicked {}\n", s.setting, s.failed_loads, s.clicked);
-        }
-    }
-    out += &format!("\n## JSON\n\n```json\n{json}\n```\n");
-    out
-}
-
-/// The report as the JSON text a person copies or saves (indented by two spaces).
-pub fn json_text(report: &Report) -> String {
-    serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("\"the report could not be written: {e}\""))
-}
-
-/// A serde enum's wire name, e.g. `not-loaded`: its serde derive says it.
-fn code<T: Serialize>(v: &T) -> String {
-    match serde_json::to_value(v) {
-        Ok(serde_json::Value::String(name)) => name,
-        _ => String::from("?"),
-    }
-}
-
-/// Escapes text for a Markdown table cell.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ").replace('`', "'")
-}
-
 /// The browser's name and major version from a user agent, nothing else of it.
 pub fn browser(user_agent: &str) -> String {
     let major = |name: &str| {
@@ -592,61 +488,4 @@ pub fn fingerprint() -> u32 {
         s.labels.iter().for_each(|l| eat(l.norm));
     }
     h
-}
-
-/// Truncates `text` to `max` characters on one line, with anything shaped like an e-mail
-/// address, a phone number or a web address replaced by [`REMOVED`].
-pub fn clean(text: &str, max: usize) -> String {
-    let words: Vec<String> = text
-        .split_whitespace()
-        .map(|w| if looks_personal(w) { REMOVED.to_string() } else { w.to_string() })
-        .collect();
-    let mut joined = words.join(" ");
-    joined = remove_phone_numbers(&joined);
-    let mut out: String = joined.chars().take(max).collect();
-    if joined.chars().count() > max {
-        out.push('…');
-    }
-    out
-}
-
-fn looks_personal(word: &str) -> bool {
-    let w = word.to_ascii_lowercase();
-    let email = w.split_once('@').is_some_and(|(a, b)| !a.is_empty() && b.contains('.'));
-    let handle = w.starts_with('@') && w.len() > 2;
-    let web = w.contains("://") || w.starts_with("www.") || w.contains("linkedin.com") || w.contains("/in/");
-    email || handle || web
-}
-
-/// Replaces runs of 7 or more digits (allowing spaces, dots, dashes, brackets and a
-/// leading +) with [`REMOVED`].
-fn remove_phone_numbers(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::new();
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i].is_ascii_digit() || (chars[i] == '+' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) {
-            let mut j = i;
-            let mut digits = 0;
-            let mut last_digit = i;
-            while j < chars.len() && (chars[j].is_ascii_digit() || " .-()+/".contains(chars[j])) {
-                if chars[j].is_ascii_digit() {
-                    digits += 1;
-                    last_digit = j;
-                }
-                j += 1;
-            }
-            if digits >= 7 {
-                out.push_str(REMOVED);
-                i = last_digit + 1;
-                continue;
-            }
-            out.extend(&chars[i..=last_digit]);
-            i = last_digit + 1;
-            continue;
-        }
-        out.push(chars[i]);
-        i += 1;
-    }
-    out
 }

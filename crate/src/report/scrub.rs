@@ -1,4 +1,7 @@
-//! The member's own identity, scrubbed from everything "Report a problem" keeps.
+//! Scrubbing personal data from what "Report a problem" keeps: text shaped like contact
+//! details ([`clean`]), and the member's own identity ([`Identity`]).
+//!
+//! The member's identity:
 //!
 //! LinkedIn's settings pages carry the member's name: the global nav links their profile
 //! (`/in/<slug>`), "Profile viewing options" offers their name and headline as its first
@@ -20,7 +23,7 @@
 //! Keys, roles, states and the rest of a label stay: only the matched characters go.
 
 use crate::catalogue::SITE;
-use crate::report::PageRecord;
+use super::PageRecord;
 
 /// Stands where the member's identity was removed.
 pub const MEMBER: &str = "[member]";
@@ -150,4 +153,64 @@ pub fn record(mut r: PageRecord, id: &Identity) -> PageRecord {
         c.why_not.iter_mut().for_each(s);
     }
     r
+}
+
+/// Stands where text shaped like personal data was removed.
+pub const REMOVED: &str = "[removed]";
+
+/// Truncates `text` to `max` characters on one line, with anything shaped like an e-mail
+/// address, a phone number or a web address replaced by [`REMOVED`].
+pub fn clean(text: &str, max: usize) -> String {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|w| if looks_personal(w) { REMOVED.to_string() } else { w.to_string() })
+        .collect();
+    let mut joined = words.join(" ");
+    joined = remove_phone_numbers(&joined);
+    let mut out: String = joined.chars().take(max).collect();
+    if joined.chars().count() > max {
+        out.push('…');
+    }
+    out
+}
+
+fn looks_personal(word: &str) -> bool {
+    let w = word.to_ascii_lowercase();
+    let email = w.split_once('@').is_some_and(|(a, b)| !a.is_empty() && b.contains('.'));
+    let handle = w.starts_with('@') && w.len() > 2;
+    let web = w.contains("://") || w.starts_with("www.") || w.contains("linkedin.com") || w.contains("/in/");
+    email || handle || web
+}
+
+/// Replaces runs of 7 or more digits (allowing spaces, dots, dashes, brackets and a
+/// leading +) with [`REMOVED`].
+fn remove_phone_numbers(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() || (chars[i] == '+' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) {
+            let mut j = i;
+            let mut digits = 0;
+            let mut last_digit = i;
+            while j < chars.len() && (chars[j].is_ascii_digit() || " .-()+/".contains(chars[j])) {
+                if chars[j].is_ascii_digit() {
+                    digits += 1;
+                    last_digit = j;
+                }
+                j += 1;
+            }
+            if digits >= 7 {
+                out.push_str(REMOVED);
+                i = last_digit + 1;
+                continue;
+            }
+            out.extend(&chars[i..=last_digit]);
+            i = last_digit + 1;
+            continue;
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
 }
