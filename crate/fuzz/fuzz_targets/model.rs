@@ -89,6 +89,7 @@ fn candidate(u: &mut Unstructured) -> Result<Candidate> {
             _ => None,
         },
         checked: u.arbitrary()?,
+        hidden: u.ratio(1, 4)?,
         aria_checked: match u.int_in_range(0..=3)? {
             0 => Some("true".into()),
             1 => Some("false".into()),
@@ -142,6 +143,7 @@ pub fn facts(u: &mut Unstructured) -> Result<PageFacts> {
         links: (0..u.int_in_range(0..=3)?)
             .map(|_| Ok(opt_out_lens_core::category::LinkFact { href: text(u)?, text: text(u)?, row_texts: vec![text(u)?] }))
             .collect::<Result<_>>()?,
+        signed_in: u.arbitrary()?,
     })
 }
 
@@ -180,6 +182,7 @@ pub fn check(pages: &[PageFacts], now0: f64, region: Option<Region>, managed: &M
             let c = &facts.candidates[m.index];
             let shows = reads(c);
             assert!(shows.is_some(), "marked a candidate that is not a switch: {c:?}");
+            assert!(!c.hidden, "marked a hidden copy: {c:?}");
             assert_eq!(shows, Some(m.state), "mark state differs from what the switch shows: {c:?}");
             assert!(!m.labels.is_empty() && m.labels.iter().all(|l| !l.key.is_empty()));
         }
@@ -193,12 +196,12 @@ pub fn check(pages: &[PageFacts], now0: f64, region: Option<Region>, managed: &M
             }
             if o.observed == Observed::Off || o.observed == Observed::On {
                 let want = if o.observed == Observed::Off { SwitchState::Off } else { SwitchState::On };
-                assert!(
-                    out.marks.iter().any(|m| m.setting == o.setting && m.state == want && reads(&facts.candidates[m.index]) == Some(want)),
-                    "{} observed {:?} without a marked switch showing it",
-                    o.setting,
-                    o.observed
-                );
+                // Shown by a marked switch, or, for a setting whose only switches are hidden
+                // (read, never marked), by a hidden switch.
+                let marked = out.marks.iter().any(|m| m.setting == o.setting && m.state == want && reads(&facts.candidates[m.index]) == Some(want));
+                let hidden_only = !out.marks.iter().any(|m| m.setting == o.setting)
+                    && facts.candidates.iter().any(|c| c.hidden && reads(c) == Some(want));
+                assert!(marked || hidden_only, "{} observed {:?} without a switch showing it", o.setting, o.observed);
             }
         }
         let before = stored.clone();
