@@ -36,7 +36,7 @@ fn malformed() -> Vec<(&'static str, JsValue)> {
         (
             "an object with fields of the wrong types",
             js(r#"{"url": 7, "candidates": {}, "marks": "x", "observations": 3, "schema": "one", "settings": 5,
-                  "state": 1, "steps": "x", "allowOptOut": "yes", "userAgent": 5, "kind": 9}"#),
+                  "state": 1, "steps": "x", "allowOptOut": "yes", "userAgent": 5, "kind": 9, "record": "x", "navigate": 5}"#),
         ),
     ]
 }
