@@ -185,7 +185,7 @@ async function chromiumLatency(front, benchExt, label = '') {
     row(`mark latency warm / floor${label}`, 'chromium', `${fmt(L / F, '', 2)}`, '<= 1.5', L / F <= 1.5);
     if (!label) idleFloorRows('chromium', L, idleFloor);
     const scans = (await bgCount(b))?.scans ?? [];
-    row(`where a warm scan goes: background scan handler, of it the core (wasm scan)${label}`, 'chromium',
+    row(`where a warm scan goes: background scan handler, of it the core (wasm scanPage)${label}`, 'chromium',
       `${fmt(median(scans.map((x) => x.total)), 'ms', 2)}, of it ${fmt(median(scans.map((x) => x.core)), 'ms', 2)} (n=${scans.length})`, 'report', null,
       'the rest of the handler: storage reads (job tab, "Show me" reveal, options)');
 
@@ -522,8 +522,11 @@ async function chromiumStress(front, benchExt) {
 // own startJob(); then reports the times by opening https://www.linkedin.com/__report?d=...
 const SWEEP_PROBE = (urls, rounds) => `
 // ---- bench-only probe (not shipped) ----
-import { loadJob as benchLoadJob } from './jobs.js';
+// Works on the module build and on the bundled one (tools/bundle.mjs): it names only
+// startJob (main.js imports it) and reads the job where the background keeps it.
 setTimeout(async () => {
+  const api = globalThis.OptOutApi;
+  const benchLoadJob = async () => (await api.storage.session.get('job')).job ?? null;
   const URLS = ${JSON.stringify(urls)};
   const wait = (ms) => new Promise((r) => setTimeout(r, ms));
   const loaded = (tabId) => new Promise((resolve) => {
