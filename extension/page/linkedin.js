@@ -350,7 +350,9 @@
       subtree: true,
       childList: true,
       attributes: true,
-      attributeFilter: ['aria-checked', 'aria-labelledby', 'aria-label', 'role', 'id'],
+      // `open` and `hidden`: a collapsed section opened, a copy shown: its switch is then
+      // rendered, and marked.
+      attributeFilter: ['aria-checked', 'aria-labelledby', 'aria-label', 'role', 'id', 'open', 'hidden'],
     },
     onMessage(msg, sendResponse) {
       // A ping: a job's tab loaded its page and this script is alive on it.

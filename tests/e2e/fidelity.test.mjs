@@ -106,13 +106,16 @@ for (const name of ['chromium', 'firefox']) {
       });
     }
 
-    it('a collapsed section: its only switch is still read, and not marked', { timeout: 60000 }, async () => {
+    it('a collapsed section: its only switch is still read, and not marked until the section is opened', { timeout: 60000 }, async () => {
       await baseline('on');
       await b.page.goto(`${AI.path}?variant=collapsed&state=off`);
       await aiRow((r) => r?.state === 'off', 'the AI row off, read from the collapsed switch');
       const [c] = await b.page.eval(copies, KEY);
       assert.equal(c.rendered, false, 'the switch is in a closed <details> (else the test proves nothing)');
       assert.deepEqual([c.setting, c.labels], [null, 0], 'not marked');
+      // The person opens the section: the switch is rendered now, and marked.
+      await b.page.eval(() => { document.querySelector('details').open = true; });
+      await waitCopies(b.page, ([x]) => x.rendered && x.setting === 'ai-training' && x.state === 'off' && x.labels === 1, 'the opened section\'s switch marked');
     });
 
     it('aria-hidden alone hides nothing from the eye: the switch is marked', { timeout: 60000 }, async () => {
