@@ -121,6 +121,31 @@ pub struct Step {
     /// states of the settings the page lists and settles their own steps.
     #[serde(default)]
     pub category: Option<String>,
+    /// The helper tab tried this page and left it to the job's own tab (it did not load
+    /// there, or the helper lane ended): it is never the helper's again.
+    #[serde(default)]
+    pub helper_tried: bool,
+}
+
+/// "Check all"'s second tab: it reads settings' own pages from the end of the list while
+/// the job's tab works from the start, so the check takes about half as long. It only
+/// reads; it never clicks. A page it cannot load goes back to the job's tab as that
+/// page's first failed try; a page it is loading is never the job's tab's too.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Helper {
+    /// The browser tab it drives (set by the background once it opened it).
+    pub tab_id: Option<f64>,
+    /// The page it is on, or waits for (`None`: nothing to read until a category page
+    /// has been read).
+    pub url: Option<String>,
+    /// When it was sent there.
+    pub started_at: Option<f64>,
+    /// A scan of the page has arrived since.
+    #[serde(default)]
+    pub scanned: bool,
+    /// The tab finished loading the page but no content script answered (since then).
+    pub silent_since: Option<f64>,
 }
 
 /// A job in progress or done.
@@ -146,6 +171,9 @@ pub struct Job {
     pub started_at: f64,
     /// When it finished, was cancelled or stopped.
     pub finished_at: Option<f64>,
+    /// The second tab of a "Check all", while it has pages to read.
+    #[serde(default)]
+    pub helper: Option<Helper>,
 }
 
 /// What the background must do after feeding the job.
@@ -156,6 +184,10 @@ pub struct Directive {
     pub click: Option<usize>,
     /// Navigate the job's tab here.
     pub navigate: Option<String>,
+    /// Navigate the job's helper tab here.
+    pub helper_navigate: Option<String>,
+    /// Close this tab: the helper's, once it has nothing left to read.
+    pub close_tab: Option<f64>,
     /// Bring the job's tab to the front: LinkedIn is asking the person something.
     pub show_tab: bool,
     /// The job has ended: close its tab if it opened it.
@@ -330,13 +362,25 @@ impl Job {
             ("opt-out", ids) => Job::opt_out(ids.unwrap_or_default(), now, managed),
             _ => Err(Refusal::UnknownKind),
         }
+        .map(|job| job.with_helper(now))
+    }
+
+    /// The job with a helper tab, when it is a check with pages the helper may read (the
+    /// background opens the helper's tab at `helper.url`, or leaves it waiting).
+    pub fn with_helper(mut self, now: f64) -> Job {
+        if self.kind == JobKind::Sweep && self.helper.is_none() {
+            self.helper = Some(Helper::default());
+            let mut d = Directive::default();
+            self.feed_helper(now, &mut d);
+        }
+        self
     }
 
     fn new(kind: JobKind, mut steps: Vec<Step>, now: f64) -> Job {
         if let Some(first) = steps.first_mut() {
             first.started_at = Some(now);
         }
-        Job { kind, status: JobStatus::Running, stop_reason: None, steps, current: 0, tab_id: None, own_tab: false, started_at: now, finished_at: None }
+        Job { kind, status: JobStatus::Running, stop_reason: None, steps, current: 0, tab_id: None, own_tab: false, started_at: now, finished_at: None, helper: None }
     }
 
     /// The page the job's tab should show now.
@@ -361,10 +405,7 @@ impl Job {
         let observed = outcome.observations.iter().find(|o| o.setting == setting).map(|o| o.observed);
 
         // Signed out: stop at once; nothing seen now may overwrite what is stored.
-        let signed_out = observed == Some(Observed::Unknown(Reason::NotLoggedIn))
-            || outcome.observations.iter().any(|o| o.observed == Observed::Unknown(Reason::NotLoggedIn))
-            || outcome.category.as_ref().is_some_and(|c| c.signed_out);
-        if signed_out {
+        if signed_out(outcome) {
             d.discard_observations = true;
             self.stop(Reason::NotLoggedIn, now, &mut d);
             return d;
@@ -382,6 +423,10 @@ impl Job {
         // Waiting to try again: a late scan of the failed load decides nothing.
         if step.retry_at.is_some() {
             d.discard_observations = error_page;
+            return d;
+        }
+        // Waiting for the helper tab's read of this page: the tab shows another.
+        if step.started_at.is_none() {
             return d;
         }
         // An error page: nothing on it is read, stored or clicked.
@@ -461,8 +506,9 @@ impl Job {
     /// or off, so the page is loaded once for all of them. Anything less certain is left
     /// to the setting's own step, which loads the page again.
     fn settle_page_mates(&mut self, outcome: &ScanOutcome, now: f64) {
-        let here = self.steps[self.current].url.clone();
-        for s in self.steps.iter_mut().skip(self.current + 1).filter(|s| s.category.is_none() && s.outcome.is_none() && s.url == here) {
+        let (current, here) = (self.current, self.steps[self.current].url.clone());
+        let mates = self.steps.iter_mut().enumerate().filter(|(i, s)| *i != current && s.category.is_none() && s.outcome.is_none() && s.url == here);
+        for (_, s) in mates {
             let seen = outcome.observations.iter().find(|o| o.setting == s.setting).map(|o| o.observed);
             let result = match seen {
                 Some(Observed::On) => Outcome::On,
@@ -511,6 +557,13 @@ impl Job {
     pub fn on_tick(&mut self, now: f64, tab_url: Option<&str>) -> Directive {
         let mut d = Directive::default();
         if self.status != JobStatus::Running {
+            return d;
+        }
+        // Waiting for the helper tab's read of this step's page: settled, or left to us.
+        if let Some(step) = self.steps.get(self.current).filter(|s| s.started_at.is_none() && s.retry_at.is_none()) {
+            if step.outcome.is_some() || !self.helper_holds(step) {
+                self.resume_main(now, &mut d);
+            }
             return d;
         }
         let Some(step) = self.steps.get_mut(self.current) else { return d };
@@ -583,7 +636,7 @@ impl Job {
             return d;
         }
         let Some(step) = self.steps.get_mut(self.current) else { return d };
-        if step.retry_at.is_some() || step.clicked_at.is_some() {
+        if step.retry_at.is_some() || step.clicked_at.is_some() || step.started_at.is_none() {
             return d;
         }
         if is_checkpoint(url) {
@@ -669,6 +722,8 @@ impl Job {
         self.finished_at = Some(now);
         d.finished = true;
         d.navigate = None;
+        d.helper_navigate = None;
+        self.release_helper(d);
     }
 
     fn finish_step(&mut self, outcome: Outcome, reason: Option<Reason>, now: f64, d: &mut Directive) {
@@ -677,28 +732,299 @@ impl Job {
         step.reason = reason;
         step.ended_at = Some(now);
         step.retry_at = None;
-        self.current += 1;
-        // Past steps already done (settled on a category page, or a category page skipped),
-        // and past category pages with nothing left to settle.
-        while self.current < self.steps.len() && (self.steps[self.current].outcome.is_some() || !self.worth_reading(self.current)) {
-            let s = &mut self.steps[self.current];
-            if s.outcome.is_none() {
-                s.outcome = Some(Outcome::Skipped);
-                s.ended_at = Some(now);
-            }
-            self.current += 1;
-        }
-        match self.steps.get_mut(self.current) {
-            Some(next) => {
-                next.started_at = Some(now);
-                d.navigate = Some(next.url.clone());
-            }
-            None => {
-                self.status = JobStatus::Finished;
-                self.finished_at = Some(now);
-                d.finished = true;
+        self.advance(now, d);
+    }
+
+    /// Moves the job's tab on: to the next step still to do that the helper tab is not
+    /// reading (steps settled on a category page are done; a category page with nothing
+    /// left to settle is skipped). When only the helper's page is left, the tab waits for
+    /// the helper's read of it. The helper, if waiting, is then given its next page.
+    fn advance(&mut self, now: f64, d: &mut Directive) {
+        for i in 0..self.steps.len() {
+            if self.steps[i].outcome.is_none() && !self.worth_reading(i) {
+                self.steps[i].outcome = Some(Outcome::Skipped);
+                self.steps[i].ended_at = Some(now);
             }
         }
+        // In list order from the step just done, then any the helper left behind it.
+        let n = self.steps.len();
+        let order = (self.current.min(n)..n).chain(0..self.current.min(n));
+        let open: Vec<usize> = order.filter(|&i| self.steps[i].outcome.is_none()).collect();
+        let next = open.iter().find(|&&i| !self.helper_holds(&self.steps[i])).or(open.first()).copied();
+        let Some(next) = next else {
+            self.current = self.steps.len();
+            self.status = JobStatus::Finished;
+            self.finished_at = Some(now);
+            d.finished = true;
+            self.release_helper(d);
+            return;
+        };
+        self.current = next;
+        if self.helper_holds(&self.steps[next]) {
+            self.steps[next].started_at = None;
+        } else {
+            self.start_current(now, d);
+        }
+        self.feed_helper(now, d);
+    }
+
+    /// Sends the job's tab to the current step's page, unless it waits for its second try
+    /// (then the clock sends it).
+    fn start_current(&mut self, now: f64, d: &mut Directive) {
+        let step = &mut self.steps[self.current];
+        if step.retry_at.is_some_and(|at| at > now) {
+            step.started_at = None;
+            return;
+        }
+        step.retry_at = None;
+        step.started_at = Some(now);
+        step.scanned = false;
+        step.silent_since = None;
+        d.navigate = Some(step.url.clone());
+    }
+
+    /// After the helper settled or left a page: the job's tab, if it waited for that page,
+    /// moves on or loads it itself.
+    fn resume_main(&mut self, now: f64, d: &mut Directive) {
+        if self.status != JobStatus::Running {
+            return;
+        }
+        let Some(step) = self.steps.get(self.current) else { return };
+        if step.outcome.is_some() {
+            self.advance(now, d);
+        } else if step.started_at.is_none() && !self.helper_holds(step) {
+            self.start_current(now, d);
+        }
+    }
+
+    /// Whether the helper tab is reading `step`'s page.
+    fn helper_holds(&self, step: &Step) -> bool {
+        step.category.is_none() && self.helper.as_ref().and_then(|h| h.url.as_deref()) == Some(step.url.as_str())
+    }
+
+    /// Whether a category page still to be read may settle `setting`: the helper leaves
+    /// such a setting alone, since the category page reads it for free.
+    fn listed_by_pending_category(&self, setting: &str) -> bool {
+        (0..self.steps.len()).any(|i| {
+            let s = &self.steps[i];
+            s.outcome.is_none()
+                && self.worth_reading(i)
+                && s.category.as_deref().and_then(crate::category::page).is_some_and(|p| crate::category::readable_settings(p).any(|x| x.id == setting))
+        })
+    }
+
+    /// Whether the helper may take step `i`: a setting's own page still to read, not
+    /// tried by it before nor failed once, not the page the job's tab is on, and not one a
+    /// category page still to be read may settle.
+    fn helper_may_read(&self, i: usize) -> bool {
+        let s = &self.steps[i];
+        let main_url = self.steps.get(self.current).filter(|m| m.outcome.is_none()).map(|m| m.url.as_str());
+        s.category.is_none()
+            && s.outcome.is_none()
+            && !s.helper_tried
+            && s.failed_loads == 0
+            && s.retry_at.is_none()
+            && main_url != Some(s.url.as_str())
+            && !self.listed_by_pending_category(&s.setting)
+    }
+
+    /// Gives a waiting helper its next page, from the end of the list (the job's tab works
+    /// from the start). With nothing for it now, it waits while a category page is still
+    /// to be read (what that page does not settle is work for two tabs), else it closes.
+    fn feed_helper(&mut self, now: f64, d: &mut Directive) {
+        if self.status != JobStatus::Running || self.helper.as_ref().is_none_or(|h| h.url.is_some()) {
+            return;
+        }
+        let next = (0..self.steps.len()).rev().find(|&i| self.helper_may_read(i));
+        let category_pending = (0..self.steps.len()).any(|i| self.steps[i].category.is_some() && self.steps[i].outcome.is_none() && self.worth_reading(i));
+        match (next, self.helper.as_mut()) {
+            (Some(i), Some(h)) => {
+                let url = self.steps[i].url.clone();
+                *h = Helper { tab_id: h.tab_id, url: Some(url.clone()), started_at: Some(now), scanned: false, silent_since: None };
+                d.helper_navigate = Some(url);
+            }
+            (None, Some(_)) if !category_pending => self.release_helper(d),
+            _ => {}
+        }
+    }
+
+    /// Ends the helper lane: its tab is closed.
+    fn release_helper(&mut self, d: &mut Directive) {
+        if let Some(h) = self.helper.take() {
+            d.close_tab = d.close_tab.or(h.tab_id);
+            d.helper_navigate = None;
+        }
+    }
+
+    /// The steps the helper is reading (its page's settings not yet settled).
+    fn held(&self) -> Vec<usize> {
+        (0..self.steps.len()).filter(|&i| self.steps[i].outcome.is_none() && self.helper_holds(&self.steps[i])).collect()
+    }
+
+    /// The helper leaves its page to the job's tab: `failure`, the reason it did not load
+    /// (the job's tab's load is then the page's second try).
+    fn helper_leaves(&mut self, failure: Option<Reason>, now: f64) {
+        for i in self.held() {
+            let s = &mut self.steps[i];
+            s.helper_tried = true;
+            if let (Some(reason), 0) = (failure, s.failed_loads) {
+                s.failed_loads = 1;
+                s.load_failure = Some(reason);
+                s.retry_at = Some(now + f64::from(FAILURES.retry_wait_ms));
+            }
+        }
+        if let Some(h) = self.helper.as_mut() {
+            *h = Helper { tab_id: h.tab_id, ..Helper::default() };
+        }
+    }
+
+    /// The helper's page did not load: it goes back to the job's tab, and the helper takes
+    /// its next page; LinkedIn's security check ends the helper (one tab asks less).
+    fn helper_failed(&mut self, reason: Reason, now: f64, d: &mut Directive) {
+        self.helper_leaves(Some(reason), now);
+        if reason == Reason::Checkpoint {
+            self.release_helper(d);
+        }
+        self.resume_main(now, d);
+        self.feed_helper(now, d);
+    }
+
+    /// Whether `tab_id` is the helper's tab.
+    pub fn is_helper_tab(&self, tab_id: Option<f64>) -> bool {
+        tab_id.is_some() && tab_id != self.tab_id && self.helper.as_ref().and_then(|h| h.tab_id) == tab_id
+    }
+
+    /// Feeds the scan of the tab `tab_id` (the job's or its helper's).
+    pub fn on_page_in(&mut self, tab_id: Option<f64>, page: &PageLoad, outcome: &ScanOutcome, now: f64) -> Directive {
+        if self.is_helper_tab(tab_id) { self.on_helper_page(page, outcome, now) } else { self.on_page(page, outcome, now) }
+    }
+
+    /// The tab `tab_id` (the job's or its helper's) finished loading `url`.
+    pub fn on_tab_loaded_in(&mut self, tab_id: Option<f64>, url: &str, script_answered: bool, now: f64) -> Directive {
+        if self.is_helper_tab(tab_id) { self.on_helper_tab_loaded(url, script_answered, now) } else { self.on_tab_loaded(url, script_answered, now) }
+    }
+
+    /// The tab `tab_id` went away: the job's tab cancels the job; the helper's ends the
+    /// helper (its page goes back to the job's tab).
+    pub fn on_tab_closed(&mut self, tab_id: f64, now: f64) -> Directive {
+        let mut d = Directive::default();
+        if self.is_helper_tab(Some(tab_id)) {
+            if self.status == JobStatus::Running {
+                self.helper_leaves(None, now);
+                self.helper = None;
+                self.resume_main(now, &mut d);
+            }
+            return d;
+        }
+        if self.tab_id == Some(tab_id) {
+            return self.tab_closed(now);
+        }
+        d
+    }
+
+    /// Advances both tabs on the clock (`helper_url`: where the helper's tab is, if known).
+    pub fn on_ticks(&mut self, now: f64, tab_url: Option<&str>, helper_url: Option<&str>) -> Directive {
+        let mut d = self.on_tick(now, tab_url);
+        let h = self.on_helper_tick(now, helper_url);
+        d.navigate = d.navigate.or(h.navigate);
+        d.helper_navigate = h.helper_navigate.or(d.helper_navigate);
+        d.close_tab = d.close_tab.or(h.close_tab);
+        d.finished |= h.finished;
+        d.record.extend(h.record);
+        d
+    }
+
+    /// A scan of the helper's tab: once its setting shows a state, the settings of that
+    /// page are settled as the job's tab would settle them (a second setting there only
+    /// when it shows on or off), and the helper moves on.
+    fn on_helper_page(&mut self, page: &PageLoad, outcome: &ScanOutcome, now: f64) -> Directive {
+        let mut d = Directive::default();
+        let Some(url) = self.helper.as_ref().and_then(|h| h.url.clone()).filter(|_| self.status == JobStatus::Running) else { return d };
+        if signed_out(outcome) {
+            d.discard_observations = true;
+            self.stop(Reason::NotLoggedIn, now, &mut d);
+            return d;
+        }
+        if !on_page(&page.url, &url) {
+            return d;
+        }
+        if page.http_status.is_some_and(|s| s >= 400) {
+            d.discard_observations = true;
+            self.helper_failed(Reason::PageError, now, &mut d);
+            return d;
+        }
+        if let Some(h) = self.helper.as_mut() {
+            h.scanned = true;
+            h.silent_since = None;
+        }
+        let seen: Vec<(usize, Option<Observed>)> = self
+            .held()
+            .into_iter()
+            .map(|i| (i, outcome.observations.iter().find(|o| o.setting == self.steps[i].setting).map(|o| o.observed)))
+            .collect();
+        let Some(&(first, first_seen)) = seen.first() else { return d };
+        if matches!(first_seen, None | Some(Observed::Unknown(Reason::Loading))) {
+            return d;
+        }
+        for (i, observed) in seen {
+            let (result, reason) = match observed {
+                Some(Observed::On) => (Outcome::On, None),
+                Some(Observed::Off) => (Outcome::Off, None),
+                Some(Observed::Unknown(r)) if i == first => (Outcome::Unknown, Some(r)),
+                _ => continue,
+            };
+            let s = &mut self.steps[i];
+            s.outcome = Some(result);
+            s.reason = reason;
+            s.scanned = true;
+            s.ended_at = Some(now);
+        }
+        self.helper_leaves(None, now);
+        self.resume_main(now, &mut d);
+        self.feed_helper(now, &mut d);
+        d
+    }
+
+    /// The helper's tab finished loading `url` (see `on_tab_loaded`).
+    fn on_helper_tab_loaded(&mut self, url: &str, script_answered: bool, now: f64) -> Directive {
+        let mut d = Directive::default();
+        let Some(h) = self.helper.as_mut().filter(|h| h.url.is_some()) else { return d };
+        if self.status != JobStatus::Running {
+            return d;
+        }
+        if is_checkpoint(url) {
+            self.helper_failed(Reason::Checkpoint, now, &mut d);
+            return d;
+        }
+        let ours = h.url.as_deref().is_some_and(|u| on_page(url, u)) || !Location::parse(url).is_some_and(|l| l.is_linkedin());
+        if !(script_answered || h.scanned || !ours) {
+            h.silent_since.get_or_insert(now);
+        }
+        d
+    }
+
+    /// The helper on the clock: a page that never answers, a security check, or no page
+    /// in time goes back to the job's tab; a waiting helper looks for work.
+    fn on_helper_tick(&mut self, now: f64, helper_url: Option<&str>) -> Directive {
+        let mut d = Directive::default();
+        let Some(h) = self.helper.as_ref().filter(|_| self.status == JobStatus::Running) else { return d };
+        let Some(at) = h.started_at.filter(|_| h.url.is_some()) else {
+            self.feed_helper(now, &mut d);
+            return d;
+        };
+        let waited = now - at > f64::from(SITE.renavigate_ms);
+        let silent = h.silent_since.is_some_and(|s| now - s >= f64::from(FAILURES.no_script_grace_ms)) && !h.scanned;
+        let failure = if waited && helper_url.is_some_and(is_checkpoint) {
+            Some(Reason::Checkpoint)
+        } else if silent {
+            Some(Reason::NotLoaded)
+        } else {
+            (now - at > f64::from(SITE.page_timeout_ms)).then_some(Reason::TimedOut)
+        };
+        if let Some(reason) = failure {
+            self.helper_failed(reason, now, &mut d);
+        }
+        d
     }
 
     /// Whether step `i` is still worth its load: a setting's own page always; a category
@@ -739,6 +1065,7 @@ fn step(setting: &str, url: String) -> Step {
         outcome: None,
         reason: None,
         category: None,
+        helper_tried: false,
     }
 }
 
@@ -755,6 +1082,11 @@ fn chosen(ids: &[String]) -> Result<Vec<Step>, Refusal> {
         .filter(|s| ids.iter().any(|id| id == s.id))
         .filter_map(|s| s.url().map(|url| step(s.id, url)))
         .collect())
+}
+
+/// Whether a scan shows a signed-out page (anywhere a job reads, it stops the job).
+fn signed_out(outcome: &ScanOutcome) -> bool {
+    outcome.observations.iter().any(|o| o.observed == Observed::Unknown(Reason::NotLoggedIn)) || outcome.category.as_ref().is_some_and(|c| c.signed_out)
 }
 
 /// Whether a scan of `url` is of the step's page (ports aside, for loopback test servers).

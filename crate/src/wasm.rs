@@ -215,11 +215,20 @@ pub fn export_markdown(stored: JsValue, now: f64, lookup: &js_sys::Function) -> 
     Ok(export::markdown(&stored, now, &mut words(lookup)))
 }
 
-/// Advances a job on the clock (`tabUrl`: where its tab is, if known): `{job, directive, changed}`.
+/// Advances a job on the clock (`tabUrl`, `helperUrl`: where its tab and its helper's tab
+/// are, if known): `{job, directive, changed}`.
 #[wasm_bindgen(js_name = jobOnTick)]
-pub fn job_on_tick(job: JsValue, now: f64, tab_url: Option<String>) -> Answer {
+pub fn job_on_tick(job: JsValue, now: f64, tab_url: Option<String>, helper_url: Option<String>) -> Answer {
     let job: Job = record(job, "job")?;
-    to_js(&job.step(|j| j.on_tick(now, tab_url.as_deref())))
+    to_js(&job.step(|j| j.on_ticks(now, tab_url.as_deref(), helper_url.as_deref())))
+}
+
+/// The tab `tabId` was closed or cannot be used: the job's own tab cancels the job; its
+/// helper's tab leaves its page to the job's tab. `{job, directive, changed}`.
+#[wasm_bindgen(js_name = jobTabClosed)]
+pub fn job_tab_closed(job: JsValue, tab_id: f64, now: f64) -> Answer {
+    let job: Job = record(job, "job")?;
+    to_js(&job.step(|j| j.on_tab_closed(tab_id, now)))
 }
 
 /// Cancels a job (`tabClosed`: because its tab was closed): `{job, directive, changed}`.
@@ -377,22 +386,23 @@ pub fn job_start(kind: &str, settings: JsValue, running: JsValue, now: f64, mana
     to_js(&crate::job::Started::from(Job::start(kind, settings.as_deref(), running.as_ref(), now, &managed_from(managed)?)))
 }
 
-/// Feeds a `scanPage` outcome of the job's tab, with the page's facts (its URL, an open
-/// dialog, its HTTP status): `{job, directive, changed}`.
+/// Feeds a `scanPage` outcome of the job's tab or its helper's (`tabId`; `undefined`: the
+/// job's), with the page's facts (its URL, an open dialog, its HTTP status):
+/// `{job, directive, changed}`.
 #[wasm_bindgen(js_name = jobOnPage)]
-pub fn job_on_page(job: JsValue, facts: JsValue, outcome: JsValue, now: f64) -> Answer {
+pub fn job_on_page(job: JsValue, facts: JsValue, outcome: JsValue, now: f64, tab_id: Option<f64>) -> Answer {
     let job: Job = record(job, "job")?;
     let page: crate::job::PageLoad = record(facts, "page facts")?;
     let outcome: ScanOutcome = record(outcome, "scan outcome")?;
-    to_js(&job.step(|j| j.on_page(&page, &outcome, now)))
+    to_js(&job.step(|j| j.on_page_in(tab_id, &page, &outcome, now)))
 }
 
-/// The job's tab finished loading `url`; `scriptAnswered`: whether its content script
-/// answered a ping. `{job, directive, changed}`.
+/// The job's tab or its helper's (`tabId`; `undefined`: the job's) finished loading `url`;
+/// `scriptAnswered`: whether its content script answered a ping. `{job, directive, changed}`.
 #[wasm_bindgen(js_name = jobOnTabLoaded)]
-pub fn job_on_tab_loaded(job: JsValue, url: &str, script_answered: bool, now: f64) -> Answer {
+pub fn job_on_tab_loaded(job: JsValue, url: &str, script_answered: bool, now: f64, tab_id: Option<f64>) -> Answer {
     let job: Job = record(job, "job")?;
-    to_js(&job.step(|j| j.on_tab_loaded(url, script_answered, now)))
+    to_js(&job.step(|j| j.on_tab_loaded_in(tab_id, url, script_answered, now)))
 }
 
 /// What the popup says about a job: `{sentences, results, retry, retryKind}`.

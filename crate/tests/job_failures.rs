@@ -101,6 +101,8 @@ struct Site {
     loads: HashMap<String, u32>,
     clicks: HashMap<String, u32>,
     records: Vec<(f64, Observation)>,
+    /// Whether the job gets its helper tab before it runs.
+    two_tabs: bool,
 }
 
 impl Site {
@@ -113,7 +115,12 @@ impl Site {
             loads: HashMap::new(),
             clicks: HashMap::new(),
             records: Vec::new(),
+            two_tabs: false,
         }
+    }
+    fn with_two_tabs(mut self, two_tabs: bool) -> Site {
+        self.two_tabs = two_tabs;
+        self
     }
     fn setting_at(url: &str) -> String {
         if let Some(p) = category::pages().iter().find(|p| SITE.at(p.path) == url) {
@@ -175,63 +182,90 @@ impl Site {
     }
 }
 
-/// The job's tab: which page it was sent to, when, and what it has reported so far.
+/// A tab of the job: which page it was sent to, when, and what it has reported so far.
 struct Tab {
     url: String,
     loaded_at: f64,
     load_event_sent: bool,
 }
 
-/// Runs `job` to its end as the background would, against `site`; returns the end time.
+const MAIN_TAB: f64 = 1.0;
+const HELPER_TAB: f64 = 2.0;
+
+/// Runs `job` to its end as the background would, against `site`, with its helper tab
+/// when it has one; returns the end time.
 fn run(job: &mut Job, site: &mut Site, start: f64) -> f64 {
+    if site.two_tabs {
+        *job = job.clone().with_helper(start);
+        assert!(job.helper.is_some(), "a check gets its helper");
+    }
     let first = job.current_url().expect("a first page").to_string();
     *site.loads.entry(page_of(job)).or_default() += 1;
-    let mut tab = Tab { url: first, loaded_at: start, load_event_sent: false };
+    job.tab_id = Some(MAIN_TAB);
+    let mut tabs: Vec<(f64, Tab)> = vec![(MAIN_TAB, Tab { url: first, loaded_at: start, load_event_sent: false })];
+    if let Some(url) = job.helper.as_mut().and_then(|h| {
+        h.tab_id = Some(HELPER_TAB);
+        h.url.clone()
+    }) {
+        *site.loads.entry(Site::setting_at(&url)).or_default() += 1;
+        tabs.push((HELPER_TAB, Tab { url, loaded_at: start, load_event_sent: false }));
+    }
     let mut now = start;
     // Bounded: every page at most twice, each within the page timeout plus the retry wait.
     let limit = start + 2.0 * (SETTINGS.len() as f64) * (f64::from(SITE.page_timeout_ms) + f64::from(FAILURES.retry_wait_ms) + 10_000.0);
     while job.status == JobStatus::Running {
         now += STEP_MS;
         assert!(now < limit, "the job did not end by {limit} ms: {:?}", job.steps.iter().map(|s| (&s.setting, s.outcome)).collect::<Vec<_>>());
-        let elapsed = now - tab.loaded_at;
-        let id = Site::setting_at(&tab.url);
-        let behaviour = site.failing.get(&id).copied();
-        let mut ds: Vec<Directive> = Vec::new();
-        match behaviour {
-            Some(Behaviour::Stall) => {}
-            Some(Behaviour::Reset) if !tab.load_event_sent => {
-                tab.load_event_sent = true;
-                ds.push(job.on_tab_loaded(&tab.url, false, now));
-            }
-            Some(Behaviour::Checkpoint) if !tab.load_event_sent => {
-                tab.load_event_sent = true;
-                ds.push(job.on_tab_loaded(CHECKPOINT, true, now));
-            }
-            Some(Behaviour::Http500) if elapsed >= 300.0 && !tab.load_event_sent => {
-                tab.load_event_sent = true;
-                let outcome = scan(&site.facts(&tab.url, elapsed));
-                ds.push(job.on_page(&PageLoad { url: tab.url.clone(), dialog_open: false, http_status: Some(500), loaded_at: None }, &outcome, now));
-            }
-            Some(_) => {}
-            None if elapsed >= 300.0 => {
-                if !tab.load_event_sent {
-                    tab.load_event_sent = true;
-                    ds.push(job.on_tab_loaded(&tab.url, true, now));
-                }
-                // The page script scans the page as it is now (after a click, the switch's new state).
-                let outcome = scan(&site.facts(&tab.url, elapsed));
-                ds.push(job.on_page(&PageLoad { url: tab.url.clone(), dialog_open: false, http_status: Some(200), loaded_at: None }, &outcome, now));
-            }
-            None => {}
+        // The two tabs never work on one page.
+        if let (Some(h), Some(m)) = (job.helper.as_ref().and_then(|h| h.url.as_deref()), job.steps.get(job.current)) {
+            assert!(m.started_at.is_none() || m.url != h, "both tabs on {h}");
         }
-        let shown = if behaviour == Some(Behaviour::Checkpoint) && tab.load_event_sent { CHECKPOINT.to_string() } else { tab.url.clone() };
-        ds.push(job.on_tick(now, Some(&shown)));
-        for d in ds {
+        let mut ds: Vec<(f64, Directive)> = Vec::new();
+        let mut shown: Vec<String> = Vec::new();
+        for (id, tab) in tabs.iter_mut() {
+            let tab_id = Some(*id);
+            let elapsed = now - tab.loaded_at;
+            let setting = Site::setting_at(&tab.url);
+            let behaviour = site.failing.get(&setting).copied();
+            match behaviour {
+                Some(Behaviour::Stall) => {}
+                Some(Behaviour::Reset) if !tab.load_event_sent => {
+                    tab.load_event_sent = true;
+                    ds.push((*id, job.on_tab_loaded_in(tab_id, &tab.url, false, now)));
+                }
+                Some(Behaviour::Checkpoint) if !tab.load_event_sent => {
+                    tab.load_event_sent = true;
+                    ds.push((*id, job.on_tab_loaded_in(tab_id, CHECKPOINT, true, now)));
+                }
+                Some(Behaviour::Http500) if elapsed >= 300.0 && !tab.load_event_sent => {
+                    tab.load_event_sent = true;
+                    let outcome = scan(&site.facts(&tab.url, elapsed));
+                    ds.push((*id, job.on_page_in(tab_id, &PageLoad { url: tab.url.clone(), dialog_open: false, http_status: Some(500), loaded_at: None }, &outcome, now)));
+                }
+                Some(_) => {}
+                None if elapsed >= 300.0 => {
+                    if !tab.load_event_sent {
+                        tab.load_event_sent = true;
+                        ds.push((*id, job.on_tab_loaded_in(tab_id, &tab.url, true, now)));
+                    }
+                    // The page script scans the page as it is now (after a click, the switch's new state).
+                    let outcome = scan(&site.facts(&tab.url, elapsed));
+                    ds.push((*id, job.on_page_in(tab_id, &PageLoad { url: tab.url.clone(), dialog_open: false, http_status: Some(200), loaded_at: None }, &outcome, now)));
+                }
+                None => {}
+            }
+            shown.push(if behaviour == Some(Behaviour::Checkpoint) && tab.load_event_sent { CHECKPOINT.to_string() } else { tab.url.clone() });
+        }
+        ds.push((MAIN_TAB, job.on_ticks(now, shown.first().map(String::as_str), shown.get(1).map(String::as_str))));
+        for (from, d) in ds {
             for o in &d.record {
                 site.records.push((now, o.clone()));
             }
             if let Some(i) = d.click {
-                assert!(behaviour.is_none(), "{id}: clicked on a page that did not load");
+                let tab = &tabs.iter().find(|(id, _)| *id == from).expect("the tab").1;
+                let id = Site::setting_at(&tab.url);
+                assert_eq!(from, MAIN_TAB, "only the job's own tab clicks");
+                assert!(!site.failing.contains_key(&id), "{id}: clicked on a page that did not load");
                 // The i-th switch of the page, as in `facts`; LinkedIn turns it off.
                 let here: Vec<_> = SETTINGS.iter().filter(|s| s.url().as_deref() == Some(tab.url.as_str()) && s.kind == Kind::Switch).collect();
                 let clicked = here[i].id.to_string();
@@ -241,13 +275,30 @@ fn run(job: &mut Job, site: &mut Site, start: f64) -> f64 {
             if let Some(next) = d.navigate {
                 // A load for the step the job is on now (two settings may share a page: one load each).
                 *site.loads.entry(page_of(job)).or_default() += 1;
-                tab = Tab { url: next, loaded_at: now, load_event_sent: false };
+                tabs[0].1 = Tab { url: next, loaded_at: now, load_event_sent: false };
+            }
+            if let Some(next) = d.helper_navigate {
+                assert!(tabs.len() == 2 || job.helper.is_some(), "the helper navigates only while it exists");
+                *site.loads.entry(Site::setting_at(&next)).or_default() += 1;
+                let tab = Tab { url: next, loaded_at: now, load_event_sent: false };
+                match tabs.get_mut(1) {
+                    Some(t) => t.1 = tab,
+                    None => {
+                        job.helper.as_mut().expect("a helper").tab_id = Some(HELPER_TAB);
+                        tabs.push((HELPER_TAB, tab));
+                    }
+                }
+            }
+            if let Some(closed) = d.close_tab {
+                assert_eq!(closed, HELPER_TAB, "only the helper's tab is closed by a directive");
+                tabs.truncate(1);
             }
             if d.finished {
                 break;
             }
         }
     }
+    assert!(job.helper.is_none(), "an ended job has no helper left");
     now
 }
 
@@ -330,7 +381,9 @@ fn turn_off_all_with_four_pages_that_do_not_load() {
 #[test]
 fn check_all_with_four_pages_that_do_not_load_then_try_the_failed_ones_again() {
     let failing = failing();
-    let mut job = Job::sweep(0.0, &Managed::default());
+    // As the popup starts it: with the helper tab reading from the end of the list.
+    let mut job = Job::start("sweep", None, None, 0.0, &Managed::default()).expect("a check");
+    assert!(job.helper.as_ref().is_some_and(|h| h.url.is_some()), "the helper starts at once: {:?}", job.helper);
     let steps = job.setting_steps().count();
     // The category pages show no state word: the first one is read, the others skipped,
     // and every setting goes page by page.
@@ -403,13 +456,19 @@ fn settled_by(pages: &[&str]) -> Vec<&'static str> {
 
 #[test]
 fn check_all_reads_the_category_pages_first_and_visits_only_what_they_did_not_settle() {
+    // With one tab, and with the helper tab as "Check all" runs.
+    check_all_reads_the_category_pages_first_and_visits_only_what_they_did_not_settle_in(false);
+    check_all_reads_the_category_pages_first_and_visits_only_what_they_did_not_settle_in(true);
+}
+
+fn check_all_reads_the_category_pages_first_and_visits_only_what_they_did_not_settle_in(two_tabs: bool) {
     for words in [Words::En, Words::De] {
         let mut job = Job::sweep(0.0, &Managed::default());
         // Ads and Data privacy list two or more of its settings; Visibility lists one (its own
         // page costs the same), the others none.
         let plan: Vec<_> = job.steps.iter().filter_map(|s| s.category.as_deref()).collect();
         assert_eq!(plan, ["ads", "privacy"]);
-        let mut site = Site::new(&[]);
+        let mut site = Site::new(&[]).with_two_tabs(two_tabs);
         site.words = words;
         varied(&mut site);
         run(&mut job, &mut site, 0.0);
@@ -441,11 +500,17 @@ fn check_all_reads_the_category_pages_first_and_visits_only_what_they_did_not_se
 
 #[test]
 fn a_first_category_page_without_a_confirmed_word_costs_one_load_then_goes_page_by_page() {
+    // With one tab, and with the helper tab as "Check all" runs.
+    a_first_category_page_without_a_confirmed_word_costs_one_load_then_goes_page_by_page_in(false);
+    a_first_category_page_without_a_confirmed_word_costs_one_load_then_goes_page_by_page_in(true);
+}
+
+fn a_first_category_page_without_a_confirmed_word_costs_one_load_then_goes_page_by_page_in(two_tabs: bool) {
     // No word at all, and nl's weak "Uit" (with "Aan", which no rule knows): nothing is
     // settled, never a guessed "off"; the other category pages are skipped.
     for words in [Words::None, Words::Nl] {
         let mut job = Job::sweep(0.0, &Managed::default());
-        let mut site = Site::new(&[]);
+        let mut site = Site::new(&[]).with_two_tabs(two_tabs);
         site.words = words;
         varied(&mut site);
         run(&mut job, &mut site, 0.0);
@@ -463,8 +528,14 @@ fn a_first_category_page_without_a_confirmed_word_costs_one_load_then_goes_page_
 
 #[test]
 fn an_odd_word_leaves_its_setting_to_its_own_page() {
+    // With one tab, and with the helper tab as "Check all" runs.
+    an_odd_word_leaves_its_setting_to_its_own_page_in(false);
+    an_odd_word_leaves_its_setting_to_its_own_page_in(true);
+}
+
+fn an_odd_word_leaves_its_setting_to_its_own_page_in(two_tabs: bool) {
     let mut job = Job::sweep(0.0, &Managed::default());
-    let mut site = Site::new(&[]);
+    let mut site = Site::new(&[]).with_two_tabs(two_tabs);
     site.words = Words::En;
     site.odd = vec!["ads-beyond-linkedin".into()];
     varied(&mut site);
@@ -477,9 +548,15 @@ fn an_odd_word_leaves_its_setting_to_its_own_page() {
 
 #[test]
 fn a_category_page_that_does_not_load_is_tried_once_more_then_its_settings_go_page_by_page() {
+    // With one tab, and with the helper tab as "Check all" runs.
+    a_category_page_that_does_not_load_is_tried_once_more_then_its_settings_go_page_by_page_in(false);
+    a_category_page_that_does_not_load_is_tried_once_more_then_its_settings_go_page_by_page_in(true);
+}
+
+fn a_category_page_that_does_not_load_is_tried_once_more_then_its_settings_go_page_by_page_in(two_tabs: bool) {
     for how in [Behaviour::Reset, Behaviour::Http500, Behaviour::Checkpoint, Behaviour::Stall] {
         let mut job = Job::sweep(0.0, &Managed::default());
-        let mut site = Site::new(&[("category:ads".to_string(), how)]);
+        let mut site = Site::new(&[("category:ads".to_string(), how)]).with_two_tabs(two_tabs);
         site.words = Words::En;
         varied(&mut site);
         run(&mut job, &mut site, 0.0);
@@ -508,4 +585,60 @@ fn a_category_page_that_does_not_load_is_tried_once_more_then_its_settings_go_pa
             "{how:?}"
         );
     }
+}
+
+#[test]
+fn the_helper_tab_shortens_a_check_and_loads_nothing_twice() {
+    // Without state words every setting goes page by page (about half the time with two
+    // tabs); with them the helper reads the pages no category page lists meanwhile.
+    for (words, at_most) in [(Words::None, 0.6), (Words::En, 0.75)] {
+        let one_tab = {
+            let mut job = Job::sweep(0.0, &Managed::default());
+            let mut site = Site::new(&[]);
+            site.words = words;
+            varied(&mut site);
+            let end = run(&mut job, &mut site, 0.0);
+            (end, site.loads.clone())
+        };
+        let mut job = Job::sweep(0.0, &Managed::default()).with_helper(0.0);
+        let mut site = Site::new(&[]);
+        site.words = words;
+        varied(&mut site);
+        let end = run(&mut job, &mut site, 0.0);
+        assert_eq!(job.status, JobStatus::Finished);
+        assert_states_match(&job, &site);
+        // The same pages, each loaded as often as by one tab (once, or once for two settings).
+        assert_eq!(site.loads, one_tab.1, "{words:?}");
+        assert!(end <= at_most * one_tab.0, "{words:?}: two tabs took {end} ms, one tab {} ms", one_tab.0);
+    }
+}
+
+#[test]
+fn the_helper_tab_closed_or_signed_out_ends_only_what_it_should() {
+    // Closed: the helper's page goes back to the job's tab, and the check finishes.
+    let mut job = Job::sweep(0.0, &Managed::default()).with_helper(0.0);
+    job.tab_id = Some(MAIN_TAB);
+    job.helper.as_mut().expect("a helper").tab_id = Some(HELPER_TAB);
+    let left = job.helper.as_ref().and_then(|h| h.url.clone()).expect("the helper's first page");
+    let d = job.on_tab_closed(HELPER_TAB, 10.0);
+    assert_eq!((job.status, job.helper.is_none(), d.close_tab), (JobStatus::Running, true, None));
+    let mut site = Site::new(&[]);
+    site.words = Words::En;
+    varied(&mut site);
+    run(&mut job, &mut site, 10.0);
+    assert_eq!(job.status, JobStatus::Finished);
+    assert_states_match(&job, &site);
+    assert_eq!(loads_of(&site, &Site::setting_at(&left)), 1, "read by the job's own tab");
+    // Signed out in the helper's tab: the check stops and nothing seen there is stored.
+    let mut job = Job::sweep(0.0, &Managed::default()).with_helper(0.0);
+    job.tab_id = Some(MAIN_TAB);
+    job.helper.as_mut().expect("a helper").tab_id = Some(HELPER_TAB);
+    let url = job.helper.as_ref().and_then(|h| h.url.clone()).expect("a page");
+    let path = url.trim_start_matches("https://www.linkedin.com").replace('/', "%2F");
+    let login = &format!("https://www.linkedin.com/login?session_redirect={path}");
+    let facts = PageFacts { url: login.into(), ..PageFacts::default() };
+    let d = job.on_page_in(Some(HELPER_TAB), &PageLoad { url: login.into(), ..PageLoad::default() }, &scan(&facts), 20.0);
+    assert!(d.finished && d.discard_observations, "{d:?}");
+    assert_eq!((job.status, job.stop_reason), (JobStatus::Stopped, Some(Reason::NotLoggedIn)));
+    assert_eq!(d.close_tab, Some(HELPER_TAB), "the helper's tab is closed with the job");
 }

@@ -6,7 +6,7 @@
 use js_sys::{Array, Reflect, JSON};
 use opt_out_lens_core::wasm::{
     ago_text, apply_observations, badge, dismiss_alert, entra_describe, entra_plan_for, entra_record, entra_scan, entra_settings_url,
-    export_json, export_markdown, guess_region, job_cancel, job_on_page, job_on_tick, job_start, load_managed,
+    export_json, export_markdown, guess_region, job_cancel, job_on_page, job_on_tick, job_start, job_tab_closed, load_managed,
     load_state, page_rules, partners_url, plan_for, reason_message, regions, scan, scan_page, setting_url, summary, sweep_completed,
 };
 use wasm_bindgen::{JsCast, JsValue};
@@ -113,6 +113,28 @@ fn start(kind: &str, settings: JsValue, managed: JsValue) -> JsValue {
     job_start(kind, settings, JsValue::UNDEFINED, 0.0, managed).expect("start")
 }
 
+#[wasm_bindgen_test]
+fn a_check_s_helper_tab_is_told_apart_from_its_own_tab() {
+    let job = get(&start("sweep", JsValue::UNDEFINED, JsValue::UNDEFINED), "job");
+    let helper = get(&job, "helper");
+    let helper_url = get(&helper, "url").as_string().expect("the helper starts on a page");
+    Reflect::set(&job, &"tabId".into(), &3.0.into()).expect("set");
+    Reflect::set(&helper, &"tabId".into(), &7.0.into()).expect("set");
+    // The helper's tab closed: the job goes on, and the helper's page is left to the job's tab.
+    let closed = job_tab_closed(js(&json(&job)), 7.0, 5.0).expect("closed");
+    let after = get(&closed, "job");
+    assert_eq!(get(&after, "status").as_string().as_deref(), Some("running"));
+    assert!(get(&after, "helper").is_null(), "{}", json(&after));
+    let steps: Array = get(&after, "steps").dyn_into().expect("steps");
+    let left = steps.iter().find(|s| get(s, "url").as_string().as_deref() == Some(helper_url.as_str())).expect("the helper's step");
+    assert_eq!(get(&left, "helperTried"), JsValue::TRUE);
+    // A tab that is neither changes nothing; the job's own tab cancels the job.
+    assert_eq!(get(&job_tab_closed(js(&json(&job)), 11.0, 5.0).expect("closed"), "changed"), JsValue::FALSE);
+    let cancelled = job_tab_closed(js(&json(&job)), 3.0, 5.0).expect("closed");
+    assert_eq!(get(&get(&cancelled, "job"), "status").as_string().as_deref(), Some("cancelled"));
+    assert_eq!(get(&get(&cancelled, "directive"), "closeTab").as_f64(), Some(7.0), "the helper's tab goes with it");
+}
+
 /// The job's tab showing `url` (no dialog open), as the shell reports it to `jobOnPage`.
 fn page_at(url: &str) -> JsValue {
     js(&format!(r#"{{"url":"{url}","dialogOpen":false}}"#))
@@ -144,7 +166,7 @@ fn a_sweep_job_crosses_as_data_and_is_driven_by_scans_and_ticks() {
     let wordless = format!(
         r#"{{"url":"{category}","elapsedMs":300,"lang":"en","links":[{{"href":"/mypreferences/d/settings/ads-beyond-linkedin","text":"Ads off LinkedIn","rowTexts":["Ads off LinkedIn"]}}]}}"#
     );
-    let past = job_on_page(job, js(&wordless), scan_page(js(&wordless)).expect("scan"), 5.0).expect("step");
+    let past = job_on_page(job, js(&wordless), scan_page(js(&wordless)).expect("scan"), 5.0, None).expect("step");
     assert_eq!(get(&past, "changed"), JsValue::TRUE);
     let job = get(&past, "job");
     let at = get(&job, "current").as_f64().expect("current") as u32;
@@ -153,19 +175,19 @@ fn a_sweep_job_crosses_as_data_and_is_driven_by_scans_and_ticks() {
     assert_eq!(get(&get(&past, "directive"), "navigate").as_string(), Some(first.clone()));
     // A scan of a setting's page ends that step and sends the tab to the next page.
     let outcome = scan(js(&json(&ai_facts(true)).replace(AI, &first))).expect("scan");
-    let stepped = job_on_page(js(&json(&job)), page_at(&first), outcome, 10.0).expect("step");
+    let stepped = job_on_page(js(&json(&job)), page_at(&first), outcome, 10.0, None).expect("step");
     let next = get(&stepped, "job");
     assert_eq!(get(&next, "current").as_f64(), Some(f64::from(at + 1)));
     let second = get(&get(&next, "steps").dyn_into::<Array>().expect("steps").get(at + 1), "url").as_string().expect("url");
     assert_eq!(get(&get(&stepped, "directive"), "navigate").as_string(), Some(second.clone()));
     // Ticks: nothing yet, then the page's time is up (the step is never left hanging).
-    let quiet = job_on_tick(js(&json(&next)), 20.0, Some(second.clone())).expect("tick");
+    let quiet = job_on_tick(js(&json(&next)), 20.0, Some(second.clone()), None).expect("tick");
     assert!(get(&get(&quiet, "directive"), "navigate").is_null() || get(&get(&quiet, "directive"), "navigate").is_undefined());
     // (A page that does not answer is tried once more after a short wait, then left unknown.)
-    let waiting = job_on_tick(js(&json(&next)), 10.0 + 3_600_000.0, Some(second.clone())).expect("tick");
-    let again = job_on_tick(get(&waiting, "job"), 10.0 + 3_700_000.0, Some(second.clone())).expect("tick");
+    let waiting = job_on_tick(js(&json(&next)), 10.0 + 3_600_000.0, Some(second.clone()), None).expect("tick");
+    let again = job_on_tick(get(&waiting, "job"), 10.0 + 3_700_000.0, Some(second.clone()), None).expect("tick");
     assert_eq!(get(&get(&again, "directive"), "navigate").as_string(), Some(second.clone()), "tried once more");
-    let late = job_on_tick(get(&again, "job"), 10.0 + 7_200_000.0, Some(second)).expect("tick");
+    let late = job_on_tick(get(&again, "job"), 10.0 + 7_200_000.0, Some(second), None).expect("tick");
     let late_job = get(&late, "job");
     let late_steps: Array = get(&late_job, "steps").dyn_into().expect("steps");
     assert_eq!(get(&late_steps.get(at + 1), "outcome").as_string().as_deref(), Some("unknown"));
@@ -173,7 +195,7 @@ fn a_sweep_job_crosses_as_data_and_is_driven_by_scans_and_ticks() {
     let cancelled = job_cancel(js(&json(&late_job)), 7_300_000.0, false).expect("cancel");
     assert_eq!(get(&get(&cancelled, "job"), "status").as_string().as_deref(), Some("cancelled"));
     assert_eq!(get(&get(&cancelled, "directive"), "finished"), JsValue::TRUE);
-    assert!(job_on_page(js("{}"), page_at(&first), js(r#"{"marks":[],"observations":[]}"#), 0.0).is_err(), "a malformed job is refused");
+    assert!(job_on_page(js("{}"), page_at(&first), js(r#"{"marks":[],"observations":[]}"#), 0.0, None).is_err(), "a malformed job is refused");
 }
 
 #[wasm_bindgen_test]
@@ -181,7 +203,7 @@ fn opt_out_clicks_once_on_the_identified_switch_and_is_refused_when_not_allowed(
     let ids = js(r#"["ai-training"]"#);
     let job = get(&start("opt-out", ids.clone(), JsValue::UNDEFINED), "job");
     let outcome = scan(ai_facts(true)).expect("scan");
-    let stepped = job_on_page(job, page_at(AI), outcome, 5.0).expect("step");
+    let stepped = job_on_page(job, page_at(AI), outcome, 5.0, None).expect("step");
     assert_eq!(get(&get(&stepped, "directive"), "click").as_f64(), Some(0.0));
     // An administrator may forbid it; an empty or unknown list is refused (a code and its words).
     let refused = |settings: JsValue, managed: JsValue| {

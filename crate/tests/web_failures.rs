@@ -63,17 +63,17 @@ fn a_page_that_does_not_load_is_tried_once_more_then_recorded_and_summarised() {
     let started = job_start("sweep", js(r#"["ai-training"]"#), JsValue::UNDEFINED, 0.0, JsValue::UNDEFINED).expect("start");
     let mut job = get(&started, "job");
     // The tab loads, no page script answers (the browser's error page); the grace passes.
-    let step = job_on_tab_loaded(job, AI, false, 10.0).expect("loaded");
+    let step = job_on_tab_loaded(job, AI, false, 10.0, None).expect("loaded");
     job = get(&step, "job");
-    let step = job_on_tick(job, 10_000.0, Some(AI.into())).expect("tick");
+    let step = job_on_tick(job, 10_000.0, Some(AI.into()), None).expect("tick");
     job = get(&step, "job");
     assert_eq!(json(&get(&get(&step, "directive"), "record")), "[]", "first failure: waits");
-    let step = job_on_tick(job, 20_000.0, Some(AI.into())).expect("tick");
+    let step = job_on_tick(job, 20_000.0, Some(AI.into()), None).expect("tick");
     assert_eq!(get(&get(&step, "directive"), "navigate").as_string().as_deref(), Some(AI), "tried once more");
     job = get(&step, "job");
     // The second load answers 500.
     let outcome = scan_page(renamed_facts(500)).expect("scan");
-    let step = job_on_page(job, renamed_facts(500), outcome, 21_000.0).expect("page");
+    let step = job_on_page(job, renamed_facts(500), outcome, 21_000.0, None).expect("page");
     let d = get(&step, "directive");
     assert_eq!(get(&d, "discardObservations"), JsValue::TRUE);
     assert_eq!(json(&get(&d, "record")), r#"[{"setting":"ai-training","state":"unknown","reason":"page-error"}]"#);

@@ -6,7 +6,7 @@
 use js_sys::{Reflect, JSON};
 use opt_out_lens_core::wasm::{
     alerts_added, apply_observations, apply_scan, effective_options, options_set, badge, dismiss_alert, entra_describe, entra_record, entra_scan, export_json, export_markdown,
-    job_cancel, job_ended, job_on_page, job_on_tab_loaded, job_on_tick, job_start, job_summary, load_managed, load_state,
+    job_cancel, job_ended, job_tab_closed, job_on_page, job_on_tab_loaded, job_on_tick, job_start, job_summary, load_managed, load_state,
     plan_for, reason_message, report_build, report_remember, scan, scan_page, setting_url, summary, sweep_completed,
     CoreError,
 };
@@ -75,8 +75,8 @@ fn page_facts_and_outcomes_of_the_wrong_shape_are_refused() {
         refused(apply_scan(stored(), js("{}"), bad.clone(), 0.0), "job directive", given);
         refused(job_ended(stored(), bad.clone(), 0.0), "job", given);
         refused(apply_observations(stored(), bad.clone(), 0.0, JsValue::UNDEFINED), "observations", given);
-        refused(job_on_page(job(), bad.clone(), js(r#"{"marks":[],"observations":[]}"#), 0.0), "page facts", given);
-        refused(job_on_page(job(), js(r#"{"url":"x"}"#), bad.clone(), 0.0), "scan outcome", given);
+        refused(job_on_page(job(), bad.clone(), js(r#"{"marks":[],"observations":[]}"#), 0.0, None), "page facts", given);
+        refused(job_on_page(job(), js(r#"{"url":"x"}"#), bad.clone(), 0.0, None), "scan outcome", given);
         refused(report_remember(JsValue::UNDEFINED, bad.clone(), js("{}"), 0.0), "page facts", given);
     }
 }
@@ -106,10 +106,11 @@ fn stored_state_of_the_wrong_shape_is_refused_where_it_is_used_and_reset_where_i
 #[wasm_bindgen_test]
 fn jobs_ids_and_environments_of_the_wrong_shape_are_refused() {
     for (given, bad) in malformed() {
-        refused(job_on_tick(bad.clone(), 0.0, None), "job", given);
+        refused(job_on_tick(bad.clone(), 0.0, None, None), "job", given);
         refused(job_cancel(bad.clone(), 0.0, false), "job", given);
-        refused(job_on_page(bad.clone(), js(r#"{"url":"x"}"#), js(r#"{"marks":[],"observations":[]}"#), 0.0), "job", given);
-        refused(job_on_tab_loaded(bad.clone(), "https://www.linkedin.com/", true, 0.0), "job", given);
+        refused(job_tab_closed(bad.clone(), 1.0, 0.0), "job", given);
+        refused(job_on_page(bad.clone(), js(r#"{"url":"x"}"#), js(r#"{"marks":[],"observations":[]}"#), 0.0, None), "job", given);
+        refused(job_on_tab_loaded(bad.clone(), "https://www.linkedin.com/", true, 0.0, None), "job", given);
         refused(job_summary(bad.clone()), "job", given);
         refused(job_start("sweep", bad.clone(), JsValue::UNDEFINED, 0.0, JsValue::UNDEFINED), "setting ids", given);
         refused(job_start("sweep", JsValue::UNDEFINED, JsValue::UNDEFINED, 0.0, bad.clone()), "managed options", given);
@@ -142,7 +143,7 @@ fn names_this_version_does_not_know_read_as_unknown_and_odd_texts_as_nothing() {
         plan_for(text).expect("a plan for any text");
         assert!(setting_url(text).is_none());
         assert_eq!(reason_message(text), "");
-        job_on_tab_loaded(job(), text, false, 0.0).expect("any address");
+        job_on_tab_loaded(job(), text, false, 0.0, None).expect("any address");
     }
     // Options: a change this version cannot make is refused; stored ones it cannot read count as none.
     for change in [r#"{"region":"mars"}"#, r#"{"remindDays":14}"#, r#"{"colour":"red"}"#, r#"{"notify":"yes"}"#] {

@@ -1,8 +1,10 @@
-// "Check all" and guided opt-out: the core's jobs, walked through one tab. The job is
-// data in storage.session; this module only navigates, relays scans, clock ticks and the
-// tab's loads (with whether its content script answers: the browser's error page runs
-// none), and stores what the core returns. The core decides every step, the one click,
-// and when a page that did not load is tried again or recorded as not read.
+// "Check all" and guided opt-out: the core's jobs, walked through one tab (and, for a
+// check, a helper tab that reads pages from the end of the list). The job is data in
+// storage.session; this module only opens, navigates and closes the tabs, relays scans,
+// clock ticks and the tabs' loads (with whether a content script answers: the browser's
+// error page runs none), and stores what the core returns. The core decides every step,
+// which tab reads which page, the one click, and when a page that did not load is tried
+// again or recorded as not read.
 import { core, coreReady } from '../lib/core.js';
 import { JOB_KEY, REPORT_KEY, serial, log } from '../lib/store.js';
 import { managed, session, sessionSet, updateState } from './state.js';
@@ -17,10 +19,20 @@ export async function loadJob() {
   return (await session())[JOB_KEY] ?? null;
 }
 
-/** Whether `tabId` is the tab of the running job. */
+/** Whether `tabId` is a tab of the running job: its own, or its helper's. */
 export async function isJobTab(tabId) {
   const job = await loadJob();
-  return job?.status === 'running' && job.tabId === tabId;
+  return job?.status === 'running' && (job.tabId === tabId || job.helper?.tabId === tabId);
+}
+
+/** The helper's tab, opened (in the background) the first time the core sends it a page. */
+async function helperGo(job, url) {
+  if (job.helper?.tabId != null) {
+    await api.tabs.update(job.helper.tabId, { url });
+  } else if (job.helper) {
+    const tab = await api.tabs.create({ url, active: false });
+    job.helper.tabId = tab.id;
+  }
 }
 
 let ticker = null;
@@ -46,13 +58,22 @@ async function record(observations) {
 async function follow(job, directive, { recorded = false } = {}) {
   if (!recorded) await record(directive.record);
   await sessionSet({ [JOB_KEY]: job });
+  if (directive.closeTab != null) await api.tabs.remove(directive.closeTab).catch(() => {});
+  let tabId = job.tabId;
   try {
     if (directive.navigate) await api.tabs.update(job.tabId, { url: directive.navigate });
     if (directive.showTab) await api.tabs.update(job.tabId, { active: true });
+    tabId = job.helper?.tabId;
+    if (directive.helperNavigate) {
+      const opening = job.helper?.tabId == null;
+      await helperGo(job, directive.helperNavigate);
+      if (opening) await sessionSet({ [JOB_KEY]: job });
+    }
   } catch (e) {
-    // The tab is gone or refuses: end the job rather than wait for pages that never come.
+    // A tab is gone or refuses: the core decides what that ends (the job, or its helper)
+    // rather than wait for pages that never come.
     log('job tab unusable:', e?.message ?? e);
-    const ended = core.jobCancel(job, Date.now(), true);
+    const ended = core.jobTabClosed(job, tabId ?? -1, Date.now());
     return follow(ended.job, ended.directive);
   }
   if (directive.finished) {
@@ -73,6 +94,7 @@ async function finalize(job) {
   const now = Date.now();
   await updateState((stored) => core.jobEnded(stored, job, now));
   if (job.ownTab && job.tabId != null) await api.tabs.remove(job.tabId).catch(() => {});
+  if (job.helper?.tabId != null) await api.tabs.remove(job.helper.tabId).catch(() => {});
   await sessionSet({ [JOB_KEY]: { ...job, finalized: true } });
 }
 
@@ -90,6 +112,7 @@ export function startJob(kind, settings) {
       const tab = await api.tabs.create({ url: job.steps[0].url, active: false });
       job.tabId = tab.id;
       job.ownTab = true;
+      if (job.helper?.url) await helperGo(job, job.helper.url);
       await follow(job, {});
     });
     return { started: true };
@@ -102,14 +125,17 @@ export function tick() {
     if (job?.status !== 'running') return keepTicking(false);
     await coreReady();
     const tab = await api.tabs.get(job.tabId).catch(() => null);
-    if (!tab) {
-      const ended = core.jobCancel(job, Date.now(), true);
+    const helperId = job.helper?.tabId;
+    const helper = helperId == null ? null : await api.tabs.get(helperId).catch(() => null);
+    const gone = !tab ? job.tabId : helperId != null && !helper ? helperId : null;
+    if (gone != null) {
+      const ended = core.jobTabClosed(job, gone, Date.now());
       return follow(ended.job, ended.directive);
     }
-    // Where the tab is, once it is there: while a page is still loading (one that stalls,
+    // Where a tab is, once it is there: while a page is still loading (one that stalls,
     // too) where it will be is not known, and the core waits for the page's time limit.
-    const where = tab.status === 'loading' ? undefined : (tab.url ?? undefined);
-    const { job: next, directive, changed } = core.jobOnTick(job, Date.now(), where);
+    const where = (t) => (!t || t.status === 'loading' ? undefined : (t.url ?? undefined));
+    const { job: next, directive, changed } = core.jobOnTick(job, Date.now(), where(tab), where(helper));
     // Saved whenever the core says anything changed (a failed load waits for its second try).
     if (changed) await follow(next, directive);
     else keepTicking(true);
@@ -126,25 +152,26 @@ async function ping(tabId) {
 export function onTabLoaded(tabId, url) {
   return jobQueue(async () => {
     const job = await loadJob();
-    if (job?.status !== 'running' || job.tabId !== tabId) return;
+    if (job?.status !== 'running' || (job.tabId !== tabId && job.helper?.tabId !== tabId)) return;
     await coreReady();
     const answered = await ping(tabId);
-    const { job: next, directive, changed } = core.jobOnTabLoaded(job, url ?? '', answered, Date.now());
+    const { job: next, directive, changed } = core.jobOnTabLoaded(job, url ?? '', answered, Date.now(), tabId);
     if (changed) await follow(next, directive);
   });
 }
 
-async function cancelRunning(tabClosed) {
+async function cancelRunning() {
   const job = await loadJob();
   if (job?.status !== 'running') return { cancelled: false };
   await coreReady();
-  const { job: next, directive } = core.jobCancel(job, Date.now(), tabClosed);
+  const { job: next, directive } = core.jobCancel(job, Date.now(), false);
   await follow(next, directive);
   return { cancelled: true };
 }
 
-export function cancelJob(tabClosed) {
-  return jobQueue(() => cancelRunning(tabClosed));
+/** The person cancels the running job. */
+export function cancelJob() {
+  return jobQueue(() => cancelRunning());
 }
 
 /**
@@ -153,7 +180,7 @@ export function cancelJob(tabClosed) {
  */
 export function forgetEverything(erase) {
   return jobQueue(async () => {
-    await cancelRunning(false);
+    await cancelRunning();
     await erase();
   });
 }
@@ -175,8 +202,8 @@ export function recordScan(tabId, facts, outcome, { jobTab }) {
   jobQueue(async () => {
     try {
       const job = await loadJob();
-      const ours = jobTab && job?.status === 'running' && job.tabId === tabId;
-      const step = ours ? core.jobOnPage(job, facts, outcome, Date.now()) : null;
+      const ours = jobTab && job?.status === 'running' && (job.tabId === tabId || job.helper?.tabId === tabId);
+      const step = ours ? core.jobOnPage(job, facts, outcome, Date.now(), tabId) : null;
       const d = step?.directive ?? null;
       // What the page showed and what the job records: the core assembles it.
       const now = Date.now();
@@ -210,9 +237,15 @@ export function rememberPage(facts, outcome) {
   });
 }
 
-/** A tab closed: a job running in it is cancelled. */
-export async function onTabClosed(tabId) {
-  if (await isJobTab(tabId)) await cancelJob(true);
+/** A tab closed: the core says what that ends (the job, for its own tab; the helper, for its). */
+export function onTabClosed(tabId) {
+  return jobQueue(async () => {
+    const job = await loadJob();
+    if (job?.status !== 'running') return;
+    await coreReady();
+    const { job: next, directive, changed } = core.jobTabClosed(job, tabId, Date.now());
+    if (changed) await follow(next, directive);
+  });
 }
 
 /**

@@ -49,7 +49,7 @@ export const HANDLERS = {
   },
   show: (msg) => show(msg.setting),
   'job-start': (msg) => startJob(msg.kind, msg.settings),
-  'job-cancel': () => cancelJob(false),
+  'job-cancel': () => cancelJob(),
   async 'job-tick'() {
     await tick();
     return { ok: true };

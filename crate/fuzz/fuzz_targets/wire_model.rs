@@ -126,7 +126,12 @@ fn bases() -> Map<String, Value> {
     let mut stored = state::load(Ok(None)).stored;
     let seen = report::examine(&serde_json::from_value(facts.clone()).expect("base facts"), &ExtraFacts::default());
     state::apply(&mut stored, &seen.observations, 1.0, &[]);
-    let job = Job::sweep(0.0, &Managed::default());
+    // As "Check all" runs: with its helper tab (tab 1 the job's, tab 2 the helper's).
+    let mut job = Job::sweep(0.0, &Managed::default()).with_helper(0.0);
+    job.tab_id = Some(1.0);
+    if let Some(h) = job.helper.as_mut() {
+        h.tab_id = Some(2.0);
+    }
     let mut m = Map::new();
     m.insert("facts".into(), facts);
     m.insert("outcome".into(), serde_json::to_value(&seen).expect("outcome"));
@@ -202,9 +207,15 @@ pub fn run(data: &[u8]) {
         round_trips(&job);
         let load: PageLoad = read(&v, "facts").unwrap_or_default();
         let outcome: ScanOutcome = read(&v, "outcome").unwrap_or_default();
-        job.on_page(&load, &outcome, now);
-        job.on_tick(now + 30_000.0, Some(&load.url));
+        // Each event from either tab (the helper's tab id may be fuzzed too).
+        for tab in [Some(1.0), Some(2.0), job.helper.as_ref().and_then(|h| h.tab_id)] {
+            job.on_page_in(tab, &load, &outcome, now);
+            job.on_tab_loaded_in(tab, &load.url, false, now + 1_000.0);
+        }
+        job.on_ticks(now + 30_000.0, Some(&load.url), Some(&load.url));
         job.on_tab_loaded(&load.url, false, now + 31_000.0);
+        job.on_tab_closed(2.0, now + 32_000.0);
+        job.on_ticks(now + 60_000.0, None, None);
         round_trips(&job);
         summary::job_summary(&job);
     }
