@@ -2,7 +2,8 @@
 // beside it) and visits the own pages only of the settings they did not settle. In headless
 // Chromium and Firefox, on the fixture's category pages with server-side behaviours
 // (tests/fixtures/README.md): states in English and German, no states, an odd word, absolute
-// and mobile-tree links, decoy links, and a category page that does not load. Every state the
+// and mobile-tree links, decoy links, a category page that does not load, and the helper tab
+// closed mid-check. Every state the
 // check reports must match what the fixture serves, and the test asserts which pages loaded
 // and how many times. Run: node --test tests/e2e/categories.test.mjs
 import { describe, it, before, after, beforeEach } from 'node:test';
@@ -154,6 +155,42 @@ for (const name of ['chromium', 'firefox']) {
       assert.match(st.job.text, new RegExp(`Checked all ${SWEPT.length} settings`), 'nothing left unread');
       await rowsMatch('failed category page');
       assert.deepEqual(loads, expectLoads({ [ADS]: 2, [PRIVACY]: 1 }, ON_PRIVACY));
+    });
+
+    it('6. The helper tab closed mid-check: the check goes on in its own tab and reads every setting', { timeout: 120000 }, async () => {
+      server.setBehaviour(ADS, 'states');
+      server.setBehaviour(PRIVACY, 'states');
+      // The pages no category page lists are the helper's; slow, so it is still on its first one.
+      const settled = [...ON_ADS, ...ON_PRIVACY];
+      for (const { id, path: p } of SWEPT) if (!settled.includes(id)) server.setBehaviour(p, 'slow:2500');
+      const paths = [...new Set([...SWEPT.map((x) => x.path), ...CATEGORY_PAGES])];
+      const before = Object.fromEntries(paths.map((p) => [p, server.loads(p)]));
+      const known = new Set(await b.tabUrls());
+      await popup.click('#check-all');
+      // Two new tabs: the job's, on a category page, and the helper's, on an own page.
+      let helper = null;
+      const t0 = Date.now();
+      while (!helper && Date.now() - t0 < 15000) {
+        const fresh = (await b.tabs()).filter((t) => !known.has(t.url) && !t.url.startsWith('chrome-extension:') && !t.url.startsWith('moz-extension:'));
+        const onCategory = fresh.some((t) => t.url.includes('/categories/'));
+        const other = fresh.filter((t) => !t.url.includes('/categories/'));
+        if (onCategory && other.length === 1) helper = other[0];
+        else await sleep(50);
+      }
+      assert.ok(helper, `a job tab on a category page and a helper tab: ${JSON.stringify(await b.tabUrls())}`);
+      await helper.page.close();
+      const st = await waitPopup(popup, (s) => s.job && !s.job.hidden && s.job.status !== 'running' && s.job.kind === 'sweep',
+        { timeout: 90000, what: 'Check all to end' });
+      assert.equal(st.job.status, 'finished', st.job.text);
+      assert.match(st.job.text, new RegExp(`Checked all ${SWEPT.length} settings`), 'nothing left unread');
+      await rowsMatch('helper tab closed');
+      await sleep(300);
+      // Every page as often as with the helper, but for the one it was loading when closed.
+      const loads = Object.fromEntries(paths.map((p) => [p, server.loads(p) - before[p]]).filter(([, n]) => n > 0));
+      const expected = expectLoads({ [ADS]: 1, [PRIVACY]: 1 }, settled);
+      const extra = Object.keys(loads).filter((p) => loads[p] !== expected[p]);
+      assert.deepEqual(Object.keys(loads).sort(), Object.keys(expected).sort(), JSON.stringify(loads));
+      assert.ok(extra.length <= 1 && extra.every((p) => loads[p] === expected[p] + 1), `loads ${JSON.stringify(loads)}`);
     });
   });
 }
