@@ -3,9 +3,8 @@
 // Chromium and Firefox, on the fixture's category pages with server-side behaviours
 // (tests/fixtures/README.md): states in English and German, no states, an odd word, absolute
 // and mobile-tree links, decoy links, a category page that does not load, and the helper tab
-// closed mid-check. Every state the
-// check reports must match what the fixture serves, and the test asserts which pages loaded
-// and how many times. Run: node --test tests/e2e/categories.test.mjs
+// closed mid-check. Every state the check reports must match what the fixture serves, and
+// the test asserts which pages loaded and how many times. Run: node --test tests/e2e/categories.test.mjs
 import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
