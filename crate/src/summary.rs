@@ -536,9 +536,17 @@ pub fn job_summary(job: &Job) -> JobSummary {
         })
         .collect();
     let retry = if job.status == JobStatus::Running { Vec::new() } else { job.retry_ids() };
-    let current = job.current_url().and_then(|_| job.steps.get(job.current)).map(|s| match s.category.as_deref().and_then(crate::category::page) {
+    let running = job.current_url().is_some();
+    let current = running.then(|| job.steps.get(job.current)).flatten().map(|s| match s.category.as_deref().and_then(crate::category::page) {
         Some(page) => Text::new("jobReadingCategory").arg(Text::new(page.msg)),
         None => title(&s.setting),
     });
+    // What the helper tab reads meanwhile, unless the job's tab waits for that very page.
+    let helper_url = job.helper.as_ref().and_then(|h| h.url.as_deref());
+    let helping = helper_url
+        .filter(|u| running && job.steps.get(job.current).is_some_and(|s| s.url != *u))
+        .and_then(|u| job.setting_steps().find(|s| s.url == u && s.outcome.is_none()))
+        .map(|s| title(&s.setting));
+    let current = list(current.into_iter().chain(helping).collect());
     JobSummary { sentences, results, retry, retry_kind: job.kind, current, done, total }
 }

@@ -642,3 +642,17 @@ fn the_helper_tab_closed_or_signed_out_ends_only_what_it_should() {
     assert_eq!((job.status, job.stop_reason), (JobStatus::Stopped, Some(Reason::NotLoggedIn)));
     assert_eq!(d.close_tab, Some(HELPER_TAB), "the helper's tab is closed with the job");
 }
+
+#[test]
+fn while_two_tabs_read_the_popup_names_both_pages() {
+    let mut job = Job::sweep(0.0, &Managed::default()).with_helper(0.0);
+    let helper = job.helper.as_ref().and_then(|h| h.url.clone()).expect("the helper's page");
+    let id = Site::setting_at(&helper);
+    let both = job_summary(&job).current.as_ref().map(common::en).expect("a current page");
+    assert_eq!(both, format!("LinkedIn's Advertising data page; {}", title(&id)));
+    // Once the helper is gone, only the job's tab's page.
+    job.tab_id = Some(MAIN_TAB);
+    job.helper.as_mut().expect("a helper").tab_id = Some(HELPER_TAB);
+    job.on_tab_closed(HELPER_TAB, 1.0);
+    assert_eq!(job_summary(&job).current.as_ref().map(common::en).as_deref(), Some("LinkedIn's Advertising data page"));
+}

@@ -616,7 +616,10 @@ export function defineJobScenarios(name) {
         document.getElementById('forget-yes').click();
       }), { kind: 'sweep' });
       assert.equal(state.job.status, 'finished', state.job.text);
-      for (const c of CATALOGUE) assert.equal(state.rows[c.id].state, MIXED[c.id] ?? 'on', `${c.id} read after the erasing`);
+      for (const c of CATALOGUE) {
+        assert.equal(state.rows[c.id].state, MIXED[c.id] ?? 'on',
+          `${c.id} read after the erasing: row ${JSON.stringify(state.rows[c.id])}; job: ${state.job.text} ${JSON.stringify(state.job.results)}`);
+      }
     });
   });
 }
