@@ -3,7 +3,7 @@
 // DOM from text nodes only. It changes nothing on LinkedIn without the person's
 // confirmation in its own dialog.
 import { core, coreReady } from '../lib/core.js';
-import { JOB_KEY, ORG_KEY, ask as send, readManaged, readOrg, readRegion, readStored } from '../lib/store.js';
+import { JOB_KEY, ORG_KEY, ask as send, log, readManaged, readOrg, readRegion, readStored } from '../lib/store.js';
 import { download, openReport, setUpReport } from './report.js';
 
 const api = globalThis.OptOutApi;
@@ -250,10 +250,16 @@ async function main() {
   await renderSummary();
   await loadJob();
   await renderOrg();
+  // Renders in the order the changes came: the background stores what a page showed before
+  // the job's next step, so the job box never says "Checked all" beside a row not yet drawn.
+  let rendering = Promise.resolve();
+  const inTurn = (render) => {
+    rendering = rendering.then(render).catch((e) => log('popup render', e?.message ?? e));
+  };
   api.storage.onChanged.addListener((changes, area) => {
-    if (area === 'local' || area === 'managed') renderSummary();
-    if (area === 'local' && ORG_KEY in changes) renderOrg();
-    if (area === 'session' && JOB_KEY in changes) loadJob();
+    if (area === 'local' || area === 'managed') inTurn(renderSummary);
+    if (area === 'local' && ORG_KEY in changes) inTurn(renderOrg);
+    if (area === 'session' && JOB_KEY in changes) inTurn(loadJob);
   });
   // While a job runs, wake the background every second: a stopped service worker
   // resumes its clock, so a page that never answers cannot hang the job.
