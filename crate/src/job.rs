@@ -128,9 +128,9 @@ pub struct Step {
 }
 
 /// "Check all"'s second tab: it reads settings' own pages from the end of the list while
-/// the job's tab works from the start, so the check takes about half as long. It only
-/// reads; it never clicks. A page it cannot load goes back to the job's tab as that
-/// page's first failed try; a page it is loading is never the job's tab's too.
+/// the job's tab works from the start, so pages load two at a time. It only reads; it
+/// never clicks. A page it cannot load goes back to the job's tab as that page's first
+/// failed try; a page it is loading is never the job's tab's too.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Helper {
