@@ -15,6 +15,12 @@ const api = globalThis.OptOutApi;
 const jobQueue = serial();
 const reportQueue = serial();
 
+// "Forget everything" requests so far. A scan that arrived before one is never stored after
+// it (it waits in the queue behind the erasing; the person asked for it to be gone).
+let erasures = 0;
+/** The count of "Forget everything" requests, taken as a scan arrives. */
+export const erasure = () => erasures;
+
 export async function loadJob() {
   return (await session())[JOB_KEY] ?? null;
 }
@@ -179,6 +185,7 @@ export function cancelJob() {
  * so a job started meanwhile begins after the erasing instead of being erased with it.
  */
 export function forgetEverything(erase) {
+  erasures++;
   return jobQueue(async () => {
     await cancelRunning();
     await erase();
@@ -194,13 +201,14 @@ export function forgetEverything(erase) {
  * the scan arrived; a scan that arrived before its tab became a job's is never the job's
  * page (nobody would receive the job's click).
  */
-export function recordScan(tabId, facts, outcome, { jobTab }) {
+export function recordScan(tabId, facts, outcome, { jobTab, era }) {
   let decided;
   const directive = new Promise((resolve) => {
     decided = resolve;
   });
   jobQueue(async () => {
     try {
+      if (era !== erasures) return;
       const job = await loadJob();
       const ours = jobTab && job?.status === 'running' && (job.tabId === tabId || job.helper?.tabId === tabId);
       const step = ours ? core.jobOnPage(job, facts, outcome, Date.now(), tabId) : null;
@@ -229,8 +237,9 @@ export function recordScan(tabId, facts, outcome, { jobTab }) {
  * Keeps the page's facts for "Report a problem", reduced by the core to what a report may
  * hold (no personal data) and bounded, in storage.session (gone when the browser closes).
  */
-export function rememberPage(facts, outcome) {
+export function rememberPage(facts, outcome, era) {
   return reportQueue(async () => {
+    if (era !== erasures) return;
     const pages = (await session())[REPORT_KEY];
     const { pages: next, changed } = core.reportRemember(pages, facts, outcome, Date.now());
     if (changed) await sessionSet({ [REPORT_KEY]: next });

@@ -8,7 +8,7 @@ import '../lib/i18n.js';
 import { core, coreReady } from '../lib/core.js';
 import { OPTIONS_KEY, log } from '../lib/store.js';
 import { eraseAll, forgetManaged, forgetOptions, managed, options, refreshBadge, updateOptions, updateState } from './state.js';
-import { cancelJob, forgetEverything, isJobTab, onTabClosed, onTabLoaded, recordScan, rememberPage, resumeJobs, startJob, tick } from './jobs.js';
+import { cancelJob, erasure, forgetEverything, isJobTab, onTabClosed, onTabLoaded, recordScan, rememberPage, resumeJobs, startJob, tick } from './jobs.js';
 import { forgetReveal, highlightOrOpen, show, takeReveal } from './show.js';
 import { listenForAlarms, syncReminder } from './watch.js';
 import { entraScan, syncEntraScript } from './entra.js';
@@ -20,6 +20,7 @@ const warn = (what) => (e) => log(what, e?.message ?? e);
 /** One handler per message kind: (message, sender) -> the reply declared in lib/messages.js. */
 export const HANDLERS = {
   async scan(msg, sender) {
+    const era = erasure(); // a scan seen before "Forget everything" is not stored after it
     const outcome = core.scanPage(msg.facts);
     const tabId = sender.tab.id;
     const reply = async (click) => ({
@@ -34,13 +35,13 @@ export const HANDLERS = {
     // browser that would hold the reply up (measured: a warm mark took twice as long).
     if (!(await isJobTab(tabId))) {
       setTimeout(() => {
-        rememberPage(msg.facts, outcome).catch(warn('report'));
-        recordScan(tabId, msg.facts, outcome, { jobTab: false });
+        rememberPage(msg.facts, outcome, era).catch(warn('report'));
+        recordScan(tabId, msg.facts, outcome, { jobTab: false, era });
       }, 0);
       return reply(null);
     }
-    rememberPage(msg.facts, outcome).catch(warn('report'));
-    const directive = await recordScan(tabId, msg.facts, outcome, { jobTab: true });
+    rememberPage(msg.facts, outcome, era).catch(warn('report'));
+    const directive = await recordScan(tabId, msg.facts, outcome, { jobTab: true, era });
     const clickMark = directive?.click != null ? outcome.marks.find((m) => m.index === directive.click) : null;
     // The one click guided opt-out makes, on the element the core identified.
     return reply(clickMark
