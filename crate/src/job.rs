@@ -294,6 +294,16 @@ pub struct PageLoad {
     /// clock as the job's): tells a late scan of the page the tab showed before the job
     /// sent it here, even when that page had the same URL (two settings on one page).
     pub loaded_at: Option<f64>,
+    /// When the page script began this reading (ms since the epoch, the page's clock).
+    pub taken_at: Option<f64>,
+}
+
+impl PageLoad {
+    /// When the scan was taken (`now` when the page did not say): a scan that waited in a
+    /// busy background is as old as the page state it shows.
+    fn taken_at(&self, now: f64) -> f64 {
+        self.taken_at.map_or(now, |at| at.min(now))
+    }
 }
 
 /// Whether `url` is one of LinkedIn's security checks (and not its sign-in page).
@@ -390,7 +400,7 @@ impl Job {
 
     /// Feeds the scan of the job's tab at `url`.
     pub fn on_scan(&mut self, url: &str, outcome: &ScanOutcome, dialog_open: bool, now: f64) -> Directive {
-        self.on_page(&PageLoad { url: url.into(), dialog_open, http_status: None, loaded_at: None }, outcome, now)
+        self.on_page(&PageLoad { url: url.into(), dialog_open, ..PageLoad::default() }, outcome, now)
     }
 
     /// Feeds the scan of the job's tab, with what the page reported about its loading.
@@ -455,13 +465,15 @@ impl Job {
                 let is_protective = seen == Observed::from(protective);
                 match (is_protective, step.clicked_at) {
                     (true, None) => Some((Outcome::AlreadyOff, None)),
-                    // The click worked; it counts once it has held for the verify time.
+                    // The click worked; it counts once a scan taken after the verify time
+                    // still shows it (taken, not arrived: under load a scan can wait in
+                    // the background while the page already undid the change).
                     (true, Some(at)) => {
                         if step.protective_seen_at.is_none() {
                             step.protective_seen_at = Some(now);
                             d.changed_by_extension.push(setting.clone());
                         }
-                        (now - at >= f64::from(SITE.click_verify_ms)).then_some((Outcome::TurnedOff, None))
+                        (page.taken_at(now) - at >= f64::from(SITE.click_verify_ms)).then_some((Outcome::TurnedOff, None))
                     }
                     (false, None) => {
                         let marks: Vec<_> = outcome.marks.iter().filter(|m| m.setting == setting).collect();
@@ -601,9 +613,10 @@ impl Job {
         }
         let step = &self.steps[self.current];
         if let (Some(at), Some(_)) = (step.clicked_at, step.protective_seen_at) {
-            // Seen in the protective state and not undone since: done.
-            if now - at >= f64::from(SITE.click_verify_ms) {
-                self.finish_step(Outcome::TurnedOff, None, now, &mut d);
+            // Seen in the protective state, but only a scan taken after the verify time says
+            // it held (`on_page`); the page keeps scanning that long. None came: not known.
+            if now - at > f64::from(SITE.click_verify_ms + SITE.click_settle_ms) {
+                self.finish_step(Outcome::Failed, Some(Reason::TimedOut), now, &mut d);
             }
             return d;
         }

@@ -240,13 +240,28 @@ fn opt_out_change_undone_by_the_page_is_a_failure_and_a_held_one_finishes_on_the
     assert_eq!((d.click, d.finished), (None, true), "never clicked again");
     assert_eq!(outcomes(&job)[0], ("ai-training".into(), Some(Outcome::Failed), Some(Reason::Reverted)));
 
-    // Off and quiet: the clock finishes it.
+    // Off, and still off in a scan the page took after the verify time: turned off. A scan
+    // taken earlier that arrives late (a busy background) proves nothing: the page may have
+    // undone the change since.
+    let verify = f64::from(SITE.click_verify_ms);
+    let taken = |at: f64| PageLoad { url: ai.clone(), loaded_at: Some(0.0), taken_at: Some(at), ..PageLoad::default() };
     let mut job = Job::opt_out(&["ai-training".to_string()], 0.0, &Managed::default()).expect("job");
     job.on_scan(&ai, &on(&ai), false, 1.0);
     job.on_scan(&ai, &off(&ai), false, 2.0);
-    assert!(!job.on_tick(1.0 + f64::from(SITE.click_verify_ms) - 1.0, None).finished);
-    assert!(job.on_tick(1.0 + f64::from(SITE.click_verify_ms), None).finished);
+    assert!(!job.on_page(&taken(500.0), &off(&ai), 1.0 + verify + 500.0).finished, "taken before the verify time");
+    assert!(!job.on_tick(1.0 + verify + 600.0, None).finished, "time alone proves nothing");
+    assert!(job.on_page(&taken(1.0 + verify), &off(&ai), 1.0 + verify + 700.0).finished);
     assert_eq!(outcomes(&job)[0].1, Some(Outcome::TurnedOff));
+
+    // Off, then silent: no scan after the verify time ever came, so the clock ends it as not
+    // known to have held (never "turned off").
+    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0, &Managed::default()).expect("job");
+    job.on_scan(&ai, &on(&ai), false, 1.0);
+    job.on_scan(&ai, &off(&ai), false, 2.0);
+    let limit = 1.0 + verify + f64::from(SITE.click_settle_ms);
+    assert!(!job.on_tick(limit, None).finished);
+    assert!(job.on_tick(limit + 1.0, None).finished);
+    assert_eq!(outcomes(&job)[0], ("ai-training".into(), Some(Outcome::Failed), Some(Reason::TimedOut)));
 }
 
 #[test]
@@ -317,7 +332,7 @@ fn fail_once(job: &mut Job, how: Failure, url: &str, t: f64) -> (Vec<Directive>,
         Failure::Http500 => {
             let switch_on = vec![switch(key_of(&job.steps[job.current].setting), true)];
             let outcome = page(url, switch_on, 300.0);
-            ds.push(job.on_page(&PageLoad { url: url.into(), dialog_open: false, http_status: Some(500), loaded_at: None }, &outcome, t));
+            ds.push(job.on_page(&PageLoad { url: url.into(), dialog_open: false, http_status: Some(500), loaded_at: None, taken_at: None }, &outcome, t));
             (ds, t)
         }
         Failure::Checkpoint => {
@@ -389,7 +404,7 @@ fn a_second_try_that_loads_reads_the_page_as_usual() {
         let (_, t) = fail_once(&mut job, how, &url, 1000.0);
         let t = t + f64::from(FAILURES.retry_wait_ms);
         assert_eq!(job.on_tick(t, Some(&url)).navigate.as_deref(), Some(url.as_str()));
-        let d = job.on_page(&PageLoad { url: url.clone(), dialog_open: false, http_status: Some(200), loaded_at: None }, &page(&url, vec![switch(key_of(SETTINGS[0].id), true)], 300.0), t + 500.0);
+        let d = job.on_page(&PageLoad { url: url.clone(), dialog_open: false, http_status: Some(200), loaded_at: None, taken_at: None }, &page(&url, vec![switch(key_of(SETTINGS[0].id), true)], 300.0), t + 500.0);
         assert_eq!(d.navigate, SETTINGS[1].url(), "{how:?}");
         assert!(d.record.is_empty(), "{how:?}: the scan is stored as usual");
         assert_eq!(outcomes(&job)[0], (SETTINGS[0].id.into(), Some(Outcome::On), None), "{how:?}");
@@ -423,7 +438,7 @@ fn late_scans_of_an_error_page_while_waiting_to_try_again_decide_nothing() {
     let mut job = Job::opt_out(&[SETTINGS[0].id.to_string()], 0.0, &Managed::default()).expect("job");
     let url = job.current_url().expect("url").to_string();
     let on = page(&url, vec![switch(key_of(SETTINGS[0].id), true)], 300.0);
-    let error = PageLoad { url: url.clone(), dialog_open: false, http_status: Some(503), loaded_at: None };
+    let error = PageLoad { url: url.clone(), dialog_open: false, http_status: Some(503), loaded_at: None, taken_at: None };
     let d = job.on_page(&error, &on, 100.0);
     assert!(d.discard_observations && d.click.is_none());
     // The settle re-scan of the same error page, during the wait.
@@ -554,7 +569,7 @@ fn two_settings_on_one_page_a_late_scan_of_the_page_before_the_reload_decides_no
     let url = job.current_url().expect("url").to_string();
     assert_eq!(job.steps[1].url, url, "both on one page");
     let (promo, emails) = (key_of("marketing-promotions"), key_of("marketing-emails"));
-    let load = |at: f64| PageLoad { url: url.clone(), dialog_open: false, http_status: Some(200), loaded_at: Some(at) };
+    let load = |at: f64| PageLoad { url: url.clone(), dialog_open: false, http_status: Some(200), loaded_at: Some(at), taken_at: None };
     let first = load(100.0);
     let both = |p: bool, e: bool| page(&url, vec![switch(promo, p), switch(emails, e)], 300.0);
     let d = job.on_page(&first, &both(true, true), 400.0);

@@ -240,7 +240,7 @@ fn run(job: &mut Job, site: &mut Site, start: f64) -> f64 {
                 Some(Behaviour::Http500) if elapsed >= 300.0 && !tab.load_event_sent => {
                     tab.load_event_sent = true;
                     let outcome = scan(&site.facts(&tab.url, elapsed));
-                    ds.push((*id, job.on_page_in(tab_id, &PageLoad { url: tab.url.clone(), dialog_open: false, http_status: Some(500), loaded_at: None }, &outcome, now)));
+                    ds.push((*id, job.on_page_in(tab_id, &PageLoad { url: tab.url.clone(), dialog_open: false, http_status: Some(500), loaded_at: None, taken_at: None }, &outcome, now)));
                 }
                 Some(_) => {}
                 None if elapsed >= 300.0 => {
@@ -250,7 +250,7 @@ fn run(job: &mut Job, site: &mut Site, start: f64) -> f64 {
                     }
                     // The page script scans the page as it is now (after a click, the switch's new state).
                     let outcome = scan(&site.facts(&tab.url, elapsed));
-                    ds.push((*id, job.on_page_in(tab_id, &PageLoad { url: tab.url.clone(), dialog_open: false, http_status: Some(200), loaded_at: None }, &outcome, now)));
+                    ds.push((*id, job.on_page_in(tab_id, &PageLoad { url: tab.url.clone(), dialog_open: false, http_status: Some(200), loaded_at: None, taken_at: None }, &outcome, now)));
                 }
                 None => {}
             }
