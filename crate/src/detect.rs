@@ -145,6 +145,12 @@ pub enum Reason {
     /// The setting's only switch is in a part of the page the person cannot see (a
     /// collapsed section): it was read, but it is not marked or clicked.
     Hidden,
+    /// After the click, a fresh load of the setting's page still showed the old state:
+    /// LinkedIn did not keep the change.
+    NotKept,
+    /// After the click, no fresh load of the setting's page showed the new state in time:
+    /// LinkedIn has not confirmed the change.
+    Unconfirmed,
 }
 
 impl Reason {
@@ -169,6 +175,8 @@ impl Reason {
             Reason::NotSeen => "reasonNotSeen",
             Reason::Changed => "reasonChanged",
             Reason::Hidden => "reasonHidden",
+            Reason::NotKept => "reasonNotKept",
+            Reason::Unconfirmed => "reasonUnconfirmed",
         }
     }
 }
@@ -260,7 +268,7 @@ impl From<Observation> for ObservationWire {
 }
 
 /// An instruction to the content script to mark one candidate.
-#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Mark {
     /// Index into [`PageFacts::candidates`].
     pub index: usize,
@@ -286,7 +294,7 @@ pub struct HiddenCopy {
 }
 
 /// The result of scanning one page.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ScanOutcome {
     /// Candidates to mark.

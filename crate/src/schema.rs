@@ -130,8 +130,14 @@ rule_structs! {
         pub renavigate_ms: u32,
         /// How long a switch may take to change after the one click.
         pub click_settle_ms: u32,
-        /// How long the state after the click must hold to count.
+        /// How long the new state must show on the clicked page before a fresh load proves it.
         pub click_verify_ms: u32,
+        /// At most this many fresh loads prove a change.
+        pub proof_reads: u32,
+        /// The wait before a fresh load that still showed the old state is made again.
+        pub proof_interval_ms: u32,
+        /// How long the clicked page is re-read after the click.
+        pub click_watch_ms: u32,
         /// How long a LinkedIn confirmation dialog is left to the person.
         pub confirm_wait_ms: u32,
         /// Background reading for the popup.

@@ -427,6 +427,8 @@ pub fn why(r: Reason) -> Text {
         Reason::NotSeen => "whyNotSeen",
         Reason::Changed => "whyChanged",
         Reason::Hidden => "whyHidden",
+        Reason::NotKept => "whyNotKept",
+        Reason::Unconfirmed => "whyUnconfirmed",
     })
 }
 
@@ -434,6 +436,14 @@ pub fn why(r: Reason) -> Text {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JobSummary {
+    /// What the job does.
+    pub kind: JobKind,
+    /// Where it is.
+    pub status: JobStatus,
+    /// It is running: the popup's job buttons stay disabled.
+    pub running: bool,
+    /// LinkedIn asks the person to confirm the change on the page.
+    pub awaiting_confirmation: bool,
     /// Sentences, to join with spaces: "Checked 12 of 13 settings. 1 could not be read: …"
     pub sentences: Vec<Text>,
     /// One line per step with a result (opt-out), in order.
@@ -479,6 +489,10 @@ pub fn job_summary(job: &Job) -> JobSummary {
         (JobStatus::Running, JobKind::Sweep) => sentences.push(Text::new("jobChecking").arg((done + 1).min(total)).arg(total)),
         (JobStatus::Running, JobKind::OptOut) => sentences.push(Text::new("jobTurningOff").arg((done + 1).min(total)).arg(total)),
         (JobStatus::Stopped, _) if job.stop_reason == Some(Reason::NotLoggedIn) => sentences.push(Text::new("jobStoppedSignedOut")),
+        (JobStatus::Stopped, _) if job.stop_reason == Some(Reason::Checkpoint) => {
+            let reached = job.setting_steps().filter(|s| s.outcome.is_some() && s.reason != Some(Reason::Checkpoint)).count();
+            sentences.push(Text::new("jobStoppedCheckpoint").arg(reached).arg(total));
+        }
         (JobStatus::Cancelled | JobStatus::Stopped, _) => {
             let reached = job.setting_steps().filter(|s| s.outcome.is_some() && s.reason != Some(Reason::Cancelled)).count();
             sentences.push(Text::new("jobCancelled").arg(reached).arg(total));
@@ -536,17 +550,27 @@ pub fn job_summary(job: &Job) -> JobSummary {
         })
         .collect();
     let retry = if job.status == JobStatus::Running { Vec::new() } else { job.retry_ids() };
-    let running = job.current_url().is_some();
-    let current = running.then(|| job.steps.get(job.current)).flatten().map(|s| match s.category.as_deref().and_then(crate::category::page) {
-        Some(page) => Text::new("jobReadingCategory").arg(Text::new(page.msg)),
-        None => title(&s.setting),
-    });
-    // What the helper tab reads meanwhile, unless the job's tab waits for that very page.
-    let helper_url = job.helper.as_ref().and_then(|h| h.url.as_deref());
-    let helping = helper_url
-        .filter(|u| running && job.steps.get(job.current).is_some_and(|s| s.url != *u))
-        .and_then(|u| job.setting_steps().find(|s| s.url == u && s.outcome.is_none()))
-        .map(|s| title(&s.setting));
-    let current = list(current.into_iter().chain(helping).collect());
-    JobSummary { sentences, results, retry, retry_kind: job.kind, current, done, total }
+    // What each tab reads now: the main lane's page, and the helper's when it is another.
+    let current = list(
+        job.reading()
+            .into_iter()
+            .map(|s| match s.category.as_deref().and_then(crate::category::page) {
+                Some(page) => Text::new("jobReadingCategory").arg(Text::new(page.msg)),
+                None => title(&s.setting),
+            })
+            .collect(),
+    );
+    JobSummary {
+        kind: job.kind,
+        status: job.status,
+        running: job.status == JobStatus::Running,
+        awaiting_confirmation: job.awaiting_confirmation(),
+        sentences,
+        results,
+        retry,
+        retry_kind: job.kind,
+        current,
+        done,
+        total,
+    }
 }

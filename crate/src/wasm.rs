@@ -11,7 +11,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::catalogue::Region;
-use crate::detect::{Observation, PageFacts, ScanOutcome};
+use crate::detect::{Observation, PageFacts};
 use crate::job::{Directive, Job};
 use crate::managed::Managed;
 use crate::state::{self, Stored};
@@ -215,29 +215,6 @@ pub fn export_markdown(stored: JsValue, now: f64, lookup: &js_sys::Function) -> 
     Ok(export::markdown(&stored, now, &mut words(lookup)))
 }
 
-/// Advances a job on the clock (`tabUrl`, `helperUrl`: where its tab and its helper's tab
-/// are, if known): `{job, directive, changed}`.
-#[wasm_bindgen(js_name = jobOnTick)]
-pub fn job_on_tick(job: JsValue, now: f64, tab_url: Option<String>, helper_url: Option<String>) -> Answer {
-    let job: Job = record(job, "job")?;
-    to_js(&job.step(|j| j.on_ticks(now, tab_url.as_deref(), helper_url.as_deref())))
-}
-
-/// The tab `tabId` was closed or cannot be used: the job's own tab cancels the job; its
-/// helper's tab leaves its page to the job's tab. `{job, directive, changed}`.
-#[wasm_bindgen(js_name = jobTabClosed)]
-pub fn job_tab_closed(job: JsValue, tab_id: f64, now: f64) -> Answer {
-    let job: Job = record(job, "job")?;
-    to_js(&job.step(|j| j.on_tab_closed(tab_id, now)))
-}
-
-/// Cancels a job (`tabClosed`: because its tab was closed): `{job, directive, changed}`.
-#[wasm_bindgen(js_name = jobCancel)]
-pub fn job_cancel(job: JsValue, now: f64, tab_closed: bool) -> Answer {
-    let job: Job = record(job, "job")?;
-    to_js(&job.step(|j| if tab_closed { j.tab_closed(now) } else { j.cancel(now) }))
-}
-
 /// Checks what `storage.managed` held: `{managed, problem}`; a malformed policy is
 /// ignored with the reason, never a crash.
 #[wasm_bindgen(js_name = loadManaged)]
@@ -368,48 +345,59 @@ pub fn apply_scan(stored: JsValue, examined: JsValue, directive: JsValue, now: f
 /// A job has ended: what it changes in loaded state (a finished "Check all" becomes the
 /// baseline for news): `{stored, changed}`.
 #[wasm_bindgen(js_name = jobEnded)]
-pub fn job_ended(stored: JsValue, job: JsValue, now: f64) -> Answer {
+pub fn job_ended(stored: JsValue, job: &str, now: f64) -> Answer {
     let mut stored: Stored = record(stored, "stored state")?;
-    let job: Job = record(job, "job")?;
+    let job = job_from(job)?;
     let changed = crate::record::job_ended(&mut stored, &job, now);
     to_js(&Applied { stored, changed })
 }
 
+/// A job the shell kept, as the JSON text the core gave it.
+fn job_from(text: &str) -> Answer<Job> {
+    Job::from_text(text).map_err(|e| CoreError::Malformed { what: "job", detail: e.to_string() })
+}
+
 /// Starts a job: `kind` "sweep" or "opt-out", `settings` the chosen ids (or `undefined`
-/// for every setting), `running` the saved job (or `undefined`). Returns `{job}`, or
-/// `{refusal, text}` with the reason as a code and as a message.
+/// for every setting), `running` the kept job (or `undefined`). Returns `{job, directive}`
+/// (the job as text to keep, what to do first), or `{refusal, text}` with the reason as a
+/// code and as a message.
 #[wasm_bindgen(js_name = jobStart)]
-pub fn job_start(kind: &str, settings: JsValue, running: JsValue, now: f64, managed: JsValue) -> Answer {
+pub fn job_start(kind: &str, settings: JsValue, running: Option<String>, now: f64, managed: JsValue) -> Answer {
     let settings: Option<Vec<String>> = optional(settings, "setting ids", list)?;
-    // A saved job this version cannot read is no job to wait for.
-    let running: Option<Job> = optional(running, "job", record).ok().flatten();
+    // A kept job this version cannot read is no job to wait for.
+    let running = running.as_deref().and_then(|t| Job::from_text(t).ok());
     to_js(&crate::job::Started::from(Job::start(kind, settings.as_deref(), running.as_ref(), now, &managed_from(managed)?)))
 }
 
-/// Feeds a `scanPage` outcome of the job's tab or its helper's (`tabId`; `undefined`: the
-/// job's), with the page's facts (its URL, an open dialog, its HTTP status):
-/// `{job, directive, changed}`.
-#[wasm_bindgen(js_name = jobOnPage)]
-pub fn job_on_page(job: JsValue, facts: JsValue, outcome: JsValue, now: f64, tab_id: Option<f64>) -> Answer {
-    let job: Job = record(job, "job")?;
-    let page: crate::job::PageLoad = record(facts, "page facts")?;
-    let outcome: ScanOutcome = record(outcome, "scan outcome")?;
-    to_js(&job.step(|j| j.on_page_in(tab_id, &page, &outcome, now)))
+/// Feeds a job one event: `tab` the tab it concerns (`undefined` for the job as a whole),
+/// `event` one of `{type: 'opened', role}`, `{type: 'scan', page, outcome}` (the page's
+/// facts and its `scanPage` outcome), `{type: 'loaded', url, scriptAnswered}`,
+/// `{type: 'closed'}`, `{type: 'tick', tabs: [{tab, url, gone}]}`, `{type: 'cancel'}`,
+/// `{type: 'wound-up'}`. Returns `{job, directive, changed}`.
+#[wasm_bindgen(js_name = jobOn)]
+pub fn job_on(job: &str, tab: Option<f64>, event: JsValue, now: f64) -> Answer {
+    let job = job_from(job)?;
+    let event: crate::job::Event = record(event, "job event")?;
+    to_js(&job.step(tab, event, now))
 }
 
-/// The job's tab or its helper's (`tabId`; `undefined`: the job's) finished loading `url`;
-/// `scriptAnswered`: whether its content script answered a ping. `{job, directive, changed}`.
-#[wasm_bindgen(js_name = jobOnTabLoaded)]
-pub fn job_on_tab_loaded(job: JsValue, url: &str, script_answered: bool, now: f64, tab_id: Option<f64>) -> Answer {
-    let job: Job = record(job, "job")?;
-    to_js(&job.step(|j| j.on_tab_loaded_in(tab_id, url, script_answered, now)))
+/// What the background asks of a job: `{running, ending, tabs}`.
+#[wasm_bindgen(js_name = jobView)]
+pub fn job_view(job: &str) -> Answer {
+    to_js(&job_from(job)?.view())
 }
 
-/// What the popup says about a job: `{sentences, results, retry, retryKind}`.
+/// Whether a running job (`undefined`: none) holds the tab `tab`: then no one else may use it.
+#[wasm_bindgen(js_name = jobHoldsTab)]
+pub fn job_holds_tab(job: Option<String>, tab: f64) -> bool {
+    job.as_deref().and_then(|t| Job::from_text(t).ok()).is_some_and(|j| j.holds_tab(tab))
+}
+
+/// What the popup says about a job: `{kind, status, running, awaitingConfirmation,
+/// sentences, results, retry, retryKind, current, done, total}`.
 #[wasm_bindgen(js_name = jobSummary)]
-pub fn job_summary(job: JsValue) -> Answer {
-    let job: Job = record(job, "job")?;
-    to_js(&summary::job_summary(&job))
+pub fn job_summary(job: &str) -> Answer {
+    to_js(&summary::job_summary(&job_from(job)?))
 }
 
 #[derive(Serialize)]

@@ -3,7 +3,8 @@
 use opt_out_lens_core::managed::Managed;
 use opt_out_lens_core::catalogue::{FAILURES, SETTINGS, SITE};
 use opt_out_lens_core::detect::{scan, Candidate, Observation, Observed, PageFacts, Reason, ScanOutcome};
-use opt_out_lens_core::job::{loaded_before, Directive, Job, JobKind, JobStatus, Outcome, PageLoad, Refusal};
+use opt_out_lens_core::job::{loaded_before, Directive, Event, Job, JobKind, JobStatus, Outcome, PageLoad, Refusal, Role};
+use common::{go_of, Drive};
 use opt_out_lens_core::text::Text;
 
 mod common;
@@ -74,7 +75,7 @@ fn sweep_visits_every_catalogued_page_in_order() {
         now += 100.0;
         // A still-loading page does not advance the sweep.
         let d = job.on_scan(&url, &page(&url, vec![], 50.0), false, now);
-        assert_eq!((d.navigate.as_deref(), d.finished), (None, false));
+        assert_eq!((go_of(&d, Role::Main).as_deref(), d.finished), (None, false));
         let on = i % 2 == 0;
         let facts = if s.kind == Kind::Connection {
             // A connection is read from the page's list entries: seen means on.
@@ -92,7 +93,7 @@ fn sweep_visits_every_catalogued_page_in_order() {
         let d = job.on_scan(&url, &scan(&facts), false, now);
         assert_eq!(d.click, None, "a sweep never clicks");
         if i + 1 < visited.len() {
-            assert_eq!(d.navigate, visited[i + 1].url());
+            assert_eq!(go_of(&d, Role::Main), visited[i + 1].url());
         } else {
             assert!(d.finished);
         }
@@ -108,18 +109,18 @@ fn a_page_without_its_switch_or_that_never_answers_becomes_unknown_and_the_sweep
     let mut job = sweep();
     let first = job.current_url().expect("url").to_string();
     let d = job.on_scan(&first, &page(&first, vec![], f64::from(SITE.settle_ms) + 1.0), false, 6000.0);
-    assert_eq!(d.navigate, SETTINGS[1].url());
+    assert_eq!(go_of(&d, Role::Main), SETTINGS[1].url());
     assert_eq!(outcomes(&job)[0], (SETTINGS[0].id.into(), Some(Outcome::Unknown), Some(Reason::NotFound)));
     // Page 2 never reports: the clock tries it once more, then moves on.
     assert_eq!(job.on_tick(6000.0 + f64::from(SITE.page_timeout_ms) - 1.0, None), Default::default());
     let t = 6000.0 + f64::from(SITE.page_timeout_ms) + 1.0;
     let d = job.on_tick(t, None);
-    assert_eq!((d.navigate.as_deref(), d.record.len()), (None, 0), "first timeout: wait, then try again");
+    assert_eq!((go_of(&d, Role::Main).as_deref(), d.record.len()), (None, 0), "first timeout: wait, then try again");
     let t = t + f64::from(FAILURES.retry_wait_ms);
-    assert_eq!(job.on_tick(t, None).navigate, SETTINGS[1].url(), "the same page once more");
+    assert_eq!(go_of(&job.on_tick(t, None), Role::Main), SETTINGS[1].url(), "the same page once more");
     assert_eq!(job.on_tick(t + f64::from(SITE.page_timeout_ms) - 1.0, None), Default::default());
     let d = job.on_tick(t + f64::from(SITE.page_timeout_ms) + 1.0, None);
-    assert_eq!(d.navigate, SETTINGS[2].url());
+    assert_eq!(go_of(&d, Role::Main), SETTINGS[2].url());
     assert_eq!(outcomes(&job)[1].2, Some(Reason::TimedOut));
     assert_eq!(d.record, vec![Observation { setting: SETTINGS[1].id.into(), observed: Observed::Unknown(Reason::TimedOut) }]);
 }
@@ -147,38 +148,74 @@ fn late_scans_of_the_previous_page_are_ignored_and_cancel_ends_the_job() {
     let d = job.on_scan(&first, &page(&first, vec![switch(key_of(SETTINGS[0].id), false)], 400.0), false, 2.0);
     assert_eq!(d, Default::default());
     assert_eq!(outcomes(&job).iter().filter(|o| o.1.is_some()).count(), 1);
-    let d = job.cancel(3.0);
+    let d = job.feed(None, Event::Cancel, 3.0);
     assert!(d.finished);
     assert_eq!(job.status, JobStatus::Cancelled);
     assert!(outcomes(&job)[1..].iter().all(|o| o.2 == Some(Reason::Cancelled)));
-    assert_eq!(job.cancel(4.0), Default::default(), "cancelling twice does nothing");
+    assert_eq!(job.feed(None, Event::Cancel, 4.0), Default::default(), "cancelling twice does nothing");
+}
+
+/// Guided opt-out of `ids`, started as the background starts it.
+fn opt_out(ids: &[&str]) -> Job {
+    let ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+    common::start("opt-out", Some(&ids), 0.0, &Managed::default()).0
+}
+
+/// A fresh load of `url` in the helper's tab, loaded at `loaded_at`, showing the AI switch.
+fn proof_scan(job: &mut Job, url: &str, on: bool, loaded_at: f64, now: f64) -> Directive {
+    let page = PageLoad { url: url.into(), loaded_at: Some(loaded_at), ..PageLoad::default() };
+    job.on_helper_page(&page, &scan(&PageFacts { url: url.into(), elapsed_ms: 300.0, candidates: vec![switch("allowDataForGenerativeAI", on)], ..PageFacts::default() }), now)
+}
+
+/// Clicks the AI switch at time 1 and shows it off from time 2: the change holds on the page.
+fn clicked_and_off(job: &mut Job, ai: &str) {
+    let on = page(ai, vec![switch("allowDataForGenerativeAI", true)], 300.0);
+    let d = job.on_scan(ai, &on, false, 1.0);
+    let click = d.click.expect("clicked");
+    assert_eq!((click.index, click.watch_ms), (0, SITE.click_watch_ms), "the rules say how long the page is watched");
+    let d = job.on_scan(ai, &page(ai, vec![switch("allowDataForGenerativeAI", false)], 400.0), false, 2.0);
+    assert!(d.discard_observations, "the clicked page is not LinkedIn's stored state");
+    assert!(d.changed_by_extension.is_empty() && d.go.is_empty(), "nothing is concluded from the clicked page");
+}
+
+/// The time the proof's first fresh load is asked for (the change held on the page).
+fn proof_time() -> f64 {
+    2.0 + f64::from(SITE.click_verify_ms)
 }
 
 #[test]
-fn opt_out_clicks_once_and_succeeds_only_on_read_back() {
-    let ids = vec!["research".to_string(), "ai-training".to_string()];
-    let mut job = Job::opt_out(&ids, 0.0, &Managed::default()).expect("job");
+fn opt_out_clicks_once_and_says_turned_off_only_on_a_fresh_load_of_the_page() {
+    let mut job = opt_out(&["research", "ai-training"]);
     // Catalogue order, not request order.
     assert_eq!(job.steps.iter().map(|s| s.setting.as_str()).collect::<Vec<_>>(), ["ai-training", "research"]);
-    let ai = job.current_url().expect("url").to_string();
+    let ai = job.current_url().expect("url");
     let decoy = switch("allowAiReplySuggestions", true);
     let d = job.on_scan(&ai, &page(&ai, vec![decoy.clone(), switch("allowDataForGenerativeAI", true)], 300.0), false, 1.0);
-    assert_eq!(d.click, Some(1), "the identified switch, never the decoy");
+    assert_eq!(d.click.map(|c| c.index), Some(1), "the identified switch, never the decoy");
     // The next scan still shows it on (the page has not reacted yet): no second click.
     let d = job.on_scan(&ai, &page(&ai, vec![decoy.clone(), switch("allowDataForGenerativeAI", true)], 400.0), false, 2.0);
     assert_eq!(d.click, None);
-    let d = job.on_scan(&ai, &page(&ai, vec![decoy.clone(), switch("allowDataForGenerativeAI", false)], 500.0), false, 3.0);
+    let d = job.on_scan(&ai, &page(&ai, vec![decoy, switch("allowDataForGenerativeAI", false)], 500.0), false, 3.0);
+    assert!(d.changed_by_extension.is_empty() && d.discard_observations);
+    // Held on the page for the verify time: its page is loaded afresh in the helper's tab,
+    // the clicked tab stays where it is.
+    assert_eq!(job.on_tick(3.0 + f64::from(SITE.click_verify_ms) - 1.0, Some(&ai)), Directive::default());
+    let asked = 3.0 + f64::from(SITE.click_verify_ms);
+    let d = job.on_tick(asked, Some(&ai));
+    assert_eq!((go_of(&d, Role::Helper), go_of(&d, Role::Main)), (Some(ai.clone()), None));
+    assert_eq!(d.go[0].tab, Some(common::HELPER_TAB), "the helper's tab is opened for it");
+    // The clicked page's own readings prove nothing, however late.
+    assert!(job.on_scan(&ai, &page(&ai, vec![switch("allowDataForGenerativeAI", false)], 9000.0), false, asked + 9000.0).changed_by_extension.is_empty());
+    // A fresh load showing it off: turned off, and only now made through the extension.
+    let d = proof_scan(&mut job, &ai, false, asked + 100.0, asked + 400.0);
     assert_eq!(d.changed_by_extension, vec!["ai-training".to_string()]);
-    assert_eq!(d.navigate, None, "off must hold for the verify time first");
-    // Still off when the verify time is up: turned off, on to the next page.
-    let verified = 1.0 + f64::from(SITE.click_verify_ms);
-    let d = job.on_scan(&ai, &page(&ai, vec![decoy, switch("allowDataForGenerativeAI", false)], 600.0), false, verified);
-    assert!(d.changed_by_extension.is_empty(), "attributed once");
-    assert_eq!(d.navigate, SETTINGS.iter().find(|s| s.id == "research").and_then(|s| s.url()));
+    assert!(!d.discard_observations, "a fresh load is LinkedIn's stored state");
+    assert_eq!(go_of(&d, Role::Main), SETTINGS.iter().find(|s| s.id == "research").and_then(|s| s.url()));
     // Already off: not clicked.
-    let research = job.current_url().expect("url").to_string();
-    let d = job.on_scan(&research, &page(&research, vec![switch("allowAnonymizedDataResearch", false)], 300.0), false, verified + 1.0);
+    let research = job.current_url().expect("url");
+    let d = job.on_scan(&research, &page(&research, vec![switch("allowAnonymizedDataResearch", false)], 300.0), false, asked + 500.0);
     assert_eq!((d.click, d.finished), (None, true));
+    assert_eq!(d.close, vec![common::MAIN_TAB, common::HELPER_TAB], "both tabs close");
     assert_eq!(
         outcomes(&job),
         vec![("ai-training".into(), Some(Outcome::TurnedOff), None), ("research".into(), Some(Outcome::AlreadyOff), None)]
@@ -186,11 +223,87 @@ fn opt_out_clicks_once_and_succeeds_only_on_read_back() {
 }
 
 #[test]
+fn a_change_linkedin_did_not_store_is_never_turned_off_whatever_the_clicked_page_shows() {
+    // Every fresh load shows the old state while the clicked page shows the new one.
+    let mut job = opt_out(&["ai-training"]);
+    let ai = job.current_url().expect("url");
+    clicked_and_off(&mut job, &ai);
+    let mut now = proof_time();
+    let mut reads = 0;
+    while job.status == JobStatus::Running {
+        let d = job.on_tick(now, Some(&ai));
+        if go_of(&d, Role::Helper).is_some() {
+            reads += 1;
+            let d = proof_scan(&mut job, &ai, true, now + 1.0, now + 300.0);
+            assert!(d.changed_by_extension.is_empty());
+        }
+        now += 100.0;
+        assert!(now < 120_000.0, "bounded");
+    }
+    assert_eq!(reads, SITE.proof_reads, "a bounded number of fresh loads");
+    assert_eq!(outcomes(&job)[0], ("ai-training".into(), Some(Outcome::Failed), Some(Reason::NotKept)));
+    assert_eq!(common::en(&opt_out_lens_core::summary::job_summary(&job).results[0].text), "Data for Generative AI Improvement — failed: LinkedIn did not keep the change");
+
+    // No fresh load ever answers: the clock alone proves nothing (not confirmed).
+    let mut job = opt_out(&["ai-training"]);
+    clicked_and_off(&mut job, &ai);
+    let mut now = proof_time();
+    while job.status == JobStatus::Running {
+        job.on_tick(now, Some(&ai));
+        now += 100.0;
+        assert!(now < 200_000.0, "bounded");
+    }
+    assert_eq!(outcomes(&job)[0], ("ai-training".into(), Some(Outcome::Failed), Some(Reason::Unconfirmed)));
+}
+
+#[test]
+fn a_slow_save_is_turned_off_once_a_fresh_load_shows_it() {
+    let mut job = opt_out(&["ai-training"]);
+    let ai = job.current_url().expect("url");
+    clicked_and_off(&mut job, &ai);
+    let mut now = proof_time();
+    let mut reads = 0;
+    let mut proven = None;
+    while job.status == JobStatus::Running {
+        let d = job.on_tick(now, Some(&ai));
+        if go_of(&d, Role::Helper).is_some() {
+            reads += 1;
+            // LinkedIn stores it while the second fresh load is on its way.
+            let d = proof_scan(&mut job, &ai, reads < 3, now + 1.0, now + 300.0);
+            if !d.changed_by_extension.is_empty() {
+                proven = Some(reads);
+            }
+        }
+        now += 100.0;
+        assert!(now < 120_000.0, "bounded");
+    }
+    assert_eq!(proven, Some(3));
+    assert_eq!(outcomes(&job)[0].1, Some(Outcome::TurnedOff));
+}
+
+#[test]
+fn a_late_scan_of_the_previous_fresh_load_decides_nothing() {
+    let mut job = opt_out(&["ai-training"]);
+    let ai = job.current_url().expect("url");
+    clicked_and_off(&mut job, &ai);
+    let first = proof_time();
+    job.on_tick(first, Some(&ai));
+    proof_scan(&mut job, &ai, true, first + 1.0, first + 300.0);
+    let second = first + 300.0 + f64::from(SITE.proof_interval_ms);
+    assert_eq!(go_of(&job.on_tick(second, Some(&ai)), Role::Helper), Some(ai.clone()));
+    // The document loaded for the first read, scanned again: not the fresh load asked for.
+    let d = proof_scan(&mut job, &ai, false, first + 1.0, second + 100.0);
+    assert!(d.changed_by_extension.is_empty() && job.status == JobStatus::Running);
+    let d = proof_scan(&mut job, &ai, false, second + 1.0, second + 300.0);
+    assert_eq!(d.changed_by_extension, vec!["ai-training".to_string()]);
+}
+
+#[test]
 fn opt_out_failures_are_reported_never_retried() {
-    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0, &Managed::default()).expect("job");
-    let ai = job.current_url().expect("url").to_string();
+    let mut job = opt_out(&["ai-training"]);
+    let ai = job.current_url().expect("url");
     let on = || page(&ai, vec![switch("allowDataForGenerativeAI", true)], 300.0);
-    assert_eq!(job.on_scan(&ai, &on(), false, 1.0).click, Some(0));
+    assert!(job.on_scan(&ai, &on(), false, 1.0).click.is_some());
     for t in [2.0, 3.0, 4.0] {
         assert_eq!(job.on_scan(&ai, &on(), false, t).click, None);
     }
@@ -199,80 +312,61 @@ fn opt_out_failures_are_reported_never_retried() {
     assert_eq!(outcomes(&job)[0], ("ai-training".into(), Some(Outcome::Failed), Some(Reason::DidNotChange)));
 
     // LinkedIn asks for confirmation: the tab is shown, the extension waits for the person.
-    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0, &Managed::default()).expect("job");
-    assert_eq!(job.on_scan(&ai, &on(), false, 1.0).click, Some(0));
+    let mut job = opt_out(&["ai-training"]);
+    assert!(job.on_scan(&ai, &on(), false, 1.0).click.is_some());
     let d = job.on_scan(&ai, &on(), true, 2.0);
-    assert!(d.show_tab && d.click.is_none());
-    assert!(job.steps[0].awaiting_confirmation);
+    assert!(d.front == Some(common::MAIN_TAB) && d.click.is_none());
+    assert!(job.awaiting_confirmation());
     assert!(!job.on_tick(1.0 + f64::from(SITE.click_settle_ms) + 1.0, None).finished, "waits longer for a person");
     job.on_tick(1.0 + f64::from(SITE.confirm_wait_ms) + 1.0, None);
     assert_eq!(outcomes(&job)[0].2, Some(Reason::NotConfirmed));
 
     // Two switches claim the setting in different states: nothing is clicked.
-    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0, &Managed::default()).expect("job");
+    let mut job = opt_out(&["ai-training"]);
     let two = page(&ai, vec![switch("allowDataForGenerativeAI", true), switch("allowDataForGenerativeAI", false)], 300.0);
     let d = job.on_scan(&ai, &two, false, 1.0);
     assert_eq!(d.click, None);
     assert_eq!(outcomes(&job)[0].1, Some(Outcome::Failed));
 
     // The switch is missing: failed, not found.
-    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0, &Managed::default()).expect("job");
+    let mut job = opt_out(&["ai-training"]);
     job.on_scan(&ai, &page(&ai, vec![], 9000.0), false, 1.0);
     assert_eq!(outcomes(&job)[0], ("ai-training".into(), Some(Outcome::Failed), Some(Reason::NotFound)));
 }
 
 #[test]
 fn opt_out_refuses_unknown_or_no_settings() {
-    assert_eq!(Job::opt_out(&[], 0.0, &Managed::default()), Err(Refusal::NoneChosen));
-    assert_eq!(Job::opt_out(&["made-up".to_string()], 0.0, &Managed::default()), Err(Refusal::UnknownSetting));
+    let start = |ids: &[String]| Job::start("opt-out", Some(ids), None, 0.0, &Managed::default()).map(|_| ());
+    assert_eq!(start(&[]), Err(Refusal::NoneChosen));
+    assert_eq!(start(&["made-up".to_string()]), Err(Refusal::UnknownSetting));
 }
 
 #[test]
-fn opt_out_change_undone_by_the_page_is_a_failure_and_a_held_one_finishes_on_the_clock() {
-    let off = |ai: &str| page(ai, vec![switch("allowDataForGenerativeAI", false)], 300.0);
-    let on = |ai: &str| page(ai, vec![switch("allowDataForGenerativeAI", true)], 300.0);
-    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0, &Managed::default()).expect("job");
-    let ai = job.current_url().expect("url").to_string();
-    let d = job.on_scan(&ai, &on(&ai), false, 1.0);
-    assert_eq!((d.click, d.verify_ms.is_some()), (Some(0), true));
-    job.on_scan(&ai, &off(&ai), false, 2.0);
-    let d = job.on_scan(&ai, &on(&ai), false, 1000.0);
+fn a_change_undone_on_the_clicked_page_is_a_failure_and_never_clicked_again() {
+    let mut job = opt_out(&["ai-training"]);
+    let ai = job.current_url().expect("url");
+    clicked_and_off(&mut job, &ai);
+    let d = job.on_scan(&ai, &page(&ai, vec![switch("allowDataForGenerativeAI", true)], 1000.0), false, 1000.0);
     assert_eq!((d.click, d.finished), (None, true), "never clicked again");
     assert_eq!(outcomes(&job)[0], ("ai-training".into(), Some(Outcome::Failed), Some(Reason::Reverted)));
-
-    // Off, and still off in a scan the page took after the verify time: turned off. A scan
-    // taken earlier that arrives late (a busy background) proves nothing: the page may have
-    // undone the change since.
-    let verify = f64::from(SITE.click_verify_ms);
-    let taken = |at: f64| PageLoad { url: ai.clone(), loaded_at: Some(0.0), taken_at: Some(at), ..PageLoad::default() };
-    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0, &Managed::default()).expect("job");
-    job.on_scan(&ai, &on(&ai), false, 1.0);
-    job.on_scan(&ai, &off(&ai), false, 2.0);
-    assert!(!job.on_page(&taken(500.0), &off(&ai), 1.0 + verify + 500.0).finished, "taken before the verify time");
-    assert!(!job.on_tick(1.0 + verify + 600.0, None).finished, "time alone proves nothing");
-    assert!(job.on_page(&taken(1.0 + verify), &off(&ai), 1.0 + verify + 700.0).finished);
-    assert_eq!(outcomes(&job)[0].1, Some(Outcome::TurnedOff));
-
-    // Off, then silent: no scan after the verify time ever came, so the clock ends it as not
-    // known to have held (never "turned off").
-    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0, &Managed::default()).expect("job");
-    job.on_scan(&ai, &on(&ai), false, 1.0);
-    job.on_scan(&ai, &off(&ai), false, 2.0);
-    let limit = 1.0 + verify + f64::from(SITE.click_settle_ms);
-    assert!(!job.on_tick(limit, None).finished);
-    assert!(job.on_tick(limit + 1.0, None).finished);
-    assert_eq!(outcomes(&job)[0], ("ai-training".into(), Some(Outcome::Failed), Some(Reason::TimedOut)));
+    // Also while a fresh load is on its way.
+    let mut job = opt_out(&["ai-training"]);
+    clicked_and_off(&mut job, &ai);
+    job.on_tick(proof_time(), Some(&ai));
+    let d = job.on_scan(&ai, &page(&ai, vec![switch("allowDataForGenerativeAI", true)], 9000.0), false, proof_time() + 100.0);
+    assert!(d.finished);
+    assert_eq!(outcomes(&job)[0].2, Some(Reason::Reverted));
 }
 
 #[test]
 fn managed_options_limit_the_sweep_and_can_forbid_opt_out() {
     let managed = Managed { watch_settings: Some(vec!["ai-training".into(), "research".into()]), allow_opt_out: Some(false), ..Managed::default() };
-    let job = Job::sweep(0.0, &managed);
+    let (job, _) = Job::start("sweep", None, None, 0.0, &managed).expect("started");
     // Both are on the Data privacy category page: it is read first.
     assert_eq!(job.steps[0].category.as_deref(), Some("privacy"));
     assert_eq!(job.steps.len(), 3, "no other category page lists two of them");
     assert_eq!(job.setting_steps().map(|s| s.setting.as_str()).collect::<Vec<_>>(), ["ai-training", "research"]);
-    let refused = Job::opt_out(&["ai-training".to_string()], 0.0, &managed).expect_err("not allowed");
+    let refused = Job::start("opt-out", Some(&["ai-training".to_string()]), None, 0.0, &managed).map(|_| ()).expect_err("not allowed");
     assert_eq!(refused, Refusal::NotAllowed);
     assert_eq!(common::en(&Text::new(refused.msg())), "Turning settings off is not allowed by your organisation.");
     let sum = opt_out_lens_core::summary::summary(&opt_out_lens_core::state::load(Ok(None)).stored, 0.0, None, &managed);
@@ -289,13 +383,13 @@ fn a_tab_that_never_reached_its_page_is_sent_there_once() {
     let first = job.current_url().expect("url").to_string();
     let blank = "about:blank";
     let wait = f64::from(SITE.renavigate_ms) + 1.0;
-    assert_eq!(job.on_tick(wait - 2.0, Some(blank)).navigate, None, "not yet");
-    assert_eq!(job.on_tick(wait, Some(blank)).navigate.as_deref(), Some(first.as_str()));
-    assert_eq!(job.on_tick(wait + 1.0, Some(blank)).navigate, None, "only once");
+    assert_eq!(go_of(&job.on_tick(wait - 2.0, Some(blank)), Role::Main), None, "not yet");
+    assert_eq!(go_of(&job.on_tick(wait, Some(blank)), Role::Main).as_deref(), Some(first.as_str()));
+    assert_eq!(go_of(&job.on_tick(wait + 1.0, Some(blank)), Role::Main), None, "only once");
     // On its page, or on the sign-in page (a redirect): never sent again.
     let mut job = sweep();
-    assert_eq!(job.on_tick(wait, Some(&first)).navigate, None);
-    assert_eq!(job.on_tick(wait, Some("https://www.linkedin.com/login?session_redirect=x")).navigate, None);
+    assert_eq!(go_of(&job.on_tick(wait, Some(&first)), Role::Main), None);
+    assert_eq!(go_of(&job.on_tick(wait, Some("https://www.linkedin.com/login?session_redirect=x")), Role::Main), None);
 }
 
 // ---- pages that do not load -------------------------------------------------------------
@@ -330,9 +424,9 @@ fn fail_once(job: &mut Job, how: Failure, url: &str, t: f64) -> (Vec<Directive>,
             (ds, t)
         }
         Failure::Http500 => {
-            let switch_on = vec![switch(key_of(&job.steps[job.current].setting), true)];
+            let switch_on = vec![switch(key_of(&job.steps[job.current().expect("running")].setting), true)];
             let outcome = page(url, switch_on, 300.0);
-            ds.push(job.on_page(&PageLoad { url: url.into(), dialog_open: false, http_status: Some(500), loaded_at: None, taken_at: None }, &outcome, t));
+            ds.push(job.on_page(&PageLoad { url: url.into(), dialog_open: false, http_status: Some(500), loaded_at: None }, &outcome, t));
             (ds, t)
         }
         Failure::Checkpoint => {
@@ -356,32 +450,33 @@ fn reason_of(how: Failure) -> Reason {
     }
 }
 
-const ALL_FAILURES: [Failure; 4] = [Failure::ErrorPage, Failure::Http500, Failure::Checkpoint, Failure::Stall];
+/// The failures a page is tried again after (LinkedIn's security check stops the job).
+const ALL_FAILURES: [Failure; 3] = [Failure::ErrorPage, Failure::Http500, Failure::Stall];
 
 #[test]
 fn a_page_that_does_not_load_is_tried_exactly_once_more_then_recorded_with_its_reason() {
     for how in ALL_FAILURES {
         for kind in [JobKind::Sweep, JobKind::OptOut] {
             let ids: Vec<String> = SETTINGS.iter().take(2).map(|s| s.id.to_string()).collect();
-            let mut job = match kind {
-                JobKind::Sweep => Job::recheck(&ids, 0.0, &Managed::default()).expect("job"),
-                JobKind::OptOut => Job::opt_out(&ids, 0.0, &Managed::default()).expect("job"),
-            };
+            let kind_name = if kind == JobKind::Sweep { "sweep" } else { "opt-out" };
+            let (mut job, _) = common::start(kind_name, Some(&ids), 0.0, &Managed::default());
+            // One tab (a check's helper would read the second page meanwhile).
+            job.feed(Some(common::HELPER_TAB), Event::Closed, 0.0);
             let url = job.current_url().expect("url").to_string();
             let what = format!("{how:?} during {kind:?}");
             let (ds, t) = fail_once(&mut job, how, &url, 1000.0);
-            assert!(ds.iter().all(|d| d.navigate.is_none() && d.click.is_none() && d.record.is_empty() && !d.finished), "{what}: first failure waits: {ds:?}");
+            assert!(ds.iter().all(|d| go_of(&d, Role::Main).is_none() && d.click.is_none() && d.record.is_empty() && !d.finished), "{what}: first failure waits: {ds:?}");
             assert_eq!(job.setting_steps().next().expect("step").failed_loads, 1, "{what}");
             assert_eq!(job.steps[0].outcome, None, "{what}: not decided after one failure");
             // The short wait, then the same page once more.
             assert_eq!(job.on_tick(t + f64::from(FAILURES.retry_wait_ms) - 1.0, Some(&url)), Directive::default(), "{what}");
             let t = t + f64::from(FAILURES.retry_wait_ms);
             let d = job.on_tick(t, Some(&url));
-            assert_eq!(d.navigate.as_deref(), Some(url.as_str()), "{what}: tried again");
+            assert_eq!(go_of(&d, Role::Main).as_deref(), Some(url.as_str()), "{what}: tried again");
             // Fails again: recorded, and the job moves on.
             let (ds, t) = fail_once(&mut job, how, &url, t + 10.0);
             let last = ds.last().expect("directive");
-            assert_eq!(last.navigate, SETTINGS[1].url(), "{what}: next page");
+            assert_eq!(go_of(last, Role::Main), SETTINGS[1].url(), "{what}: next page");
             assert!(ds.iter().all(|d| d.click.is_none()), "{what}: nothing clicked on a page that did not load");
             assert_eq!(last.record, vec![Observation { setting: ids[0].clone(), observed: Observed::Unknown(reason_of(how)) }], "{what}");
             let expected = if kind == JobKind::Sweep { Outcome::Unknown } else { Outcome::Failed };
@@ -390,7 +485,7 @@ fn a_page_that_does_not_load_is_tried_exactly_once_more_then_recorded_with_its_r
             assert_eq!(job.steps[0].ended_at, Some(t), "{what}: the attempt's time");
             // No third try: the clock long after does nothing more for that page.
             let d = job.on_tick(t + 10.0 * f64::from(SITE.page_timeout_ms), Some(&url));
-            assert_ne!(d.navigate.as_deref(), Some(url.as_str()), "{what}: never a third load");
+            assert_ne!(go_of(&d, Role::Main).as_deref(), Some(url.as_str()), "{what}: never a third load");
             assert_eq!(job.retry_ids()[..1], ids[..1], "{what}: offered for \"Try the failed ones again\"");
         }
     }
@@ -403,9 +498,9 @@ fn a_second_try_that_loads_reads_the_page_as_usual() {
         let url = job.current_url().expect("url").to_string();
         let (_, t) = fail_once(&mut job, how, &url, 1000.0);
         let t = t + f64::from(FAILURES.retry_wait_ms);
-        assert_eq!(job.on_tick(t, Some(&url)).navigate.as_deref(), Some(url.as_str()));
-        let d = job.on_page(&PageLoad { url: url.clone(), dialog_open: false, http_status: Some(200), loaded_at: None, taken_at: None }, &page(&url, vec![switch(key_of(SETTINGS[0].id), true)], 300.0), t + 500.0);
-        assert_eq!(d.navigate, SETTINGS[1].url(), "{how:?}");
+        assert_eq!(go_of(&job.on_tick(t, Some(&url)), Role::Main).as_deref(), Some(url.as_str()));
+        let d = job.on_page(&PageLoad { url: url.clone(), dialog_open: false, http_status: Some(200), loaded_at: None }, &page(&url, vec![switch(key_of(SETTINGS[0].id), true)], 300.0), t + 500.0);
+        assert_eq!(go_of(&d, Role::Main), SETTINGS[1].url(), "{how:?}");
         assert!(d.record.is_empty(), "{how:?}: the scan is stored as usual");
         assert_eq!(outcomes(&job)[0], (SETTINGS[0].id.into(), Some(Outcome::On), None), "{how:?}");
     }
@@ -435,16 +530,16 @@ fn a_content_script_that_starts_after_the_load_is_not_an_error_page() {
 
 #[test]
 fn late_scans_of_an_error_page_while_waiting_to_try_again_decide_nothing() {
-    let mut job = Job::opt_out(&[SETTINGS[0].id.to_string()], 0.0, &Managed::default()).expect("job");
+    let mut job = opt_out(&[SETTINGS[0].id]);
     let url = job.current_url().expect("url").to_string();
     let on = page(&url, vec![switch(key_of(SETTINGS[0].id), true)], 300.0);
-    let error = PageLoad { url: url.clone(), dialog_open: false, http_status: Some(503), loaded_at: None, taken_at: None };
+    let error = PageLoad { url: url.clone(), dialog_open: false, http_status: Some(503), loaded_at: None };
     let d = job.on_page(&error, &on, 100.0);
     assert!(d.discard_observations && d.click.is_none());
     // The settle re-scan of the same error page, during the wait.
     let settled = page(&url, vec![switch(key_of(SETTINGS[0].id), true)], f64::from(SITE.settle_ms) + 1.0);
     let d = job.on_page(&error, &settled, 1000.0);
-    assert!(d.discard_observations && d.click.is_none() && d.record.is_empty() && d.navigate.is_none());
+    assert!(d.discard_observations && d.click.is_none() && d.record.is_empty() && go_of(&d, Role::Main).is_none());
     assert_eq!((job.setting_steps().next().expect("step").failed_loads, job.steps[0].outcome), (1, None));
     // A late checkpoint event during the wait counts for nothing either.
     assert_eq!(job.on_tab_loaded(CHECKPOINT, true, 1100.0), Directive::default());
@@ -452,13 +547,14 @@ fn late_scans_of_an_error_page_while_waiting_to_try_again_decide_nothing() {
 }
 
 #[test]
-fn a_checkpoint_seen_on_the_clock_counts_once_the_tab_had_time_to_leave() {
+fn a_checkpoint_seen_on_the_clock_counts_once_the_tab_had_time_to_leave_and_stops_the_job() {
     let mut job = sweep();
     // Just after the navigation the tab may still show where it was: not yet.
     assert_eq!(job.on_tick(10.0, Some(CHECKPOINT)), Directive::default());
-    assert_eq!(job.setting_steps().next().expect("step").failed_loads, 0);
-    job.on_tick(f64::from(SITE.renavigate_ms) + 1.0, Some(CHECKPOINT));
-    assert_eq!((job.setting_steps().next().expect("step").failed_loads, job.setting_steps().next().expect("step").load_failure), (1, Some(Reason::Checkpoint)));
+    assert_eq!(job.status, JobStatus::Running);
+    let d = job.on_tick(f64::from(SITE.renavigate_ms) + 1.0, Some(CHECKPOINT));
+    assert!(d.finished && d.go.is_empty(), "no other page is loaded after it");
+    assert_eq!((job.status, job.stop_reason), (JobStatus::Stopped, Some(Reason::Checkpoint)));
     // LinkedIn's sign-in page under /checkpoint/ is a sign-in page, not a security check.
     assert!(!opt_out_lens_core::job::is_checkpoint("https://www.linkedin.com/checkpoint/lg/login?session_redirect=x"));
     assert!(opt_out_lens_core::job::is_checkpoint(CHECKPOINT));
@@ -466,18 +562,48 @@ fn a_checkpoint_seen_on_the_clock_counts_once_the_tab_had_time_to_leave() {
 }
 
 #[test]
+fn the_security_check_stops_the_whole_job_at_once_and_keeps_what_was_read() {
+    for kind in ["sweep", "opt-out"] {
+        let ids: Vec<String> = SETTINGS.iter().filter(|s| s.kind == opt_out_lens_core::catalogue::Kind::Switch).take(3).map(|s| s.id.to_string()).collect();
+        let (mut job, _) = common::start(kind, Some(&ids), 0.0, &Managed::default());
+        let first = job.current_url().expect("url");
+        // The first page is read (already off, for the opt-out).
+        job.on_scan(&first, &scan(&facts_showing(&first, &ids[0], false)), false, 100.0);
+        let second = job.current_url().expect("url");
+        assert_ne!(first, second);
+        // The next page answers with the security check, in whichever tab: at once, the end.
+        let d = job.on_tab_loaded(CHECKPOINT, true, 200.0);
+        assert!(d.finished, "{kind}: stopped at once");
+        assert!(d.go.is_empty(), "{kind}: not loaded again, nothing after it");
+        assert!(d.close.contains(&common::MAIN_TAB), "{kind}: its tabs close");
+        assert_eq!((job.status, job.stop_reason), (JobStatus::Stopped, Some(Reason::Checkpoint)), "{kind}");
+        let o = outcomes(&job);
+        assert!(matches!(o[0].1, Some(Outcome::Off | Outcome::AlreadyOff)), "{kind}: what was read is kept: {o:?}");
+        assert!(o[1..].iter().all(|x| x.2 == Some(Reason::Checkpoint)), "{kind}: {o:?}");
+        let words = opt_out_lens_core::summary::job_summary(&job).sentences.iter().map(common::en).collect::<Vec<_>>().join(" ");
+        assert!(words.starts_with("Stopped: LinkedIn asked you to verify it’s you, so no further page was opened (1 of 3 done)."), "{kind}: {words}");
+        // "Try the failed ones again" reads what is left.
+        if kind == "sweep" {
+            assert_eq!(job.retry_ids(), ids[1..].to_vec());
+        }
+        assert_eq!(job.on_tick(10_000.0, Some(CHECKPOINT)).go, vec![], "{kind}: the clock loads nothing after it");
+    }
+}
+
+#[test]
 fn starting_jobs_refuses_with_typed_reasons() {
     let m = Managed::default();
-    let running = Job::sweep(0.0, &m);
-    assert_eq!(Job::start("sweep", None, Some(&running), 1.0, &m), Err(Refusal::Busy));
-    assert_eq!(Job::start("dance", None, None, 1.0, &m), Err(Refusal::UnknownKind));
-    assert_eq!(Job::start("opt-out", None, None, 1.0, &m), Err(Refusal::NoneChosen));
-    assert_eq!(Job::start("sweep", Some(&["nope".to_string()]), None, 1.0, &m), Err(Refusal::UnknownSetting));
-    let again = Job::start("sweep", Some(&[SETTINGS[3].id.to_string(), SETTINGS[1].id.to_string()]), None, 1.0, &m).expect("recheck");
+    let (running, _) = common::start("sweep", None, 0.0, &m);
+    let refused = |r: Result<(Job, Directive), Refusal>| r.map(|_| ()).expect_err("refused");
+    assert_eq!(refused(Job::start("sweep", None, Some(&running), 1.0, &m)), Refusal::Busy);
+    assert_eq!(refused(Job::start("dance", None, None, 1.0, &m)), Refusal::UnknownKind);
+    assert_eq!(refused(Job::start("opt-out", None, None, 1.0, &m)), Refusal::NoneChosen);
+    assert_eq!(refused(Job::start("sweep", Some(&["nope".to_string()]), None, 1.0, &m)), Refusal::UnknownSetting);
+    let (again, _) = Job::start("sweep", Some(&[SETTINGS[3].id.to_string(), SETTINGS[1].id.to_string()]), None, 1.0, &m).expect("recheck");
     assert_eq!(again.steps.iter().map(|s| s.setting.as_str()).collect::<Vec<_>>(), [SETTINGS[1].id, SETTINGS[3].id], "catalogue order");
     assert_eq!(again.kind, JobKind::Sweep);
     let mut done = running.clone();
-    done.cancel(2.0);
+    done.on(None, Event::Cancel, 2.0);
     assert!(Job::start("sweep", None, Some(&done), 3.0, &m).is_ok(), "a job that ended does not block");
     for r in [Refusal::NotAllowed, Refusal::NoneChosen, Refusal::UnknownSetting, Refusal::Busy, Refusal::UnknownKind] {
         assert!(common::en(&Text::new(r.msg())).ends_with('.'), "{r:?} has a sentence");
@@ -492,9 +618,9 @@ fn the_job_summary_counts_what_it_read() {
     let mut job = sweep();
     let mut t = 0.0;
     for _ in 0..job.steps.len() {
-        let Some(url) = job.current_url().map(str::to_string) else { break };
+        let Some(url) = job.current_url() else { break };
         t += 100.0;
-        let id = job.steps[job.current].setting.clone();
+        let id = job.steps[job.current().expect("running")].setting.clone();
         if id == "ai-training" {
             // The AI page does not load, twice.
             let (_, t2) = fail_once(&mut job, Failure::ErrorPage, &url, t);
@@ -521,7 +647,7 @@ fn the_job_summary_counts_what_it_read() {
 
     // Guided opt-out: the page that did not load is "failed", never "turned off".
     let ids: Vec<String> = ["ai-training", SETTINGS[1].id].iter().map(|s| s.to_string()).collect();
-    let mut job = Job::opt_out(&ids, 0.0, &Managed::default()).expect("job");
+    let mut job = common::start("opt-out", Some(&ids), 0.0, &Managed::default()).0;
     let url = job.current_url().expect("url").to_string();
     let (_, t) = fail_once(&mut job, Failure::Http500, &url, 10.0);
     job.on_tick(t + f64::from(FAILURES.retry_wait_ms), Some(&url));
@@ -538,10 +664,10 @@ fn the_job_summary_counts_what_it_read() {
     assert_eq!(sum.retry_kind, JobKind::OptOut);
 
     // A click that did not hold is not offered again (it is never clicked twice).
-    let mut job = Job::opt_out(&ids[..1], 0.0, &Managed::default()).expect("job");
+    let mut job = common::start("opt-out", Some(&ids[..1]), 0.0, &Managed::default()).0;
     let url = job.current_url().expect("url").to_string();
     let d = job.on_scan(&url, &page(&url, vec![switch(key_of("ai-training"), true)], 300.0), false, 1.0);
-    assert_eq!(d.click, Some(0));
+    assert_eq!(d.click.map(|c| c.index), Some(0));
     job.on_tick(2.0 + f64::from(SITE.click_settle_ms), Some(&url));
     assert_eq!(outcomes(&job)[0].2, Some(Reason::DidNotChange));
     assert!(job_summary(&job).retry.is_empty());
@@ -554,7 +680,7 @@ fn a_read_only_row_is_never_part_of_an_opt_out() {
     assert!(!read_only.is_empty(), "the catalogue has a read-only row to test with");
     for id in &read_only {
         let ids = vec!["ai-training".to_string(), id.clone()];
-        assert_eq!(Job::opt_out(&ids, 0.0, &Managed::default()).map(|_| ()), Err(Refusal::UnknownSetting), "{id}");
+        assert_eq!(Job::start("opt-out", Some(&ids), None, 0.0, &Managed::default()).map(|_| ()), Err(Refusal::UnknownSetting), "{id}");
     }
 }
 
@@ -565,34 +691,40 @@ fn two_settings_on_one_page_a_late_scan_of_the_page_before_the_reload_decides_no
     // run on) must not be taken for the reloaded page: a click decided on it would land on a
     // page being replaced, and the step would end "did not change".
     let ids = vec!["marketing-promotions".to_string(), "marketing-emails".to_string()];
-    let mut job = Job::opt_out(&ids, 0.0, &Managed::default()).expect("job");
+    let mut job = common::start("opt-out", Some(&ids), 0.0, &Managed::default()).0;
     let url = job.current_url().expect("url").to_string();
     assert_eq!(job.steps[1].url, url, "both on one page");
     let (promo, emails) = (key_of("marketing-promotions"), key_of("marketing-emails"));
-    let load = |at: f64| PageLoad { url: url.clone(), dialog_open: false, http_status: Some(200), loaded_at: Some(at), taken_at: None };
+    let load = |at: f64| PageLoad { url: url.clone(), dialog_open: false, http_status: Some(200), loaded_at: Some(at) };
     let first = load(100.0);
     let both = |p: bool, e: bool| page(&url, vec![switch(promo, p), switch(emails, e)], 300.0);
     let d = job.on_page(&first, &both(true, true), 400.0);
-    assert_eq!(d.click, Some(0));
+    assert_eq!(d.click.map(|c| c.index), Some(0));
     job.on_page(&first, &both(false, true), 600.0);
-    let moved = 500.0 + f64::from(SITE.click_verify_ms);
-    let d = job.on_page(&first, &both(false, true), moved);
-    assert_eq!(d.navigate.as_deref(), Some(url.as_str()), "on to the second setting, same page");
+    // Proven by a fresh load in the helper's tab; the main lane moves on to the second
+    // setting, on the same page.
+    let asked = 600.0 + f64::from(SITE.click_verify_ms);
+    assert_eq!(go_of(&job.on_tick(asked, Some(&url)), Role::Helper).as_deref(), Some(url.as_str()));
+    let fresh = PageLoad { loaded_at: Some(asked + 10.0), ..load(0.0) };
+    let d = job.on_helper_page(&fresh, &both(false, true), asked + 300.0);
+    assert_eq!(d.changed_by_extension, vec!["marketing-promotions".to_string()]);
+    let moved = asked + 300.0;
+    assert_eq!(go_of(&d, Role::Main).as_deref(), Some(url.as_str()), "on to the second setting, same page");
     // The old document, scanned again after the move: nothing is decided on it.
     let d = job.on_page(&first, &both(false, true), moved + 200.0);
     assert_eq!(d.click, None, "no click on the page being replaced");
-    assert_eq!(job.steps[1].clicked_at, None);
+    assert_eq!(job.steps[1].change, opt_out_lens_core::job::Change::Untouched);
     // The reloaded page: the click is decided there.
     let d = job.on_page(&load(moved + 30.0), &both(false, true), moved + 400.0);
-    assert_eq!(d.click, Some(1));
+    assert_eq!(d.click.map(|c| c.index), Some(1));
     // Without a load time (an older page script), scans count as before.
-    let mut job2 = Job::opt_out(&ids, 0.0, &Managed::default()).expect("job");
+    let mut job2 = common::start("opt-out", Some(&ids), 0.0, &Managed::default()).0;
     let none = PageLoad { loaded_at: None, ..load(0.0) };
-    assert_eq!(job2.on_page(&none, &both(true, true), 400.0).click, Some(0));
+    assert_eq!(job2.on_page(&none, &both(true, true), 400.0).click.map(|c| c.index), Some(0));
     // A first page, or a page after one of another URL, is never judged by its load time
     // (a browser may date a document after an error page early).
-    let mut job3 = Job::opt_out(&ids, 1000.0, &Managed::default()).expect("job");
-    assert_eq!(job3.on_page(&load(10.0), &both(true, true), 1400.0).click, Some(0));
+    let mut job3 = common::start("opt-out", Some(&ids), 1000.0, &Managed::default()).0;
+    assert_eq!(job3.on_page(&load(10.0), &both(true, true), 1400.0).click.map(|c| c.index), Some(0));
 }
 
 #[test]
@@ -608,7 +740,7 @@ fn a_document_older_than_the_request_is_the_page_being_replaced() {
 
 #[test]
 fn a_category_page_that_asks_to_sign_in_stops_the_check_and_changes_nothing() {
-    let mut job = Job::sweep(0.0, &Managed::default());
+    let mut job = common::start("sweep", None, 0.0, &Managed::default()).0;
     let url = job.current_url().expect("url").to_string();
     assert!(url.ends_with("/mypreferences/d/categories/ads"), "{url}");
     let login = "https://www.linkedin.com/login?session_redirect=%2Fmypreferences%2Fd%2Fcategories%2Fads";
@@ -616,11 +748,11 @@ fn a_category_page_that_asks_to_sign_in_stops_the_check_and_changes_nothing() {
     assert!(d.finished && d.discard_observations);
     assert_eq!((job.status, job.stop_reason), (JobStatus::Stopped, Some(Reason::NotLoggedIn)));
     // A category page still rendering (no link yet) decides nothing.
-    let mut job = Job::sweep(0.0, &Managed::default());
+    let mut job = common::start("sweep", None, 0.0, &Managed::default()).0;
     let url = job.current_url().expect("url").to_string();
     let d = job.on_scan(&url, &scan(&PageFacts { url: url.clone(), elapsed_ms: 100.0, lang: "en".into(), ..PageFacts::default() }), false, 10.0);
     assert_eq!(d, Directive::default());
-    assert_eq!(job.current, 0);
+    assert_eq!(job.current(), Some(0));
 }
 
 #[test]
@@ -631,10 +763,11 @@ fn two_settings_on_one_page_are_read_in_one_load_when_both_switches_show() {
         (steps[i].setting.clone(), steps[i + 1].setting.clone(), steps[i].url.clone())
     };
     for both_shown in [true, false] {
-        let mut job = sweep();
-        let (first, second, url) = mate_of(&job);
-        job.current = job.steps.iter().position(|s| s.setting == first).expect("step");
-        job.steps[job.current].started_at = Some(0.0);
+        let (first, second, url) = mate_of(&sweep());
+        // "Try the failed ones again" for the two: the helper has nothing but the main
+        // lane's page, so it goes.
+        let (mut job, d) = common::start("sweep", Some(&[first.clone(), second.clone()]), 0.0, &Managed::default());
+        assert_eq!((go_of(&d, Role::Main), go_of(&d, Role::Helper)), (Some(url.clone()), None));
         let mut shown = vec![switch(key_of(&first), true)];
         if both_shown {
             shown.push(switch(key_of(&second), false));
@@ -645,11 +778,11 @@ fn two_settings_on_one_page_are_read_in_one_load_when_both_switches_show() {
         if both_shown {
             // Read in the same load: the tab moves past the page.
             assert_eq!(outcome(&second), Some(Outcome::Off));
-            assert_ne!(d.navigate.as_deref(), Some(url.as_str()));
+            assert_ne!(go_of(&d, Role::Main).as_deref(), Some(url.as_str()));
         } else {
             // Not shown: never guessed, its own step loads the page again.
             assert_eq!(outcome(&second), None);
-            assert_eq!(d.navigate.as_deref(), Some(url.as_str()));
+            assert_eq!(go_of(&d, Role::Main).as_deref(), Some(url.as_str()));
         }
     }
 }

@@ -1,10 +1,9 @@
-// "Check all" and guided opt-out: the core's jobs, walked through one tab (and, for a
-// check, a helper tab that reads pages from the end of the list). The job is data in
-// storage.session; this module only opens, navigates and closes the tabs, relays scans,
-// clock ticks and the tabs' loads (with whether a content script answers: the browser's
-// error page runs none), and stores what the core returns. The core decides every step,
-// which tab reads which page, the one click, and when a page that did not load is tried
-// again or recorded as not read.
+// "Check all" and guided opt-out: the core's jobs. The job is the core's JSON text, kept in
+// storage.session and never read here: every question goes to the core (`jobView`,
+// `jobHoldsTab`), every event through its one door (`jobOn`), and this module only opens,
+// navigates and closes the tabs its directives name, relays scans, clock ticks and the
+// tabs' loads (with whether a content script answers: the browser's error page runs
+// none), and stores what the core returns.
 import { core, coreReady } from '../lib/core.js';
 import { JOB_KEY, REPORT_KEY, serial, log } from '../lib/store.js';
 import { managed, session, sessionSet, updateState } from './state.js';
@@ -21,24 +20,16 @@ let erasures = 0;
 /** The count of "Forget everything" requests, taken as a scan arrives. */
 export const erasure = () => erasures;
 
-export async function loadJob() {
-  return (await session())[JOB_KEY] ?? null;
+/** The kept job: the core's text (a value of another shape is no job of this version). */
+async function keptJob() {
+  const job = (await session())[JOB_KEY];
+  return typeof job === 'string' ? job : undefined;
 }
 
-/** Whether `tabId` is a tab of the running job: its own, or its helper's. */
-export async function isJobTab(tabId) {
-  const job = await loadJob();
-  return job?.status === 'running' && (job.tabId === tabId || job.helper?.tabId === tabId);
-}
-
-/** The helper's tab, opened (in the background) the first time the core sends it a page. */
-async function helperGo(job, url) {
-  if (job.helper?.tabId != null) {
-    await api.tabs.update(job.helper.tabId, { url });
-  } else if (job.helper) {
-    const tab = await api.tabs.create({ url, active: false });
-    job.helper.tabId = tab.id;
-  }
+/** Whether no running job holds `tabId` ("Show me" may use it). */
+export async function tabFree(tabId) {
+  await coreReady();
+  return !core.jobHoldsTab(await keptJob(), tabId);
 }
 
 let ticker = null;
@@ -57,6 +48,22 @@ async function record(observations) {
   await updateState((stored) => core.applyObservations(stored, observations, now, []));
 }
 
+/** Feeds the job one event of `tabId` (`undefined`: of the job) and follows the answer. */
+async function feed(job, tabId, event) {
+  const next = core.jobOn(job, tabId, event, Date.now());
+  if (next.changed) await follow(next.job, next.directive);
+  else keepTicking(core.jobView(job).running);
+}
+
+/** Opens a background tab for the lane `role` at `url` and tells the job which it is. */
+async function openFor(job, role, url) {
+  const tab = await api.tabs.create({ url, active: false });
+  const opened = core.jobOn(job, tab.id, { type: 'opened', role }, Date.now());
+  await sessionSet({ [JOB_KEY]: opened.job });
+  for (const t of opened.directive.close) await api.tabs.remove(t).catch(() => {});
+  return opened.job;
+}
+
 /**
  * Stores what the core asked to record, saves the job (so a stopped worker resumes from
  * here), then does what the core said.
@@ -64,87 +71,63 @@ async function record(observations) {
 async function follow(job, directive, { recorded = false } = {}) {
   if (!recorded) await record(directive.record);
   await sessionSet({ [JOB_KEY]: job });
-  if (directive.closeTab != null) await api.tabs.remove(directive.closeTab).catch(() => {});
-  let tabId = job.tabId;
-  try {
-    if (directive.navigate) await api.tabs.update(job.tabId, { url: directive.navigate });
-    if (directive.showTab) await api.tabs.update(job.tabId, { active: true });
-    tabId = job.helper?.tabId;
-    if (directive.helperNavigate) {
-      const opening = job.helper?.tabId == null;
-      await helperGo(job, directive.helperNavigate);
-      if (opening) await sessionSet({ [JOB_KEY]: job });
+  for (const tab of directive.close) await api.tabs.remove(tab).catch(() => {});
+  for (const go of directive.go) {
+    try {
+      if (go.tab == null) job = await openFor(job, go.role, go.url);
+      else await api.tabs.update(go.tab, { url: go.url });
+    } catch (e) {
+      // A tab is gone or refuses: the core decides what that ends (the job, or its
+      // helper) rather than wait for pages that never come. A tab that could not be
+      // opened leaves its lane's page to the page time limit.
+      log('job tab unusable:', e?.message ?? e);
+      if (go.tab != null) return feed(job, go.tab, { type: 'closed' });
     }
-  } catch (e) {
-    // A tab is gone or refuses: the core decides what that ends (the job, or its helper)
-    // rather than wait for pages that never come.
-    log('job tab unusable:', e?.message ?? e);
-    const ended = core.jobTabClosed(job, tabId ?? -1, Date.now());
-    return follow(ended.job, ended.directive);
   }
-  if (directive.finished) {
-    keepTicking(false);
-    await finalize(job);
-  } else {
-    keepTicking(true);
-  }
+  if (directive.front != null) await api.tabs.update(directive.front, { active: true }).catch(() => {});
+  keepTicking(core.jobView(job).running);
+  if (directive.finished) await windUp(job);
 }
 
 /**
- * What follows the end of a job: a completed "Check all" becomes the baseline for news,
- * and the job's own tab is closed. Marked done in the saved job, so a worker stopped in
- * between finishes it when it starts again.
+ * What follows the end of a job: what it changes in the stored state (a completed "Check
+ * all" becomes the baseline for news), then the job is told, so a worker stopped in
+ * between does it when it starts again (the clock repeats the end until then).
  */
-async function finalize(job) {
-  // What the end changes is the core's to say (a finished "Check all" becomes the baseline).
+async function windUp(job) {
   const now = Date.now();
   await updateState((stored) => core.jobEnded(stored, job, now));
-  if (job.ownTab && job.tabId != null) await api.tabs.remove(job.tabId).catch(() => {});
-  if (job.helper?.tabId != null) await api.tabs.remove(job.helper.tabId).catch(() => {});
-  await sessionSet({ [JOB_KEY]: { ...job, finalized: true } });
+  const done = core.jobOn(job, undefined, { type: 'wound-up' }, now);
+  await sessionSet({ [JOB_KEY]: done.job });
 }
 
 export function startJob(kind, settings) {
   return jobQueue(async () => {
     await coreReady();
-    const running = (await loadJob()) ?? undefined;
-    const started = core.jobStart(kind, settings ?? undefined, running, Date.now(), await managed());
+    const started = core.jobStart(kind, settings ?? undefined, await keptJob(), Date.now(), await managed());
     // Refused (another job runs, not allowed, nothing chosen): the core says why.
     if (!started.job) return { started: false, refused: started.text };
-    const { job } = started;
-    // The tab's first scan waits in the job queue until this task has saved the job with
-    // its tab, so it is recognised as the job's.
-    await whileOpeningTab(async () => {
-      const tab = await api.tabs.create({ url: job.steps[0].url, active: false });
-      job.tabId = tab.id;
-      job.ownTab = true;
-      if (job.helper?.url) await helperGo(job, job.helper.url);
-      await follow(job, {});
-    });
+    // The tabs' first scans wait in the job queue until this task has saved the job with
+    // its tabs, so they are recognised as the job's.
+    await whileOpeningTab(() => follow(started.job, started.directive));
     return { started: true };
   });
 }
 
 export function tick() {
   return jobQueue(async () => {
-    const job = await loadJob();
-    if (job?.status !== 'running') return keepTicking(false);
+    const job = await keptJob();
+    if (!job) return keepTicking(false);
     await coreReady();
-    const tab = await api.tabs.get(job.tabId).catch(() => null);
-    const helperId = job.helper?.tabId;
-    const helper = helperId == null ? null : await api.tabs.get(helperId).catch(() => null);
-    const gone = !tab ? job.tabId : helperId != null && !helper ? helperId : null;
-    if (gone != null) {
-      const ended = core.jobTabClosed(job, gone, Date.now());
-      return follow(ended.job, ended.directive);
-    }
-    // Where a tab is, once it is there: while a page is still loading (one that stalls,
+    const view = core.jobView(job);
+    if (!view.running && !view.ending) return keepTicking(false);
+    // Where each tab is, once it is there: while a page is still loading (one that stalls,
     // too) where it will be is not known, and the core waits for the page's time limit.
-    const where = (t) => (!t || t.status === 'loading' ? undefined : (t.url ?? undefined));
-    const { job: next, directive, changed } = core.jobOnTick(job, Date.now(), where(tab), where(helper));
-    // Saved whenever the core says anything changed (a failed load waits for its second try).
-    if (changed) await follow(next, directive);
-    else keepTicking(true);
+    const tabs = await Promise.all(view.tabs.map(async (tab) => {
+      const t = await api.tabs.get(tab).catch(() => null);
+      return { tab, gone: !t, url: !t || t.status === 'loading' ? undefined : (t.url ?? undefined) };
+    }));
+    await feed(job, undefined, { type: 'tick', tabs });
   });
 }
 
@@ -154,25 +137,24 @@ async function ping(tabId) {
   return Promise.race([answer, new Promise((resolve) => setTimeout(() => resolve(false), 2000))]);
 }
 
-/** A tab finished loading: for the job's tab, the core learns whether a page script is there. */
+/** A tab finished loading: for a tab of the job, the core learns whether a page script is there. */
 export function onTabLoaded(tabId, url) {
   return jobQueue(async () => {
-    const job = await loadJob();
-    if (job?.status !== 'running' || (job.tabId !== tabId && job.helper?.tabId !== tabId)) return;
     await coreReady();
+    const job = await keptJob();
+    if (!core.jobHoldsTab(job, tabId)) return;
     const answered = await ping(tabId);
-    const { job: next, directive, changed } = core.jobOnTabLoaded(job, url ?? '', answered, Date.now(), tabId);
-    if (changed) await follow(next, directive);
+    await feed(job, tabId, { type: 'loaded', url: url ?? '', scriptAnswered: answered });
   });
 }
 
 async function cancelRunning() {
-  const job = await loadJob();
-  if (job?.status !== 'running') return { cancelled: false };
+  const job = await keptJob();
+  if (!job) return { cancelled: false };
   await coreReady();
-  const { job: next, directive } = core.jobCancel(job, Date.now(), false);
-  await follow(next, directive);
-  return { cancelled: true };
+  const next = core.jobOn(job, undefined, { type: 'cancel' }, Date.now());
+  if (next.changed) await follow(next.job, next.directive);
+  return { cancelled: next.changed };
 }
 
 /** The person cancels the running job. */
@@ -193,15 +175,13 @@ export function forgetEverything(erase) {
 }
 
 /**
- * Records a scan: feeds it to the job if it comes from the job's tab, stores its
- * observations (unless the job says a signed-out page must change nothing), and only
- * then saves the job's next step and moves on, so a service worker stopped at any point
- * never leaves a job ahead of what was stored. Resolves with the job's directive once it
- * is saved; the navigation goes on behind it. `jobTab`: whether the tab was the job's when
- * the scan arrived; a scan that arrived before its tab became a job's is never the job's
- * page (nobody would receive the job's click).
+ * Records a scan: feeds it to the job if it comes from one of the job's tabs, stores its
+ * observations (unless the job says they must not be), and only then saves the job and
+ * moves on, so a service worker stopped at any point never leaves a job ahead of what was
+ * stored. Resolves with the job's directive (`null` for a tab no job holds) as soon as it
+ * is known; the storing and the navigation go on behind it.
  */
-export function recordScan(tabId, facts, outcome, { jobTab, era }) {
+export function recordScan(tabId, facts, outcome, era) {
   let decided;
   const directive = new Promise((resolve) => {
     decided = resolve;
@@ -209,10 +189,11 @@ export function recordScan(tabId, facts, outcome, { jobTab, era }) {
   jobQueue(async () => {
     try {
       if (era !== erasures) return;
-      const job = await loadJob();
-      const ours = jobTab && job?.status === 'running' && (job.tabId === tabId || job.helper?.tabId === tabId);
-      const step = ours ? core.jobOnPage(job, facts, outcome, Date.now(), tabId) : null;
+      const job = await keptJob();
+      const step = core.jobHoldsTab(job, tabId) ? core.jobOn(job, tabId, { type: 'scan', page: facts, outcome }, Date.now()) : null;
       const d = step?.directive ?? null;
+      // A tab no job holds gets its marks first; its page's state is stored after.
+      if (!d?.click) decided(d);
       // What the page showed and what the job records: the core assembles it.
       const now = Date.now();
       let before = null;
@@ -221,7 +202,8 @@ export function recordScan(tabId, facts, outcome, { jobTab, era }) {
         return core.applyScan(state, outcome, d ?? undefined, now);
       });
       notifyNewAlerts(before, after).catch((e) => log('notify', e?.message ?? e));
-      if (step) {
+      if (step?.changed) {
+        // The click is sent only once the job that expects it is saved.
         await sessionSet({ [JOB_KEY]: step.job });
         decided(d);
         await follow(step.job, d, { recorded: true });
@@ -246,28 +228,33 @@ export function rememberPage(facts, outcome, era) {
   });
 }
 
-/** A tab closed: the core says what that ends (the job, for its own tab; the helper, for its). */
+/** A tab closed: the core says what that ends (the job, for its main tab; the helper, for its). */
 export function onTabClosed(tabId) {
   return jobQueue(async () => {
-    const job = await loadJob();
-    if (job?.status !== 'running') return;
     await coreReady();
-    const { job: next, directive, changed } = core.jobTabClosed(job, tabId, Date.now());
-    if (changed) await follow(next, directive);
+    const job = await keptJob();
+    if (core.jobHoldsTab(job, tabId)) await feed(job, tabId, { type: 'closed' });
   });
 }
 
 /**
- * A service worker stopped mid-job resumes its clock when it starts again, and finishes
- * the end of a job it was stopped in.
+ * A service worker stopped mid-job resumes its clock when it starts again; the clock also
+ * finishes the end of a job it was stopped in.
  */
 export function resumeJobs() {
   return jobQueue(async () => {
-    const job = await loadJob();
-    if (job?.status === 'running') keepTicking(true);
-    else if (job && !job.finalized) {
-      await coreReady();
-      await finalize(job);
-    }
+    const job = await keptJob();
+    if (!job) return;
+    await coreReady();
+    const view = core.jobView(job);
+    keepTicking(view.running || view.ending);
   });
+}
+
+/** Whether a job is running (the tab watch listens while one does). */
+export async function jobRunning() {
+  const job = await keptJob();
+  if (!job) return false;
+  await coreReady();
+  return core.jobView(job).running;
 }

@@ -8,7 +8,7 @@ import '../lib/i18n.js';
 import { core, coreReady } from '../lib/core.js';
 import { OPTIONS_KEY, log } from '../lib/store.js';
 import { eraseAll, forgetManaged, forgetOptions, managed, options, refreshBadge, updateOptions, updateState } from './state.js';
-import { cancelJob, erasure, forgetEverything, isJobTab, onTabClosed, onTabLoaded, recordScan, rememberPage, resumeJobs, startJob, tick } from './jobs.js';
+import { cancelJob, erasure, forgetEverything, onTabClosed, onTabLoaded, recordScan, rememberPage, resumeJobs, startJob, tick } from './jobs.js';
 import { forgetReveal, highlightOrOpen, show, takeReveal } from './show.js';
 import { listenForAlarms, syncReminder } from './watch.js';
 import { entraScan, syncEntraScript } from './entra.js';
@@ -23,30 +23,17 @@ export const HANDLERS = {
     const era = erasure(); // a scan seen before "Forget everything" is not stored after it
     const outcome = core.scanPage(msg.facts);
     const tabId = sender.tab.id;
-    const reply = async (click) => ({
+    rememberPage(msg.facts, outcome, era).catch(warn('report'));
+    // A job's tab waits for the job's decision (the one click, which the core words);
+    // any other tab gets its marks as soon as the core says no job holds it.
+    const directive = await recordScan(tabId, msg.facts, outcome, era);
+    return {
       marks: outcome.marks,
       reveal: await takeReveal(tabId, outcome.marks, msg.facts.loadedAt),
-      click,
+      click: directive?.click ?? null,
       // The person may ask for no marks on LinkedIn's pages at all.
       quiet: !core.effectiveOptions(await options(), null, '', []).showMarks,
-    });
-    // Only a job's tab waits for the job's decision (a click). Any other tab gets its
-    // marks first and the page's state is stored after: each write is a trip through the
-    // browser that would hold the reply up (measured: a warm mark took twice as long).
-    if (!(await isJobTab(tabId))) {
-      setTimeout(() => {
-        rememberPage(msg.facts, outcome, era).catch(warn('report'));
-        recordScan(tabId, msg.facts, outcome, { jobTab: false, era });
-      }, 0);
-      return reply(null);
-    }
-    rememberPage(msg.facts, outcome, era).catch(warn('report'));
-    const directive = await recordScan(tabId, msg.facts, outcome, { jobTab: true, era });
-    const clickMark = directive?.click != null ? outcome.marks.find((m) => m.index === directive.click) : null;
-    // The one click guided opt-out makes, on the element the core identified.
-    return reply(clickMark
-      ? { index: clickMark.index, setting: clickMark.setting, state: clickMark.state, verifyMs: directive.verifyMs ?? 0 }
-      : null);
+    };
   },
   show: (msg) => show(msg.setting),
   'job-start': (msg) => startJob(msg.kind, msg.settings),

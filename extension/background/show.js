@@ -3,7 +3,7 @@
 import { core, coreReady } from '../lib/core.js';
 import { revealKey } from '../lib/store.js';
 import { managed, readStoredState, session, sessionSet, sessionRemove } from './state.js';
-import { loadJob } from './jobs.js';
+import { tabFree } from './jobs.js';
 import { whileOpeningTab } from './tabs.js';
 
 const api = globalThis.OptOutApi;
@@ -32,11 +32,16 @@ export async function show(setting) {
   const url = core.settingUrl(setting);
   if (!url) throw new Error(`unknown setting ${setting}`);
   // Reuse a tab already on a settings page; never navigate away from another LinkedIn
-  // page the person may be using, nor the running job's tab. Only tabs of our hosts
-  // carry a URL.
+  // page the person may be using, nor a tab a running job holds (the core says which).
+  // Only tabs of our hosts carry a URL.
   const tabs = await api.tabs.query({});
-  const job = await loadJob();
-  const reusable = tabs.find((t) => t.url && core.planFor(t.url).scan && !(job?.status === 'running' && job.tabId === t.id));
+  let reusable = null;
+  for (const t of tabs) {
+    if (t.url && core.planFor(t.url).scan && (await tabFree(t.id))) {
+      reusable = t;
+      break;
+    }
+  }
   const at = Date.now();
   return whileOpeningTab(async () => {
     const tab = reusable

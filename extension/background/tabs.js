@@ -4,6 +4,7 @@
 // in-app URL change, for nothing. The listeners are added at every worker start, so a
 // worker stopped mid-job is woken by its tab's next load, and added again before a job or
 // "Show me" opens its tab; they are dropped once the session holds nothing waiting.
+import { core, coreReady } from '../lib/core.js';
 import { JOB_KEY, isRevealKey } from '../lib/store.js';
 import { onSessionChange, session } from './state.js';
 
@@ -31,7 +32,10 @@ function listenToTabs(on = true) {
 /** Whether anything in the session waits on a tab. */
 async function tabsNeeded() {
   const s = await session();
-  return s[JOB_KEY]?.status === 'running' || Object.keys(s).some(isRevealKey);
+  if (Object.keys(s).some(isRevealKey)) return true;
+  if (typeof s[JOB_KEY] !== 'string') return false;
+  await coreReady();
+  return core.jobView(s[JOB_KEY]).running;
 }
 
 // Tabs being opened by a job or "Show me" that the session does not name yet.

@@ -276,7 +276,7 @@
    * the popup. Only on the element just reported, and only if it still is the switch of
    * that setting in that state; the read-back comes from the re-scan the change causes.
    */
-  function clickOnce({ elements, message }, { index, setting, verifyMs }) {
+  function clickOnce({ elements, message }, { index, setting, watchMs }) {
     const el = elements[index];
     // The core decided on the facts this scan reported: click only while the switch still
     // shows exactly those (the page may have changed it since), never on a reading of our own.
@@ -292,17 +292,13 @@
     el.click();
     page.scheduleScan();
     // A page may undo the change without any event or DOM mutation (a property set by
-    // script): keep reading the state until the core's verify time has passed.
-    for (let t = 400; t <= verifyMs + 1000; t += 400) page.after(t, page.scheduleScan);
+    // script): keep reading the state for as long as the core watches the change.
+    for (let t = 500; t <= watchMs; t += 500) page.after(t, page.scheduleScan);
   }
 
   // ---- collecting -----------------------------------------------------------------------
 
   async function collect(plan, { elapsedMs, watch }) {
-    // When this reading began (ms since the epoch): the page's state is at least this new,
-    // however long the message then waits in a busy background (a click counts only if a
-    // reading begun after the core's verify time still shows it).
-    const takenAt = performance.timeOrigin + performance.now();
     const roots = await openRoots(watch);
     const elements = queryAll(roots, plan.candidateSelector);
     labelsOf = labelIndex(roots);
@@ -314,7 +310,6 @@
       // When this document was loaded: a job tells a late scan of the page its tab showed
       // before from the page it asked for, even at the same URL.
       loadedAt: performance.timeOrigin,
-      takenAt,
       // For the core: an error page is not a changed page; for "Report a problem": the
       // page's language (the core keeps only what a report may hold).
       httpStatus: performance.getEntriesByType('navigation')[0]?.responseStatus || null,

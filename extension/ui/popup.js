@@ -25,7 +25,8 @@ function button(text, attrs, onClick) {
 }
 
 let summary = null;
-let job = null;
+// The running or last job, as the core words it (the job itself is the core's text).
+let jobWords = null;
 let retry = null; // "Try the failed ones again": {kind, settings} from the core
 
 function row(r) {
@@ -108,7 +109,8 @@ const exposedRows = () =>
   (summary?.rows ?? []).filter((r) => r.canTurnOff);
 
 function renderActions() {
-  const running = job?.status === 'running';
+  // While a job runs (the core says), every button that starts one stays disabled.
+  const running = jobWords?.running === true;
   $('job-retry').disabled = running;
   const n = exposedRows().length;
   $('check-all').disabled = running;
@@ -120,29 +122,28 @@ function renderActions() {
 
 function renderJob() {
   const box = $('job');
-  if (!job) {
+  if (!jobWords) {
     box.hidden = true;
     renderActions();
     return;
   }
+  const words = jobWords;
   box.hidden = false;
-  box.dataset.kind = job.kind;
-  box.dataset.status = job.status;
-  const current = job.steps[job.current];
+  box.dataset.kind = words.kind;
+  box.dataset.status = words.status;
   // The core's words: what was read, what could not be, and why.
-  const words = core.jobSummary(job);
   let status = words.sentences.map(say).join(' ');
-  if (job.status === 'running') {
+  if (words.running) {
     if (words.current) status += ` — ${say(words.current)}`;
-    if (current?.awaitingConfirmation) status += `. ${msg('jobAwaitingConfirmation')}`;
+    if (words.awaitingConfirmation) status += `. ${msg('jobAwaitingConfirmation')}`;
   }
   $('job-status').textContent = status;
   retry = words.retry.length > 0 ? { kind: words.retryKind, settings: words.retry } : null;
   $('job-retry').hidden = !retry;
   $('job-progress').max = words.total;
   $('job-progress').value = words.done;
-  $('job-progress').hidden = job.status !== 'running';
-  $('job-cancel').hidden = job.status !== 'running';
+  $('job-progress').hidden = !words.running;
+  $('job-cancel').hidden = !words.running;
   // Opt-out shows its exact result per setting; a sweep's result is the summary below.
   $('job-results').replaceChildren(
     ...words.results.map((r) => el('li', { 'data-result': r.setting, 'data-outcome': r.outcome }, say(r.text))),
@@ -165,7 +166,8 @@ async function renderOrg() {
 }
 
 async function loadJob() {
-  job = (await api.storage.session.get(JOB_KEY))[JOB_KEY] ?? null;
+  const job = (await api.storage.session.get(JOB_KEY))[JOB_KEY];
+  jobWords = typeof job === 'string' ? core.jobSummary(job) : null;
   renderJob();
 }
 
@@ -264,7 +266,7 @@ async function main() {
   // While a job runs, wake the background every second: a stopped service worker
   // resumes its clock, so a page that never answers cannot hang the job.
   setInterval(() => {
-    if (job?.status === 'running') send({ type: 'job-tick' }).catch(() => {});
+    if (jobWords?.running) send({ type: 'job-tick' }).catch(() => {});
   }, 1000);
 }
 

@@ -436,7 +436,7 @@ pub fn build(pages: &[PageRecord], setting: Option<&str>, stored: &Stored, job: 
                 outcome: s.outcome,
                 reason: s.reason,
                 failed_loads: s.failed_loads,
-                clicked: s.clicked_at.is_some(),
+                clicked: s.change != crate::job::Change::Untouched,
             })
             .collect(),
     });
