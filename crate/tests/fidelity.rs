@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::en;
+use common::{en, Drive};
 use opt_out_lens_core::catalogue::SETTINGS;
 use opt_out_lens_core::detect::{scan, should_scan, Candidate, Observation, Observed, PageFacts, Reason};
 use opt_out_lens_core::job::{Job, Outcome};
@@ -78,16 +78,17 @@ fn rendered_copies_decide_and_hidden_ones_are_never_marked() {
 
 #[test]
 fn a_setting_read_only_from_a_hidden_copy_is_never_clicked() {
-    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0, &Managed::default()).expect("job");
-    let url = job.current_url().expect("url").to_string();
+    let ids = ["ai-training".to_string()];
+    let (mut job, _) = common::start("opt-out", Some(&ids), 0.0, &Managed::default());
+    let url = job.current_url().expect("url");
     let hidden_on = scan(&facts(&url, vec![switch(AI_KEY, true, true)]));
     let d = job.on_scan(&url, &hidden_on, false, 1.0);
     assert_eq!(d.click, None, "never clicks a switch the person cannot see");
     assert_eq!((job.steps[0].outcome, job.steps[0].reason), (Some(Outcome::Failed), Some(Reason::Hidden)));
     // With a rendered copy beside it, the rendered one is clicked.
-    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0, &Managed::default()).expect("job");
+    let (mut job, _) = common::start("opt-out", Some(&ids), 0.0, &Managed::default());
     let pair = scan(&facts(&url, vec![switch(AI_KEY, false, true), switch(AI_KEY, true, false)]));
-    assert_eq!(job.on_scan(&url, &pair, false, 1.0).click, Some(1));
+    assert_eq!(job.on_scan(&url, &pair, false, 1.0).click.map(|c| c.index), Some(1));
 }
 
 #[test]

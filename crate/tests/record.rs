@@ -54,7 +54,7 @@ fn discard_nothing() -> Directive {
 
 #[test]
 fn only_a_finished_check_all_becomes_the_baseline() {
-    let sweep = Job::sweep(0.0, &Managed::default());
+    let (sweep, _) = Job::start("sweep", None, None, 0.0, &Managed::default()).expect("started");
     for (kind, status, baseline) in [
         (JobKind::Sweep, JobStatus::Finished, true),
         (JobKind::Sweep, JobStatus::Cancelled, false),
@@ -70,12 +70,14 @@ fn only_a_finished_check_all_becomes_the_baseline() {
 
 #[test]
 fn a_step_is_saved_when_the_job_changed_or_there_is_something_to_do() {
-    let job = Job::sweep(0.0, &Managed::default());
-    assert!(!job.clone().step(|_| Directive::default()).changed, "nothing happened");
-    assert!(job.clone().step(|j| { j.current += 1; Directive::default() }).changed, "the job moved");
-    assert!(job.clone().step(|_| Directive { navigate: Some("https://www.linkedin.com/".into()), ..Directive::default() }).changed);
-    assert!(job.clone().step(|_| Directive { record: vec![obs("cookies", Observed::Unknown(Reason::NotLoaded))], ..Directive::default() }).changed);
+    use opt_out_lens_core::job::{Event, TabSeen};
+    let (job, _) = Job::start("sweep", None, None, 0.0, &Managed::default()).expect("started");
+    let tick = |_now: f64| Event::Tick { tabs: vec![TabSeen { tab: 1.0, url: None, gone: false }] };
+    // An event of a tab that is not the job's changes nothing.
+    assert!(!job.clone().step(Some(7.0), Event::Closed, 1.0).changed, "not the job's tab");
+    assert!(job.clone().step(None, Event::Cancel, 1.0).changed, "cancelled");
+    assert!(job.clone().step(Some(1.0), Event::Opened { role: opt_out_lens_core::job::Role::Main }, 1.0).changed, "its tab");
     // A tick long before anything is due changes nothing; one past the page's time limit does.
-    assert!(!job.clone().step(|j| j.on_tick(1.0, None)).changed);
-    assert!(job.step(|j| j.on_tick(600_000.0, None)).changed);
+    assert!(!job.clone().step(None, tick(1.0), 1.0).changed);
+    assert!(job.step(None, tick(600_000.0), 600_000.0).changed);
 }

@@ -56,7 +56,7 @@ fn personal_page() -> (PageFacts, ExtraFacts) {
 fn report_text(pages: &[opt_out_lens_core::report::PageRecord], setting: Option<&str>) -> (String, String) {
     let mut stored = load(Ok(None)).stored;
     apply(&mut stored, &[Observation { setting: "ai-training".into(), observed: Observed::On }], 1.0, &[]);
-    let job = Job::sweep(0.0, &Managed::default());
+    let (job, _) = Job::start("sweep", None, None, 0.0, &Managed::default()).expect("started");
     let env = Environment { extension_version: "0.1.0".into(), user_agent: "Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0".into() };
     let report = build(pages, setting, &stored, Some(&job), &env, 1_764_288_000_000.0);
     let json = json_text(&report);

@@ -6,7 +6,7 @@
 use js_sys::{Array, Reflect, JSON};
 use opt_out_lens_core::wasm::{
     ago_text, apply_observations, badge, dismiss_alert, entra_describe, entra_plan_for, entra_record, entra_scan, entra_settings_url,
-    export_json, export_markdown, guess_region, job_cancel, job_on_page, job_on_tick, job_start, job_tab_closed, load_managed,
+    export_json, export_markdown, guess_region, job_holds_tab, job_on, job_start, job_summary, job_view, load_managed,
     load_state, page_rules, partners_url, plan_for, reason_message, regions, scan, scan_page, setting_url, summary, sweep_completed,
 };
 use wasm_bindgen::{JsCast, JsValue};
@@ -108,36 +108,49 @@ fn ai_facts(checked: bool) -> JsValue {
     ))
 }
 
-/// A new job of `kind` through `jobStart`, as the shell starts one: `{job}` or `{refusal, text}`.
+/// A new job of `kind` through `jobStart`, as the shell starts one: `{job, directive}` or
+/// `{refusal, text}`.
 fn start(kind: &str, settings: JsValue, managed: JsValue) -> JsValue {
-    job_start(kind, settings, JsValue::UNDEFINED, 0.0, managed).expect("start")
+    job_start(kind, settings, None, 0.0, managed).expect("start")
+}
+
+/// The job's text in a `{job, …}` answer.
+fn text(v: &JsValue) -> String {
+    get(v, "job").as_string().expect("the job crosses as text")
+}
+
+/// A started job with its tabs opened as the background opens them: the main lane's 3,
+/// the helper's 7.
+fn opened(started: &JsValue) -> String {
+    let mut job = text(started);
+    let go: Array = get(&get(started, "directive"), "go").dyn_into().expect("go");
+    for g in go.iter() {
+        let role = get(&g, "role").as_string().expect("role");
+        let tab = if role == "main" { 3.0 } else { 7.0 };
+        job = text(&job_on(&job, Some(tab), js(&format!(r#"{{"type":"opened","role":"{role}"}}"#)), 1.0).expect("opened"));
+    }
+    job
 }
 
 #[wasm_bindgen_test]
 fn a_check_s_helper_tab_is_told_apart_from_its_own_tab() {
-    let job = get(&start("sweep", JsValue::UNDEFINED, JsValue::UNDEFINED), "job");
-    let helper = get(&job, "helper");
-    let helper_url = get(&helper, "url").as_string().expect("the helper starts on a page");
-    Reflect::set(&job, &"tabId".into(), &3.0.into()).expect("set");
-    Reflect::set(&helper, &"tabId".into(), &7.0.into()).expect("set");
-    // The helper's tab closed: the job goes on, and the helper's page is left to the job's tab.
-    let closed = job_tab_closed(js(&json(&job)), 7.0, 5.0).expect("closed");
-    let after = get(&closed, "job");
-    assert_eq!(get(&after, "status").as_string().as_deref(), Some("running"));
-    assert!(get(&after, "helper").is_null(), "{}", json(&after));
-    let steps: Array = get(&after, "steps").dyn_into().expect("steps");
-    let left = steps.iter().find(|s| get(s, "url").as_string().as_deref() == Some(helper_url.as_str())).expect("the helper's step");
-    assert_eq!(get(&left, "helperTried"), JsValue::TRUE);
-    // A tab that is neither changes nothing; the job's own tab cancels the job.
-    assert_eq!(get(&job_tab_closed(js(&json(&job)), 11.0, 5.0).expect("closed"), "changed"), JsValue::FALSE);
-    let cancelled = job_tab_closed(js(&json(&job)), 3.0, 5.0).expect("closed");
-    assert_eq!(get(&get(&cancelled, "job"), "status").as_string().as_deref(), Some("cancelled"));
-    assert_eq!(get(&get(&cancelled, "directive"), "closeTab").as_f64(), Some(7.0), "the helper's tab goes with it");
-}
-
-/// The job's tab showing `url` (no dialog open), as the shell reports it to `jobOnPage`.
-fn page_at(url: &str) -> JsValue {
-    js(&format!(r#"{{"url":"{url}","dialogOpen":false}}"#))
+    let started = start("sweep", JsValue::UNDEFINED, JsValue::UNDEFINED);
+    let roles = json(&get(&started, "directive"));
+    assert!(roles.contains(r#""role":"main""#) && roles.contains(r#""role":"helper""#), "two tabs to open: {roles}");
+    let job = opened(&started);
+    assert!(job_holds_tab(Some(job.clone()), 3.0) && job_holds_tab(Some(job.clone()), 7.0));
+    assert!(!job_holds_tab(Some(job.clone()), 11.0) && !job_holds_tab(None, 3.0), "a tab no job holds is free");
+    assert_eq!(json(&get(&job_view(&job).expect("view"), "tabs")), "[3,7]");
+    // The helper's tab closed: the job goes on in its own tab.
+    let closed = job_on(&job, Some(7.0), js(r#"{"type":"closed"}"#), 5.0).expect("closed");
+    let view = job_view(&text(&closed)).expect("view");
+    assert_eq!((get(&view, "running"), json(&get(&view, "tabs"))), (JsValue::TRUE, "[3]".to_string()));
+    // A tab that is neither changes nothing; the job's own tab cancels the job, and the
+    // helper's tab goes with it.
+    assert_eq!(get(&job_on(&job, Some(11.0), js(r#"{"type":"closed"}"#), 5.0).expect("closed"), "changed"), JsValue::FALSE);
+    let cancelled = job_on(&job, Some(3.0), js(r#"{"type":"closed"}"#), 5.0).expect("closed");
+    assert_eq!(get(&job_summary(&text(&cancelled)).expect("summary"), "status").as_string().as_deref(), Some("cancelled"));
+    assert_eq!(json(&get(&get(&cancelled, "directive"), "close")), "[7]", "the helper's tab goes with it");
 }
 
 #[wasm_bindgen_test]
@@ -153,58 +166,62 @@ fn page_rules_cover_the_settings_pages_and_carry_the_plan() {
     assert!(partners_url().starts_with("https://www.linkedin.com/"));
 }
 
+/// `{type: 'scan', page, outcome}` for `facts`, as the shell feeds a scan.
+fn scan_event(facts: &JsValue) -> JsValue {
+    let event = js(r#"{"type":"scan"}"#);
+    Reflect::set(&event, &"page".into(), facts).expect("set");
+    Reflect::set(&event, &"outcome".into(), &scan_page(js(&json(facts))).expect("scan")).expect("set");
+    event
+}
+
+/// Where a directive sends the lane `role`.
+fn go_to(stepped: &JsValue, role: &str) -> Option<String> {
+    let go: Array = get(&get(stepped, "directive"), "go").dyn_into().expect("go");
+    go.iter().find(|g| get(g, "role").as_string().as_deref() == Some(role)).and_then(|g| get(&g, "url").as_string())
+}
+
 #[wasm_bindgen_test]
-fn a_sweep_job_crosses_as_data_and_is_driven_by_scans_and_ticks() {
-    let job = get(&start("sweep", JsValue::UNDEFINED, JsValue::UNDEFINED), "job");
-    let steps: Array = get(&job, "steps").dyn_into().expect("steps");
-    assert!(steps.length() > 1);
-    assert_eq!(get(&job, "status").as_string().as_deref(), Some("running"));
-    // The first page is a category page; one without any state word sends the check page
-    // by page.
-    let category = get(&steps.get(0), "url").as_string().expect("url");
+fn a_sweep_job_crosses_as_text_and_is_driven_by_scans_and_ticks() {
+    let started = start("sweep", JsValue::UNDEFINED, JsValue::UNDEFINED);
+    let category = go_to(&started, "main").expect("the main tab's first page");
     assert!(category.contains("/categories/"), "{category}");
-    let wordless = format!(
+    let job = opened(&started);
+    let words = job_summary(&job).expect("summary");
+    assert_eq!((get(&words, "running"), get(&words, "kind").as_string()), (JsValue::TRUE, Some("sweep".into())));
+    // A category page without any state word sends the check page by page.
+    let wordless = js(&format!(
         r#"{{"url":"{category}","elapsedMs":300,"lang":"en","links":[{{"href":"/mypreferences/d/settings/ads-beyond-linkedin","text":"Ads off LinkedIn","rowTexts":["Ads off LinkedIn"]}}]}}"#
-    );
-    let past = job_on_page(job, js(&wordless), scan_page(js(&wordless)).expect("scan"), 5.0, None).expect("step");
+    ));
+    let past = job_on(&job, Some(3.0), scan_event(&wordless), 5.0).expect("step");
     assert_eq!(get(&past, "changed"), JsValue::TRUE);
-    let job = get(&past, "job");
-    let at = get(&job, "current").as_f64().expect("current") as u32;
-    let steps: Array = get(&job, "steps").dyn_into().expect("steps");
-    let first = get(&steps.get(at), "url").as_string().expect("url");
-    assert_eq!(get(&get(&past, "directive"), "navigate").as_string(), Some(first.clone()));
-    // A scan of a setting's page ends that step and sends the tab to the next page.
-    let outcome = scan(js(&json(&ai_facts(true)).replace(AI, &first))).expect("scan");
-    let stepped = job_on_page(js(&json(&job)), page_at(&first), outcome, 10.0, None).expect("step");
-    let next = get(&stepped, "job");
-    assert_eq!(get(&next, "current").as_f64(), Some(f64::from(at + 1)));
-    let second = get(&get(&next, "steps").dyn_into::<Array>().expect("steps").get(at + 1), "url").as_string().expect("url");
-    assert_eq!(get(&get(&stepped, "directive"), "navigate").as_string(), Some(second.clone()));
-    // Ticks: nothing yet, then the page's time is up (the step is never left hanging).
-    let quiet = job_on_tick(js(&json(&next)), 20.0, Some(second.clone()), None).expect("tick");
-    assert!(get(&get(&quiet, "directive"), "navigate").is_null() || get(&get(&quiet, "directive"), "navigate").is_undefined());
-    // (A page that does not answer is tried once more after a short wait, then left unknown.)
-    let waiting = job_on_tick(js(&json(&next)), 10.0 + 3_600_000.0, Some(second.clone()), None).expect("tick");
-    let again = job_on_tick(get(&waiting, "job"), 10.0 + 3_700_000.0, Some(second.clone()), None).expect("tick");
-    assert_eq!(get(&get(&again, "directive"), "navigate").as_string(), Some(second.clone()), "tried once more");
-    let late = job_on_tick(get(&again, "job"), 10.0 + 7_200_000.0, Some(second), None).expect("tick");
-    let late_job = get(&late, "job");
-    let late_steps: Array = get(&late_job, "steps").dyn_into().expect("steps");
-    assert_eq!(get(&late_steps.get(at + 1), "outcome").as_string().as_deref(), Some("unknown"));
-    // Cancelling ends it; every step has an outcome.
-    let cancelled = job_cancel(js(&json(&late_job)), 7_300_000.0, false).expect("cancel");
-    assert_eq!(get(&get(&cancelled, "job"), "status").as_string().as_deref(), Some("cancelled"));
+    let first = go_to(&past, "main").expect("on to a setting's page");
+    // A scan of that page ends its step and sends the tab to the next page.
+    let facts = js(&json(&ai_facts(true)).replace(AI, &first));
+    let stepped = job_on(&text(&past), Some(3.0), scan_event(&facts), 10.0).expect("step");
+    let second = go_to(&stepped, "main").expect("the next page");
+    assert_ne!(first, second);
+    // The clock: nothing yet, then the page's time is up (tried once more, never left hanging).
+    let tick = |job: &str, now: f64| job_on(job, None, js(&format!(r#"{{"type":"tick","tabs":[{{"tab":3,"url":"{second}"}}]}}"#)), now).expect("tick");
+    let quiet = tick(&text(&stepped), 20.0);
+    assert_eq!(go_to(&quiet, "main"), None);
+    let waiting = tick(&text(&stepped), 10.0 + 3_600_000.0);
+    let again = tick(&text(&waiting), 10.0 + 3_700_000.0);
+    assert_eq!(go_to(&again, "main"), Some(second.clone()), "tried once more");
+    // Cancelling ends it.
+    let cancelled = job_on(&text(&again), None, js(r#"{"type":"cancel"}"#), 7_300_000.0).expect("cancel");
+    assert_eq!(get(&job_summary(&text(&cancelled)).expect("summary"), "status").as_string().as_deref(), Some("cancelled"));
     assert_eq!(get(&get(&cancelled, "directive"), "finished"), JsValue::TRUE);
-    assert!(job_on_page(js("{}"), page_at(&first), js(r#"{"marks":[],"observations":[]}"#), 0.0, None).is_err(), "a malformed job is refused");
+    assert!(job_on("{}", Some(3.0), js(r#"{"type":"cancel"}"#), 0.0).is_err(), "a malformed job is refused");
 }
 
 #[wasm_bindgen_test]
 fn opt_out_clicks_once_on_the_identified_switch_and_is_refused_when_not_allowed() {
     let ids = js(r#"["ai-training"]"#);
-    let job = get(&start("opt-out", ids.clone(), JsValue::UNDEFINED), "job");
-    let outcome = scan(ai_facts(true)).expect("scan");
-    let stepped = job_on_page(job, page_at(AI), outcome, 5.0, None).expect("step");
-    assert_eq!(get(&get(&stepped, "directive"), "click").as_f64(), Some(0.0));
+    let job = opened(&start("opt-out", ids.clone(), JsValue::UNDEFINED));
+    let stepped = job_on(&job, Some(3.0), scan_event(&ai_facts(true)), 5.0).expect("step");
+    let click = get(&get(&stepped, "directive"), "click");
+    assert_eq!((get(&click, "index").as_f64(), get(&click, "setting").as_string()), (Some(0.0), Some("ai-training".into())));
+    assert!(get(&click, "watchMs").as_f64().is_some_and(|ms| ms > 0.0), "the core says how long the page is watched");
     // An administrator may forbid it; an empty or unknown list is refused (a code and its words).
     let refused = |settings: JsValue, managed: JsValue| {
         let out = start("opt-out", settings, managed);
@@ -238,8 +255,8 @@ fn managed_policy_is_checked_and_a_bad_one_ignored_with_a_reason() {
     let sum = summary(stored, 0.0, None, get(&good, "managed")).expect("summary");
     assert_eq!(get(&sum, "rows").dyn_into::<Array>().expect("rows").length(), 1);
     assert_eq!(get(&sum, "optOutAllowed"), JsValue::FALSE);
-    let job = get(&start("sweep", JsValue::UNDEFINED, get(&good, "managed")), "job");
-    assert_eq!(get(&job, "steps").dyn_into::<Array>().expect("steps").length(), 1);
+    let job = opened(&start("sweep", JsValue::UNDEFINED, get(&good, "managed")));
+    assert_eq!(get(&job_summary(&job).expect("summary"), "total").as_f64(), Some(1.0));
 }
 
 #[wasm_bindgen_test]

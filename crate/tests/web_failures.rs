@@ -4,7 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Function, Reflect, JSON};
-use opt_out_lens_core::wasm::{apply_scan, job_on_page, job_on_tab_loaded, job_on_tick, job_start, job_summary, load_state, report_build, report_remember, scan_page};
+use opt_out_lens_core::wasm::{apply_scan, job_on, job_start, job_summary, load_state, report_build, report_remember, scan_page};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -47,38 +47,51 @@ fn a_changed_page_crosses_with_its_count_and_an_error_page_as_such() {
     assert!(json(&get(&error, "observations")).contains(r#""reason":"page-error""#));
 }
 
+/// The job's text in a `{job, …}` answer.
+fn text(v: &JsValue) -> String {
+    get(v, "job").as_string().expect("the job crosses as text")
+}
+
 #[wasm_bindgen_test]
 fn refusals_cross_as_codes_with_their_message() {
-    let busy = job_start("sweep", JsValue::UNDEFINED, JsValue::UNDEFINED, 0.0, JsValue::UNDEFINED).expect("start");
-    let running = get(&busy, "job");
-    assert_eq!(get(&running, "status").as_string().as_deref(), Some("running"));
-    let refused = job_start("sweep", JsValue::UNDEFINED, running, 1.0, JsValue::UNDEFINED).expect("start");
+    let busy = job_start("sweep", JsValue::UNDEFINED, None, 0.0, JsValue::UNDEFINED).expect("start");
+    let running = text(&busy);
+    assert!(running.contains(r#""status":"running""#));
+    let refused = job_start("sweep", JsValue::UNDEFINED, Some(running), 1.0, JsValue::UNDEFINED).expect("start");
     assert_eq!(json(&refused), r#"{"refusal":"busy","text":{"key":"refusalBusy"}}"#);
-    let forbidden = job_start("opt-out", js(r#"["ai-training"]"#), JsValue::UNDEFINED, 1.0, js(r#"{"allowOptOut":false}"#)).expect("start");
+    let forbidden = job_start("opt-out", js(r#"["ai-training"]"#), None, 1.0, js(r#"{"allowOptOut":false}"#)).expect("start");
     assert_eq!(get(&forbidden, "refusal").as_string().as_deref(), Some("not-allowed"));
 }
 
 #[wasm_bindgen_test]
 fn a_page_that_does_not_load_is_tried_once_more_then_recorded_and_summarised() {
-    let started = job_start("sweep", js(r#"["ai-training"]"#), JsValue::UNDEFINED, 0.0, JsValue::UNDEFINED).expect("start");
-    let mut job = get(&started, "job");
+    let started = job_start("sweep", js(r#"["ai-training"]"#), None, 0.0, JsValue::UNDEFINED).expect("start");
+    let go = json(&get(&get(&started, "directive"), "go"));
+    assert!(go.contains(r#""role":"main","tab":null"#), "the main lane's tab is to be opened: {go}");
+    let opened = job_on(&text(&started), Some(3.0), js(r#"{"type":"opened","role":"main"}"#), 1.0).expect("opened");
+    let mut job = text(&opened);
+    let tick = |job: &str, now: f64| job_on(job, None, js(&format!(r#"{{"type":"tick","tabs":[{{"tab":3,"url":"{AI}"}}]}}"#)), now).expect("tick");
     // The tab loads, no page script answers (the browser's error page); the grace passes.
-    let step = job_on_tab_loaded(job, AI, false, 10.0, None).expect("loaded");
-    job = get(&step, "job");
-    let step = job_on_tick(job, 10_000.0, Some(AI.into()), None).expect("tick");
-    job = get(&step, "job");
+    let step = job_on(&job, Some(3.0), js(&format!(r#"{{"type":"loaded","url":"{AI}","scriptAnswered":false}}"#)), 10.0).expect("loaded");
+    job = text(&step);
+    let step = tick(&job, 10_000.0);
+    job = text(&step);
     assert_eq!(json(&get(&get(&step, "directive"), "record")), "[]", "first failure: waits");
-    let step = job_on_tick(job, 20_000.0, Some(AI.into()), None).expect("tick");
-    assert_eq!(get(&get(&step, "directive"), "navigate").as_string().as_deref(), Some(AI), "tried once more");
-    job = get(&step, "job");
+    let step = tick(&job, 20_000.0);
+    assert!(json(&get(&get(&step, "directive"), "go")).contains(AI), "tried once more");
+    job = text(&step);
     // The second load answers 500.
     let outcome = scan_page(renamed_facts(500)).expect("scan");
-    let step = job_on_page(job, renamed_facts(500), outcome, 21_000.0, None).expect("page");
+    let event = js(r#"{"type":"scan"}"#);
+    Reflect::set(&event, &"page".into(), &renamed_facts(500)).expect("set");
+    Reflect::set(&event, &"outcome".into(), &outcome).expect("set");
+    let step = job_on(&job, Some(3.0), event, 21_000.0).expect("page");
     let d = get(&step, "directive");
     assert_eq!(get(&d, "discardObservations"), JsValue::TRUE);
     assert_eq!(json(&get(&d, "record")), r#"[{"setting":"ai-training","state":"unknown","reason":"page-error"}]"#);
-    let sum = job_summary(get(&step, "job")).expect("summary");
+    let sum = job_summary(&text(&step)).expect("summary");
     assert_eq!(json(&get(&sum, "retry")), r#"["ai-training"]"#);
+    assert_eq!(get(&sum, "running"), JsValue::FALSE);
     let sentences = json(&get(&sum, "sentences"));
     assert!(sentences.contains(r#""key":"jobUnreadOne""#) && sentences.contains(r#""key":"whyPageError""#), "{sentences}");
 }

@@ -6,7 +6,7 @@
 use js_sys::{Reflect, JSON};
 use opt_out_lens_core::wasm::{
     alerts_added, apply_observations, apply_scan, effective_options, options_set, badge, dismiss_alert, entra_describe, entra_record, entra_scan, export_json, export_markdown,
-    job_cancel, job_ended, job_tab_closed, job_on_page, job_on_tab_loaded, job_on_tick, job_start, job_summary, load_managed, load_state,
+    job_ended, job_on, job_start, job_summary, job_view, load_managed, load_state,
     plan_for, reason_message, report_build, report_remember, scan, scan_page, setting_url, summary, sweep_completed,
     CoreError,
 };
@@ -55,8 +55,19 @@ fn stored() -> JsValue {
     get(&load_state(JsValue::UNDEFINED).expect("load"), "stored")
 }
 
-fn job() -> JsValue {
-    get(&job_start("sweep", JsValue::UNDEFINED, JsValue::UNDEFINED, 0.0, JsValue::UNDEFINED).expect("start"), "job")
+fn job() -> String {
+    get(&job_start("sweep", JsValue::UNDEFINED, None, 0.0, JsValue::UNDEFINED).expect("start"), "job").as_string().expect("text")
+}
+
+/// Texts that are not a job the core wrote.
+const NOT_JOBS: [&str; 6] = ["", "5", "{}", "[1, 2]", "true", r#"{"kind": 9, "steps": "x"}"#];
+
+/// `{type: 'scan', page, outcome}` with the given parts.
+fn scan_event(page: &JsValue, outcome: &JsValue) -> JsValue {
+    let event = js(r#"{"type":"scan"}"#);
+    js_sys::Reflect::set(&event, &"page".into(), page).expect("set");
+    js_sys::Reflect::set(&event, &"outcome".into(), outcome).expect("set");
+    event
 }
 
 fn lookup() -> js_sys::Function {
@@ -73,10 +84,10 @@ fn page_facts_and_outcomes_of_the_wrong_shape_are_refused() {
         refused(entra_record(JsValue::UNDEFINED, bad.clone(), 0.0, "u"), "Entra observation", given);
         refused(apply_scan(stored(), bad.clone(), JsValue::UNDEFINED, 0.0), "scan outcome", given);
         refused(apply_scan(stored(), js("{}"), bad.clone(), 0.0), "job directive", given);
-        refused(job_ended(stored(), bad.clone(), 0.0), "job", given);
         refused(apply_observations(stored(), bad.clone(), 0.0, JsValue::UNDEFINED), "observations", given);
-        refused(job_on_page(job(), bad.clone(), js(r#"{"marks":[],"observations":[]}"#), 0.0, None), "page facts", given);
-        refused(job_on_page(job(), js(r#"{"url":"x"}"#), bad.clone(), 0.0, None), "scan outcome", given);
+        refused(job_on(&job(), Some(1.0), scan_event(&bad, &js(r#"{"marks":[],"observations":[]}"#)), 0.0), "job event", given);
+        refused(job_on(&job(), Some(1.0), scan_event(&js(r#"{"url":"x"}"#), &bad), 0.0), "job event", given);
+        refused(job_on(&job(), None, bad.clone(), 0.0), "job event", given);
         refused(report_remember(JsValue::UNDEFINED, bad.clone(), js("{}"), 0.0), "page facts", given);
     }
 }
@@ -106,14 +117,8 @@ fn stored_state_of_the_wrong_shape_is_refused_where_it_is_used_and_reset_where_i
 #[wasm_bindgen_test]
 fn jobs_ids_and_environments_of_the_wrong_shape_are_refused() {
     for (given, bad) in malformed() {
-        refused(job_on_tick(bad.clone(), 0.0, None, None), "job", given);
-        refused(job_cancel(bad.clone(), 0.0, false), "job", given);
-        refused(job_tab_closed(bad.clone(), 1.0, 0.0), "job", given);
-        refused(job_on_page(bad.clone(), js(r#"{"url":"x"}"#), js(r#"{"marks":[],"observations":[]}"#), 0.0, None), "job", given);
-        refused(job_on_tab_loaded(bad.clone(), "https://www.linkedin.com/", true, 0.0, None), "job", given);
-        refused(job_summary(bad.clone()), "job", given);
-        refused(job_start("sweep", bad.clone(), JsValue::UNDEFINED, 0.0, JsValue::UNDEFINED), "setting ids", given);
-        refused(job_start("sweep", JsValue::UNDEFINED, JsValue::UNDEFINED, 0.0, bad.clone()), "managed options", given);
+        refused(job_start("sweep", bad.clone(), None, 0.0, JsValue::UNDEFINED), "setting ids", given);
+        refused(job_start("sweep", JsValue::UNDEFINED, None, 0.0, bad.clone()), "managed options", given);
         refused(summary(stored(), 0.0, None, bad.clone()), "managed options", given);
         refused(badge(stored(), bad.clone()), "managed options", given);
         refused(apply_observations(stored(), js("[]"), 0.0, bad.clone()), "setting ids", given);
@@ -143,7 +148,9 @@ fn names_this_version_does_not_know_read_as_unknown_and_odd_texts_as_nothing() {
         plan_for(text).expect("a plan for any text");
         assert!(setting_url(text).is_none());
         assert_eq!(reason_message(text), "");
-        job_on_tab_loaded(job(), text, false, 0.0, None).expect("any address");
+        let loaded = js(r#"{"type":"loaded","scriptAnswered":false}"#);
+        js_sys::Reflect::set(&loaded, &"url".into(), &text.into()).expect("set");
+        job_on(&job(), Some(1.0), loaded, 0.0).expect("any address");
     }
     // Options: a change this version cannot make is refused; stored ones it cannot read count as none.
     for change in [r#"{"region":"mars"}"#, r#"{"remindDays":14}"#, r#"{"colour":"red"}"#, r#"{"notify":"yes"}"#] {
@@ -154,5 +161,18 @@ fn names_this_version_does_not_know_read_as_unknown_and_odd_texts_as_nothing() {
     let applies = effective_options(js("[1]"), JsValue::UNDEFINED, "Europe/Berlin", vec![]).expect("unreadable options count as none");
     assert_eq!(get(&applies, "showMarks"), JsValue::TRUE);
     assert_eq!(get(&applies, "region").as_string().as_deref(), Some("eu"), "guessed");
-    assert!(job_start("dance", JsValue::UNDEFINED, JsValue::UNDEFINED, 0.0, JsValue::UNDEFINED).expect("refusal, not a throw").is_object());
+    assert!(job_start("dance", JsValue::UNDEFINED, None, 0.0, JsValue::UNDEFINED).expect("refusal, not a throw").is_object());
+}
+
+#[wasm_bindgen_test]
+fn a_text_that_is_not_a_job_is_refused_and_never_holds_a_tab() {
+    for bad in NOT_JOBS {
+        refused(job_on(bad, None, js(r#"{"type":"cancel"}"#), 0.0), "job", bad);
+        refused(job_view(bad), "job", bad);
+        refused(job_summary(bad), "job", bad);
+        refused(job_ended(stored(), bad, 0.0), "job", bad);
+        assert!(!opt_out_lens_core::wasm::job_holds_tab(Some(bad.into()), 1.0), "{bad}");
+        // A kept job this version cannot read is no job to wait for.
+        assert!(get(&job_start("sweep", JsValue::UNDEFINED, Some(bad.into()), 0.0, JsValue::UNDEFINED).expect("start"), "job").is_string());
+    }
 }
