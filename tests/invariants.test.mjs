@@ -130,6 +130,22 @@ test('the manifest names only files that exist, and the page scripts in dependen
   assert.deepEqual(js.slice(0, order.length), order);
 });
 
+test('the shell cannot decide about a job: the job is the core\'s text, never parsed, never read', () => {
+  // The core hands the job over as JSON text (crate/tests/web.rs asserts it is a string)
+  // and takes it back; every question about it is a core export (jobOn, jobView,
+  // jobHoldsTab, jobSummary). Text cannot be read field by field without parsing it, and
+  // nothing in the extension parses JSON.
+  assert.deepEqual(hits(scripts, /JSON\.parse\b/), []);
+  // What the storage key of the job holds goes only to the core.
+  const kept = hits(scripts, /\[JOB_KEY\]/).filter((h) => !/sessionSet\(\{ \[JOB_KEY\]: (job|opened\.job|done\.job|step\.job|started\.job) \}\)/.test(h));
+  const readers = kept.filter((h) => !/core\.\w+\(.*\[JOB_KEY\]|const job = \(await (session\(\)|api\.storage\.session\.get\(JOB_KEY\))\)\[JOB_KEY\];|typeof s\[JOB_KEY\] !== 'string'|core\.jobView\(s\[JOB_KEY\]\)/.test(h));
+  assert.deepEqual(readers, [], 'the kept job is read only to hand it to the core');
+  // No property of a job value is read or written anywhere in the shell.
+  assert.deepEqual(hits(scripts, /\bjob\??\.[A-Za-z_]|\bjob\[/), []);
+  // The old decisions, by name: a status word, a step, a tab field of the job.
+  assert.deepEqual(hits(scripts, /=== 'running'|awaitingConfirmation\b(?!\))|\.steps\b|\.helper\b|\.tabId\b|\.ownTab\b|finalized/).filter((h) => !/words\.awaitingConfirmation/.test(h)), []);
+});
+
 test('the shell decides nothing: no state read from a switch, no stored value compared or assembled, no option checked', () => {
   // Each of these was a decision the shell once made beside (or instead of) the core:
   // reading a switch's state, comparing values by their JSON, choosing a row's look or an

@@ -434,7 +434,7 @@ pub fn report_build(
     pages: JsValue,
     setting: Option<String>,
     stored: JsValue,
-    job: JsValue,
+    job: Option<String>,
     env: JsValue,
     now: f64,
     lookup: &js_sys::Function,
@@ -446,7 +446,8 @@ pub fn report_build(
     }
     let pages: Vec<crate::report::PageRecord> = optional(pages, "remembered pages", list)?.unwrap_or_default();
     let stored: Stored = record(stored, "stored state")?;
-    let job: Option<Job> = optional(job, "job", record).ok().flatten();
+    // A kept job this version cannot read is left out of the report.
+    let job: Option<Job> = job.as_deref().and_then(|t| Job::from_text(t).ok());
     let env: crate::report::Environment = optional(env, "environment", record)?.unwrap_or_default();
     let report = crate::report::build(&pages, setting.as_deref(), &stored, job.as_ref(), &env, now);
     let markdown = crate::report::markdown(&report, &mut words(lookup));

@@ -109,7 +109,7 @@ fn the_report_is_built_from_remembered_pages_in_the_callers_words() {
     let stored = get(&load_state(JsValue::UNDEFINED).expect("state"), "stored");
     let lookup = Function::new_with_args("key, args", "return key === 'reportProblemTitle' ? 'TITLE' : key;");
     let env = js(r#"{"extensionVersion":"9.9.9","userAgent":"Mozilla/5.0 Firefox/153.0"}"#);
-    let built = report_build(pages, Some("ai-training".into()), stored, JsValue::UNDEFINED, env, 0.0, &lookup).expect("report");
+    let built = report_build(pages, Some("ai-training".into()), stored, None, env, 0.0, &lookup).expect("report");
     let md = get(&built, "markdown").as_string().expect("markdown");
     assert!(md.starts_with("# TITLE\n"), "{md}");
     let report = json(&get(&built, "json"));

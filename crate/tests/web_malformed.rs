@@ -103,7 +103,7 @@ fn stored_state_of_the_wrong_shape_is_refused_where_it_is_used_and_reset_where_i
         refused(summary(bad.clone(), 0.0, None, JsValue::UNDEFINED), "stored state", given);
         refused(badge(bad.clone(), JsValue::UNDEFINED), "stored state", given);
         refused(apply_scan(bad.clone(), js("{}"), JsValue::UNDEFINED, 0.0), "stored state", given);
-        refused(report_build(JsValue::UNDEFINED, None, bad.clone(), JsValue::UNDEFINED, JsValue::UNDEFINED, 0.0, &lookup()), "stored state", given);
+        refused(report_build(JsValue::UNDEFINED, None, bad.clone(), None, JsValue::UNDEFINED, 0.0, &lookup()), "stored state", given);
         // Loading never throws: what storage held is replaced, with the reason for the log.
         let loaded = load_state(bad.clone()).expect("loading never throws");
         assert!(get(&loaded, "resetReason").as_string().is_some_and(|r| !r.is_empty()), "{given}");
@@ -125,8 +125,8 @@ fn jobs_ids_and_environments_of_the_wrong_shape_are_refused() {
         refused(alerts_added(JsValue::UNDEFINED, bad.clone()), "stored state", given);
         refused(options_set(JsValue::UNDEFINED, bad.clone()), "options change", given);
         refused(effective_options(JsValue::UNDEFINED, bad.clone(), "", vec![]), "managed options", given);
-        refused(report_build(bad.clone(), None, stored(), JsValue::UNDEFINED, JsValue::UNDEFINED, 0.0, &lookup()), "remembered pages", given);
-        refused(report_build(JsValue::UNDEFINED, None, stored(), JsValue::UNDEFINED, bad.clone(), 0.0, &lookup()), "environment", given);
+        refused(report_build(bad.clone(), None, stored(), None, JsValue::UNDEFINED, 0.0, &lookup()), "remembered pages", given);
+        refused(report_build(JsValue::UNDEFINED, None, stored(), None, bad.clone(), 0.0, &lookup()), "environment", given);
     }
 }
 

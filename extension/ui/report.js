@@ -30,7 +30,7 @@ export async function openReport(setting) {
   const session = await api.storage.session.get([REPORT_KEY, JOB_KEY]);
   const env = { extensionVersion: api.runtime.getManifest().version, userAgent: navigator.userAgent };
   const lookup = (key, args) => api.i18n.getMessage(key, args);
-  current = core.reportBuild(session[REPORT_KEY], setting ?? undefined, (await readStored()).stored, session[JOB_KEY], env, Date.now(), lookup);
+  current = core.reportBuild(session[REPORT_KEY], setting ?? undefined, (await readStored()).stored, session[JOB_KEY] ?? undefined, env, Date.now(), lookup);
   const dialog = $('report');
   dialog.dataset.setting = setting ?? '';
   $('report-text').textContent = current.markdown;
