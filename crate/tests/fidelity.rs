@@ -6,7 +6,7 @@ mod common;
 use common::{en, Drive};
 use opt_out_lens_core::catalogue::SETTINGS;
 use opt_out_lens_core::detect::{scan, should_scan, Candidate, Observation, Observed, PageFacts, Reason};
-use opt_out_lens_core::job::{Job, Outcome};
+use opt_out_lens_core::job::Outcome;
 use opt_out_lens_core::managed::Managed;
 use opt_out_lens_core::report::{build, examine, json_text, markdown, record, remember, Environment, ExtraFacts};
 use opt_out_lens_core::report::scrub::{Identity, MEMBER};

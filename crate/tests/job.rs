@@ -401,8 +401,6 @@ enum Failure {
     ErrorPage,
     /// LinkedIn answers with HTTP 500 (the content script reports the status).
     Http500,
-    /// LinkedIn redirects to its security check.
-    Checkpoint,
     /// No answer at all.
     Stall,
 }
@@ -429,10 +427,6 @@ fn fail_once(job: &mut Job, how: Failure, url: &str, t: f64) -> (Vec<Directive>,
             ds.push(job.on_page(&PageLoad { url: url.into(), dialog_open: false, http_status: Some(500), loaded_at: None }, &outcome, t));
             (ds, t)
         }
-        Failure::Checkpoint => {
-            ds.push(job.on_tab_loaded(CHECKPOINT, true, t));
-            (ds, t)
-        }
         Failure::Stall => {
             let t = t + f64::from(SITE.page_timeout_ms) + 1.0;
             ds.push(job.on_tick(t, Some(url)));
@@ -445,7 +439,6 @@ fn reason_of(how: Failure) -> Reason {
     match how {
         Failure::ErrorPage => Reason::NotLoaded,
         Failure::Http500 => Reason::PageError,
-        Failure::Checkpoint => Reason::Checkpoint,
         Failure::Stall => Reason::TimedOut,
     }
 }
@@ -465,7 +458,7 @@ fn a_page_that_does_not_load_is_tried_exactly_once_more_then_recorded_with_its_r
             let url = job.current_url().expect("url").to_string();
             let what = format!("{how:?} during {kind:?}");
             let (ds, t) = fail_once(&mut job, how, &url, 1000.0);
-            assert!(ds.iter().all(|d| go_of(&d, Role::Main).is_none() && d.click.is_none() && d.record.is_empty() && !d.finished), "{what}: first failure waits: {ds:?}");
+            assert!(ds.iter().all(|d| go_of(d, Role::Main).is_none() && d.click.is_none() && d.record.is_empty() && !d.finished), "{what}: first failure waits: {ds:?}");
             assert_eq!(job.setting_steps().next().expect("step").failed_loads, 1, "{what}");
             assert_eq!(job.steps[0].outcome, None, "{what}: not decided after one failure");
             // The short wait, then the same page once more.

@@ -437,9 +437,19 @@ impl Job {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    /// Reads a job the shell kept.
+    /// Reads a job the shell kept: refused unless it is one this version could have
+    /// written (one main lane first, at most one helper, every lane's step a step of the job).
     pub fn from_text(text: &str) -> Result<Job, serde_json::Error> {
-        serde_json::from_str(text)
+        let job: Job = serde_json::from_str(text)?;
+        let n = job.steps.len();
+        let lanes_ok = job.lanes.first().is_some_and(|l| l.role == Role::Main)
+            && job.lanes.iter().skip(1).all(|l| l.role == Role::Helper)
+            && job.lanes.len() <= 2
+            && job.lanes.iter().all(|l| l.visit.step().is_none_or(|i| i < n));
+        if !lanes_ok {
+            return Err(serde::de::Error::custom("not a job's lanes"));
+        }
+        Ok(job)
     }
 
     /// The index of the lane whose tab is `tab`, while the job runs.
