@@ -1,13 +1,13 @@
 // E2E scenarios for pages that do not load, shared by chromium-jobs.test.mjs and firefox-jobs.test.mjs:
 // during "Check all" and during "Turn off all" the fixture server resets the connection of one
-// page, answers 500 for another, redirects a third to LinkedIn's security check and (during
-// "Check all", the one end-to-end case of the real 20 s page timeout) never answers a fourth
-// (tests/fixtures/README.md, behaviours reset / http500 / checkpoint / stall); both jobs over
-// all four kinds run on the synthetic clock in crate/tests/job_failures.rs.
+// page, answers 500 for another and (during "Check all", the one end-to-end case of the real
+// 20 s page timeout) never answers a third (tests/fixtures/README.md, behaviours reset / http500
+// / stall); both jobs over these kinds run on the synthetic clock in crate/tests/job_failures.rs.
 // Each such page is loaded exactly twice (one retry), recorded on its row with its own reason
 // and the attempt's time, its state known from before kept as stale, nothing clicked on it;
 // the job's sentence counts what was read, and "Try the failed ones again" reads them once
-// they load.
+// they load. LinkedIn's security check (behaviour checkpoint) is never asked again: the first
+// page that answers with it stops the whole job at once, in both tabs.
 import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -30,18 +30,17 @@ const STEPS = loadCatalogue().settings.filter((s) => s.paths.length > 0).length;
 const CONNECTED = loadCatalogue().settings.filter((s) => s.kind === 'connection').length;
 const byId = Object.fromEntries(CATALOGUE.map((c) => [c.id, c]));
 
-// One failing page of each kind, the AI page first (the case that was silently skipped).
+// One failing page of each kind tried again, the AI page first (the case that was silently skipped).
 // Reasons and the popup's words for them (crate/src/summary.rs `why`, English messages).
 const FAILING = [
   { id: 'ai-training', behaviour: 'reset', reason: 'not-loaded', why: 'the page did not load' },
   { id: CATALOGUE[3].id, behaviour: 'http500', reason: 'page-error', why: 'LinkedIn showed an error page' },
-  { id: CATALOGUE[6].id, behaviour: 'checkpoint', reason: 'checkpoint', why: 'LinkedIn asked you to verify it’s you' },
   { id: CATALOGUE[9].id, behaviour: 'stall', reason: 'timed-out', why: 'the page did not answer in 20 s' },
 ];
 const failing = new Set(FAILING.map((f) => f.id));
 // "Turn off all" here: the same pages but the stall. The stall's real 20 s page timeout
-// (twice) is exercised once end to end, in "Check all" below; "Turn off all" over all four
-// kinds, the stall included, runs on the synthetic clock in crate/tests/job_failures.rs.
+// (twice) is exercised once end to end, in "Check all" below; "Turn off all" over every
+// kind, the stall included, runs on the synthetic clock in crate/tests/job_failures.rs.
 const FAILING_OFF = FAILING.filter((f) => f.behaviour !== 'stall');
 const failingOff = new Set(FAILING_OFF.map((f) => f.id));
 // A stalled page waits the page timeout (20 s) twice; the rest is quick.
@@ -177,7 +176,7 @@ export function defineFailureScenarios(name) {
         await popup.screenshot(path.join(SHOTS, 'failed-check.png'));
         await popup.screenshot(path.join(SHOTS, 'failed-check-full.png'), { fullPage: true });
       }
-      // The pages load again: the retry reads exactly those four, once each.
+      // The pages load again: the retry reads exactly those, once each.
       for (const f of FAILING) server.setBehaviour(byId[f.id].path, null);
       server.setSwitches({ [byId['ai-training'].key]: 'off' });
       const loads1 = loadsOf(server);
@@ -219,6 +218,71 @@ export function defineFailureScenarios(name) {
       assertFailedRows({ ...rows, ...(await readRows()) }, 'after Turn off all', FAILING_OFF);
       for (const c of CATALOGUE) if (!failingOff.has(c.id)) assert.equal(rows.rows[c.id].state, 'off', `${c.id} turned off`);
       assert.ok((await readRows()).retry, '"Try the failed ones again" is offered');
+    });
+
+    // Asking again and again is what automation looks like: the first page that answers with
+    // LinkedIn's security check ends the job in both tabs; it is not loaded again, no page
+    // after it; what was read is kept, and "Try the failed ones again" reads what is left.
+    const CHECKED = CATALOGUE[6];
+    const stopWords = /^Stopped: LinkedIn asked you to verify it’s you, so no further page was opened \((\d+) of (\d+) done\)\. Complete LinkedIn’s check in a tab of your own; then “Try the failed ones again” reads only what is left\.$/;
+    /** Page requests (catalogued pages) and the first redirect to the check, in arrival order. */
+    const pageRequests = (from) => server.requests.slice(from).filter((r) => CATALOGUE.some((c) => r.url.split('?')[0] === c.path));
+    const challengeAt = (from) => server.requests.slice(from).find((r) => r.url.startsWith('/checkpoint/challenge/'))?.time;
+
+    it('Check all and the security check: stopped at once, the page loaded once and nothing after it, what was read kept; the retry reads only what is left', { timeout: 400000 }, async () => {
+      server.setBehaviour(CHECKED.path, 'checkpoint');
+      const from = server.requests.length;
+      const tabs = await b.tabCount();
+      const st = await runJob(popup, () => popup.click('#check-all'), 'sweep');
+      assert.equal(st.job.status, 'stopped', st.job.text);
+      const m = stopWords.exec(st.job.text);
+      assert.ok(m, `the popup says why it stopped: ${JSON.stringify(st.job.text)}`);
+      assert.equal(Number(m[2]), STEPS);
+      const asked = pageRequests(from);
+      assert.equal(asked.filter((r) => r.url.split('?')[0] === CHECKED.path).length, 1, 'the page that asked is not loaded again');
+      const at = challengeAt(from);
+      assert.ok(at, 'the check page was shown');
+      // At most the page the other tab had asked for before the check could be known.
+      const after = asked.filter((r) => r.time > at);
+      assert.ok(after.length <= 1, `no page is loaded after the security check: ${JSON.stringify(after)}`);
+      await tabsBack(b, tabs);
+      const rows = await waitPopup(popup, (s) => s.rows[CHECKED.id].reasonCode === 'checkpoint', { what: 'the checked row' });
+      assert.equal(rows.rows[CHECKED.id].state, 'unknown');
+      assert.ok((await readRows()).retry, '"Try the failed ones again" is offered');
+      assert.deepEqual(await settledClicks(server), {}, 'a check clicks nothing');
+      // LinkedIn is happy again: the retry reads only what was not read.
+      server.setBehaviour(CHECKED.path, null);
+      const loads1 = loadsOf(server);
+      const again = await runJob(popup, () => popup.click('#job-retry'), 'sweep');
+      assert.equal(again.job.status, 'finished', again.job.text);
+      const left = STEPS - Number(m[1]);
+      assert.equal(again.job.text, `Checked all ${left} settings.`, 'only what was left');
+      const loads2 = delta(loads1, loadsOf(server));
+      assert.equal(loads2[CHECKED.id], 1, 'the page that asked is read now');
+      assert.ok(Object.values(loads2).every((n) => n <= 1), `each page left read once: ${JSON.stringify(loads2)}`);
+      await waitPopup(popup, (s) => CATALOGUE.every((c) => s.rows[c.id].state === 'on'), { what: 'every setting read on again' });
+      await tabsBack(b, tabs);
+    });
+
+    it('Turn off all and the security check: stopped at once, nothing clicked there or after it; what was turned off stays turned off', { timeout: 400000 }, async () => {
+      server.setBehaviour(CHECKED.path, 'checkpoint');
+      const from = server.requests.length;
+      await waitPopup(popup, (s) => s.turnOffAll && !s.turnOffAll.hidden, { what: '"Turn off all"' });
+      const st = await runJob(popup, async () => {
+        await popup.click('#turn-off-all');
+        await popup.waitFor(() => document.getElementById('confirm').open, { timeout: 3000, what: 'the confirmation' });
+        await popup.click('#confirm-yes');
+      }, 'opt-out');
+      assert.equal(st.job.status, 'stopped', st.job.text);
+      assert.match(st.job.text, stopWords);
+      assert.equal(pageRequests(from).filter((r) => r.url.split('?')[0] === CHECKED.path).length, 1, 'the page that asked is not loaded again');
+      const index = CATALOGUE.indexOf(CHECKED);
+      const clicks = await settledClicks(server);
+      for (const c of CATALOGUE.slice(index)) assert.equal(clicks[c.key], undefined, `${c.id}: nothing clicked at or after the security check`);
+      for (const c of CATALOGUE.slice(0, index)) {
+        if (st.job.results[c.id]?.outcome === 'turned-off') assert.equal(clicks[c.key], 1, `${c.id}: turned off with one click`);
+      }
+      assert.equal(st.job.results[CHECKED.id]?.outcome, 'failed', JSON.stringify(st.job.results[CHECKED.id]));
     });
   });
 }

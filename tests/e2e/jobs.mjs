@@ -405,6 +405,46 @@ export function defineJobScenarios(name) {
       assert.equal(st.rows['ai-training'].state, 'on', 'the row says on, as LinkedIn has it');
     });
 
+    // LinkedIn's answer decided by the server, whatever the delay (tests/fixtures/README.md,
+    // behaviours refuse / save / ghost): "turned off" only when a fresh load of the page shows
+    // what LinkedIn stored; the tab that clicked is never the proof.
+    for (const [behaviour, what] of [
+      ['refuse:1000', 'refused after 1 s'],
+      ['refuse:4000', 'refused after 4 s'],
+      ['refuse:10000', 'refused after 10 s'],
+      ['ghost', 'looks done on screen while LinkedIn keeps the old state'],
+    ]) {
+      it(`7i. A change LinkedIn ${what}: failed, never turned off; one click; the row says on, as LinkedIn has it`, { timeout: 120000 }, async () => {
+        server.setBehaviour(AI.path, behaviour);
+        await visit('ai-training', 'on');
+        await openConfirmFromRow('ai-training');
+        const { state, ms } = await confirmYes({ timeout: 90000 });
+        const r = state.job.results['ai-training'];
+        assert.ok(r, `a result for ai-training: ${JSON.stringify(state.job)}`);
+        console.log(`[${name}] ${behaviour}: ${r.outcome} in ${ms} ms: ${JSON.stringify(r.text)}`);
+        assert.equal(server.switchState(AI.key), 'on', 'LinkedIn kept it on');
+        assert.equal(r.outcome, 'failed', `reported ${r.outcome} for a change LinkedIn did not keep: ${r.text}`);
+        assert.match(r.text, /did not keep|back on|has not confirmed/, `the reason says LinkedIn did not keep it: ${JSON.stringify(r.text)}`);
+        assert.deepEqual((await settledCounters(server, { [AI.key]: 1 })).clicks, { [AI.key]: 1 }, 'exactly ONE click');
+        const st = await waitPopup(popup, (s) => s.rows['ai-training'].state !== 'off', { timeout: 3000, what: 'the AI row not off' });
+        assert.equal(st.rows['ai-training'].state, 'on', 'the row says on, as LinkedIn has it');
+      });
+    }
+
+    it('7j. A save that takes 6 s and then holds: turned off once a fresh load shows it; row off', { timeout: 120000 }, async () => {
+      server.setBehaviour(AI.path, 'save:6000');
+      await visit('ai-training', 'on');
+      await openConfirmFromRow('ai-training');
+      const { state, ms } = await confirmYes({ timeout: 90000 });
+      const r = state.job.results['ai-training'];
+      console.log(`[${name}] save:6000: ${r?.outcome} in ${ms} ms`);
+      assert.equal(r?.outcome, 'turned-off', r?.text);
+      assert.ok(ms >= 6000, `not before LinkedIn stored it (${ms} ms)`);
+      assert.equal(server.switchState(AI.key), 'off', 'LinkedIn has it off');
+      await waitPopup(popup, (s) => s.rows['ai-training'].state === 'off', { what: 'the AI row to show off' });
+      assert.deepEqual((await settledCounters(server, { [AI.key]: 1 })).clicks, { [AI.key]: 1 }, 'exactly ONE click');
+    });
+
     it('7d. Decoy switch ("Use AI to suggest replies") before the real one: decoy never clicked, real one once', { timeout: 90000 }, async () => {
       server.setBehaviour(AI.path, 'decoy');
       await b.page.goto(AI.path);

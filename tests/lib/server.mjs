@@ -249,12 +249,40 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
   const requests = [];
   const requestHooks = new Set(); // fn({method, url, time}) on every request, as it arrives
   const events = []; // every SPA report, in arrival order: {type, key, state, path, time}
-  const ONE = '(never|sticky|sticky-late|confirm|decoy|slow(:\\d+)?|reset|http500|checkpoint|stall|personal|renamed|states|states-de|odd|absolute|mobile|decoys|identity|signedin)';
+  const ONE = '(never|sticky|sticky-late|confirm|decoy|slow(:\\d+)?|save(:\\d+)?|refuse(:\\d+)?|ghost|reset|http500|checkpoint|stall|personal|renamed|states|states-de|odd|absolute|mobile|decoys|identity|signedin)';
   const BEHAVIOURS = new RegExp(`^${ONE}(,${ONE})*$`);
   // Pages that do not load, answered here before any page is served (see failPage).
   const FAILURES = ['reset', 'http500', 'checkpoint', 'stall'];
   const stalled = new Set(); // responses held open by `stall`, ended on reset and close
-  const endStalled = () => { for (const r of stalled) r.socket?.destroy(); stalled.clear(); };
+  const endStalled = () => { for (const r of stalled) r.socket?.destroy(); stalled.clear(); endSaves(); };
+  // LinkedIn's answers to a change still on their way (behaviours save, refuse): ended on reset and close.
+  const saves = new Set();
+  const endSaves = () => { for (const t of saves) clearTimeout(t); saves.clear(); };
+  /**
+   * A change the SPA asks LinkedIn to save (behaviours save:MS, refuse:MS, ghost): the server,
+   * not a page timer, decides what is stored and when. save: stored after MS, then "ok";
+   * refuse: never stored, "refused" after MS; ghost: "ok" at once, never stored.
+   */
+  function saveChange(ev, res) {
+    const key = String(ev.key || '');
+    const wanted = String(ev.state || '');
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(key)) throw new Error('bad key');
+    checkSwitch(key, wanted);
+    const beh = Object.fromEntries(String(state.behaviours[ev.path] || '').split(',').map((b) => b.split(':')));
+    const after = (ms, fn) => { const t = setTimeout(() => { saves.delete(t); fn(); }, Math.min(Number(ms) || 0, 60000)); saves.add(t); };
+    if ('save' in beh) {
+      after(beh.save, () => {
+        applyEvent({ type: 'flip', key, state: wanted, path: ev.path });
+        send(res, 200, '{"ok":true}', MIME['.json']);
+      });
+    } else if ('refuse' in beh) {
+      after(beh.refuse, () => send(res, 409, '{"ok":false}', MIME['.json']));
+    } else if ('ghost' in beh) {
+      send(res, 200, '{"ok":true}', MIME['.json']);
+    } else {
+      throw new Error(`no answer behaviour on ${ev.path}`);
+    }
+  }
 
   const setMap = (target, patch, check) => {
     for (const [k, v] of Object.entries(patch || {})) {
@@ -342,6 +370,14 @@ export async function startServer({ port = 0, host = '127.0.0.1', quiet = true }
         });
       }
       return send(res, 200, JSON.stringify(state), MIME['.json']);
+    }
+    if (p === '/__fixture/save' && req.method === 'POST') {
+      // A change the SPA asks "LinkedIn" to save; answered when the server decides.
+      return readBody(req, (body) => {
+        try {
+          saveChange(JSON.parse(body || '{}'), res);
+        } catch (e) { send(res, 400, String(e), 'text/plain'); }
+      });
     }
     if (p === '/__fixture/event' && req.method === 'POST') {
       // Reports from the fixture SPA (same origin, allowed by connect-src 'self').
