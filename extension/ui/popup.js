@@ -249,12 +249,12 @@ async function main() {
     dialog.showModal();
     $('forget-no').focus();
   });
-  await renderSummary();
-  await loadJob();
-  await renderOrg();
   // Renders in the order the changes came: the background stores what a page showed before
   // the job's next step, so the job box never says "Checked all" beside a row not yet drawn.
-  let rendering = Promise.resolve();
+  // Heard from the start: a change made while the first renders run (a job starting, a
+  // "Forget everything") is drawn after them, never missed.
+  const first = renderSummary().then(loadJob).then(renderOrg);
+  let rendering = first.catch(() => {});
   const inTurn = (render) => {
     rendering = rendering.then(render).catch((e) => log('popup render', e?.message ?? e));
   };
@@ -263,6 +263,7 @@ async function main() {
     if (area === 'local' && ORG_KEY in changes) inTurn(renderOrg);
     if (area === 'session' && JOB_KEY in changes) inTurn(loadJob);
   });
+  await first; // a first render that fails says so in the headline
   // While a job runs, wake the background every second: a stopped service worker
   // resumes its clock, so a page that never answers cannot hang the job.
   setInterval(() => {
