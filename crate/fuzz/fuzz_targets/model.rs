@@ -90,6 +90,7 @@ fn candidate(u: &mut Unstructured) -> Result<Candidate> {
         },
         checked: u.arbitrary()?,
         hidden: u.ratio(1, 4)?,
+        switch_hidden: u.ratio(1, 4)?,
         aria_checked: match u.int_in_range(0..=3)? {
             0 => Some("true".into()),
             1 => Some("false".into()),
@@ -183,6 +184,9 @@ pub fn check(pages: &[PageFacts], now0: f64, region: Option<Region>, managed: &M
             let shows = reads(c);
             assert!(shows.is_some(), "marked a candidate that is not a switch: {c:?}");
             assert!(!c.hidden, "marked a hidden copy: {c:?}");
+            // The copies seen best decide: no unmarked copy of its setting is seen better.
+            let better = out.hidden_copies.iter().any(|h| h.setting == m.setting && facts.candidates[h.index].sight() > c.sight());
+            assert!(!better, "marked a copy seen less well than another of {}: {c:?}", m.setting);
             assert_eq!(shows, Some(m.state), "mark state differs from what the switch shows: {c:?}");
             assert!(!m.labels.is_empty() && m.labels.iter().all(|l| !l.key.is_empty()));
         }
