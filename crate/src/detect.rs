@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalogue::{Kind, Setting, SwitchState, Wording, SETTINGS, SITE};
 use crate::normalize::normalize;
 use crate::text::Text;
+pub use crate::url::{canonical_path, same_path};
 use crate::url::Location;
 
 /// Most candidates one scan accepts; a page with more is hostile or broken.
@@ -66,6 +67,13 @@ pub struct PageFacts {
     /// values). Absent: `false`, no sign either way.
     #[serde(default)]
     pub signed_in: bool,
+}
+
+impl PageFacts {
+    /// The facts a category page is read from.
+    pub fn category(&self) -> crate::category::CategoryFacts<'_> {
+        crate::category::CategoryFacts { url: &self.url, lang: &self.lang, links: &self.links, login_form: self.login_form, elapsed_ms: self.elapsed_ms }
+    }
 }
 
 /// Plain facts about one candidate switch; every field may be absent.
@@ -437,12 +445,12 @@ pub fn scan(facts: &PageFacts) -> ScanOutcome {
         outcome.observations.push(Observation { setting: s.id.into(), observed });
     }
     // A category page: the states its rows settle, for settings no switch here showed.
-    if let Some((mut read, observations)) = crate::category::read(facts) {
-        for o in observations {
-            if outcome.observations.iter().any(|seen| seen.setting == o.setting) {
-                read.settled.retain(|id| *id != o.setting);
+    if let Some((mut read, states)) = crate::category::read(&facts.category()) {
+        for (setting, state) in states {
+            if outcome.observations.iter().any(|seen| seen.setting == setting) {
+                read.settled.retain(|id| id != setting);
             } else {
-                outcome.observations.push(o);
+                outcome.observations.push(Observation { setting: setting.into(), observed: Observed::from(state) });
             }
         }
         outcome.category = Some(read);
@@ -559,21 +567,6 @@ fn own_settings<'a>(path: &'a str, heading: &'a str) -> impl Iterator<Item = &'s
         s.paths.iter().any(|p| same_path(p, path))
             || (s.by_heading && !heading.is_empty() && s.labels.iter().any(|l| l.confirmed && l.norm == heading))
     })
-}
-
-/// `path` with a mirrored tree's prefix replaced by the catalogued one.
-pub fn canonical_path(path: &str) -> String {
-    for a in SITE.path_aliases {
-        if let Some(rest) = path.strip_prefix(a.from) {
-            return format!("{}{rest}", a.to);
-        }
-    }
-    path.to_string()
-}
-
-/// Whether two paths are the same page (trailing slash and mirrored trees aside).
-pub fn same_path(a: &str, b: &str) -> bool {
-    canonical_path(a).trim_end_matches('/') == canonical_path(b).trim_end_matches('/')
 }
 
 /// If `loc` is LinkedIn's sign-in page, the path of the page it was asked for instead
