@@ -211,6 +211,8 @@ fn complete(rules: &mut Rules) {
     }
     let ids: HashSet<Str> = rules.setting.iter().map(|s| s.id.clone()).collect();
     assert_eq!(ids.len(), rules.setting.len(), "rules/linkedin.toml: a setting id is listed twice");
+    let o = &rules.site.objection;
+    assert!(o.path.starts_with('/') && ids.contains(&o.setting) && !o.regions.is_empty(), "rules/linkedin.toml: site.objection needs a path, a catalogued setting and regions");
     let mut owner: BTreeMap<Str, String> = BTreeMap::new();
     for st in &mut rules.setting {
         let id = st.id.to_string();

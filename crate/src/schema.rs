@@ -145,6 +145,23 @@ rule_structs! {
         pub failures: Failures,
         /// LinkedIn's category pages, which list settings with their state as a word.
         pub category_pages: CategoryPages,
+        /// The objection form for what a setting's switch does not cover.
+        pub objection: Objection,
+    }
+
+    /// `[site.objection]`: LinkedIn's form for objecting to the AI training its switch does
+    /// not cover. Nothing is read from it: the person says whether they sent it.
+    pub struct Objection {
+        /// The form's path on `origin`.
+        pub path: Str,
+        /// Where LinkedIn offers it.
+        pub regions: List<Region>,
+        /// The setting whose switch it goes beyond (its row sits beside that setting's).
+        pub setting: Str,
+        /// Since when LinkedIn's notice says so (YYYY-MM-DD).
+        pub since: Str,
+        /// Where the fact came from.
+        pub source: Source,
     }
 
     /// `[site.category_pages]`: the pages that list settings as links with their state as
