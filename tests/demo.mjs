@@ -1,7 +1,9 @@
 // Demo: see Opt-Out Lens work without a LinkedIn account.
 // Starts the fixture server (a fake www.linkedin.com), loads dist/chrome into headless Chromium,
 // visits a few settings pages, saves screenshots to $DIST/demo/ (default dist/demo/) and prints the popup summary.
-// Then makes the store screenshots (English and German, light and dark) in store/screenshots/.
+// Then makes the store screenshots (English and German, light and dark) in store/screenshots/,
+// and the History view and the objection form's row (English, light and dark) from a seeded
+// history (tests/lib/history-seed.mjs).
 // Run: ./build.sh demo   (or `node tests/demo.mjs` after ./build.sh)
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { startServer, catalogue } from './lib/server.mjs';
 import { launchBrowser } from './lib/browsers.mjs';
 import { readPopup, sleep } from './lib/checks.mjs';
+import { seededState } from './lib/history-seed.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.resolve(ROOT, process.env.DIST || 'dist'); // same variable as build.sh
@@ -108,6 +111,44 @@ async function storeShots(lang, scheme) {
     const pop = path.join(STORE, `${lang}-${scheme}-popup.png`);
     await popup.screenshot(pop);
     return `${path.relative(process.cwd(), page)}, ${path.relative(process.cwd(), pop)}`;
+  } finally {
+    await br.close();
+    await srv.close();
+  }
+}
+
+for (const scheme of ['light', 'dark']) {
+  const shots = await historyShots('en', scheme).catch((e) => { problems++; return `failed: ${e.message.split('\n')[0]}`; });
+  console.log(`history screenshots en ${scheme}: ${shots}`);
+}
+
+/** The History view of a seeded history, and the popup's objection row (in the EU, sent). */
+async function historyShots(lang, scheme) {
+  const srv = await startServer();
+  const br = await launchBrowser('chromium', { extDir: EXT, server: srv, viewport: { width: 1280, height: 800 }, lang, colorScheme: scheme });
+  try {
+    const popup = await br.openPopup({ width: 420, height: 760 });
+    await popup.waitFor(() => document.getElementById('entra-status').textContent !== '', { timeout: 15000 });
+    await popup.eval(async (state) => {
+      await chrome.storage.local.set({ state });
+      await chrome.runtime.sendMessage({ type: 'options-set', options: { region: 'eu' } });
+      return true;
+    }, seededState(Date.now()));
+    await popup.waitFor(() => document.querySelector('[data-action="objection-sent"]'), { timeout: 5000 });
+    await popup.click('[data-action="objection-sent"]');
+    await popup.waitFor(() => document.querySelector('li[data-objection][data-sent="true"]'), { timeout: 5000 });
+    // The AI section: its row and the objection's, under the headline.
+    await popup.eval(() => { document.querySelector('li[data-objection]').scrollIntoView({ block: 'end' }); return true; });
+    await sleep(300);
+    const row = path.join(STORE, `${lang}-${scheme}-objection.png`);
+    await popup.screenshot(row);
+    await popup.raw.setViewportSize({ width: 820, height: 1400 });
+    await popup.raw.goto(popup.raw.url().replace('popup.html', 'history.html'));
+    await popup.waitFor(() => document.querySelectorAll('[data-timeline]').length >= 5, { timeout: 5000 });
+    await sleep(300);
+    const view = path.join(STORE, `${lang}-${scheme}-history.png`);
+    await popup.screenshot(view);
+    return `${path.relative(process.cwd(), row)}, ${path.relative(process.cwd(), view)}`;
   } finally {
     await br.close();
     await srv.close();

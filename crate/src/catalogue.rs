@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 pub type Str = &'static str;
 /// A static list of the catalogue.
 pub type List<T> = &'static [T];
+/// Where a fact of the catalogue came from: in the wasm, which never shows it, empty.
+pub type Source = &'static str;
 
 macro_rules! rule_structs {
     ($($item:item)*) => { $( #[derive(Debug, Serialize)] $item )* };
@@ -15,19 +17,6 @@ macro_rules! rule_enums {
     ($($item:item)*) => { $( #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)] #[serde(rename_all = "kebab-case")] $item )* };
 }
 include!("schema.rs");
-
-/// A label text in one language, as the Entra rules use it (`rules/entra.toml`).
-#[derive(Debug)]
-pub struct Label {
-    /// BCP 47 language, e.g. `de`.
-    pub lang: &'static str,
-    /// The text as the page shows it.
-    pub text: &'static str,
-    /// `text` passed through [`crate::normalize::normalize`].
-    pub norm: &'static str,
-    /// False when no source confirms the text.
-    pub confirmed: bool,
-}
 
 impl Region {
     /// All regions, in the order the options page lists them.

@@ -20,9 +20,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{CategoryPage, Kind, Setting, StateText, SwitchState, SETTINGS, SITE};
-use crate::detect::{same_path, Observation, Observed, PageFacts};
 use crate::normalize::normalize;
-use crate::url::Location;
+use crate::url::{same_path, Location};
 
 /// The category page rules.
 pub fn pages() -> &'static [CategoryPage] {
@@ -92,6 +91,21 @@ pub struct RowReading {
     pub word: bool,
 }
 
+/// The page facts a category page is read from (a scan's, which hands them over).
+#[derive(Clone, Copy, Debug)]
+pub struct CategoryFacts<'a> {
+    /// `location.href`.
+    pub url: &'a str,
+    /// `document.documentElement.lang`.
+    pub lang: &'a str,
+    /// The page's links.
+    pub links: &'a [LinkFact],
+    /// Whether a sign-in form is on the page.
+    pub login_form: bool,
+    /// Milliseconds since the page loaded or was navigated to in-app.
+    pub elapsed_ms: f64,
+}
+
 /// What a category page told (read back from the scan's outcome; every field may be absent).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
@@ -114,12 +128,12 @@ pub struct CategoryRead {
 }
 
 
-/// Reads a category page: `None` when the page is not one. Settled settings come back as
-/// observations, the page's id beside them.
-pub fn read(facts: &PageFacts) -> Option<(CategoryRead, Vec<Observation>)> {
-    let loc = Location::parse(&facts.url).filter(Location::is_linkedin)?;
+/// Reads a category page: `None` when the page is not one. The settled settings come back
+/// with the states their rows say (the scan's observations), the page's reading beside them.
+pub fn read(facts: &CategoryFacts) -> Option<(CategoryRead, Vec<(&'static str, SwitchState)>)> {
+    let loc = Location::parse(facts.url).filter(Location::is_linkedin)?;
     let page = page_at(&loc.path)?;
-    let lang = primary_lang(&facts.lang);
+    let lang = primary_lang(facts.lang);
     let rules = &SITE.category_pages;
     let mut rows = Vec::new();
     for link in facts.links.iter().take(rules.max_links as usize) {
@@ -135,9 +149,9 @@ pub fn read(facts: &PageFacts) -> Option<(CategoryRead, Vec<Observation>)> {
         settled: Vec::new(),
         rows: Vec::new(),
     };
-    let mut observations = Vec::new();
+    let mut settled = Vec::new();
     if read.signed_out {
-        return Some((read, observations));
+        return Some((read, settled));
     }
     read.words = rows.iter().filter(|r| r.word).count() as u32;
     // One answer per setting: every row that says something must say the same.
@@ -150,7 +164,7 @@ pub fn read(facts: &PageFacts) -> Option<(CategoryRead, Vec<Observation>)> {
         match states.first() {
             Some(&first) if !doubtful && states.iter().all(|&s| s == first) => {
                 read.settled.push(id.into());
-                observations.push(Observation { setting: id.into(), observed: Observed::from(first) });
+                settled.push((id, first));
             }
             Some(_) => {
                 for r in rows.iter_mut().filter(|r| r.setting == id && r.state.is_some()) {
@@ -162,7 +176,7 @@ pub fn read(facts: &PageFacts) -> Option<(CategoryRead, Vec<Observation>)> {
         }
     }
     read.rows = rows;
-    Some((read, observations))
+    Some((read, settled))
 }
 
 /// The primary language subtag of `<html lang>`, lower case: "de-DE" → "de".

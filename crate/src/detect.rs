@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalogue::{Kind, Setting, SwitchState, Wording, SETTINGS, SITE};
 use crate::normalize::normalize;
 use crate::text::Text;
+pub use crate::url::{canonical_path, same_path};
 use crate::url::Location;
 
 /// Most candidates one scan accepts; a page with more is hostile or broken.
@@ -68,6 +69,13 @@ pub struct PageFacts {
     pub signed_in: bool,
 }
 
+impl PageFacts {
+    /// The facts a category page is read from.
+    pub fn category(&self) -> crate::category::CategoryFacts<'_> {
+        crate::category::CategoryFacts { url: &self.url, lang: &self.lang, links: &self.links, login_form: self.login_form, elapsed_ms: self.elapsed_ms }
+    }
+}
+
 /// Plain facts about one candidate switch; every field may be absent.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
@@ -94,12 +102,43 @@ pub struct Candidate {
     pub context_text: String,
     /// The element's `id` attribute.
     pub id: String,
-    /// Whether the person cannot see it: neither the element nor its row is rendered
-    /// (`display:none` or `visibility:hidden` up the tree, the `hidden` attribute, a
-    /// collapsed section). `aria-hidden` alone does not hide anything from the eye.
-    /// A hidden copy never overrides a rendered one and is never marked; a setting whose
-    /// only switch is hidden is still read. Absent: `false` (rendered).
+    /// Whether the person can see neither the element nor its row: `display:none`,
+    /// `visibility:hidden`, `opacity:0` (on it or an ancestor, as an exit animation leaves a
+    /// stale copy), `content-visibility:hidden` (the row's own or an ancestor's), the
+    /// `hidden` attribute, a collapsed section. `aria-hidden` and `inert` hide nothing from
+    /// the eye (a page puts them on everything behind a modal dialog) and do not count.
+    /// A hidden copy never overrides a seen one and is never marked; a setting whose only
+    /// switch is hidden is still read. Absent: `false` (seen).
     pub hidden: bool,
+    /// Whether the element itself cannot be seen (as for `hidden`), whatever its row shows:
+    /// a styled switch that hides its native input and draws its own, or a copy whose switch
+    /// alone was made transparent. A copy whose switch is seen overrides it. Absent: `false`.
+    pub switch_hidden: bool,
+}
+
+/// How much of a copy of a switch the person can see, least first. For each setting the
+/// copies the person sees best decide: the others are never marked and never read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Sight {
+    /// Neither the switch nor its row (it is read only when no copy is seen).
+    Hidden,
+    /// Its row, not the switch element itself (a styled switch hiding its input).
+    Row,
+    /// The switch itself.
+    Switch,
+}
+
+impl Candidate {
+    /// How much of it the person can see.
+    pub fn sight(&self) -> Sight {
+        if self.hidden {
+            Sight::Hidden
+        } else if self.switch_hidden {
+            Sight::Row
+        } else {
+            Sight::Switch
+        }
+    }
 }
 
 
@@ -284,7 +323,8 @@ pub struct Mark {
     pub labels: Vec<Text>,
 }
 
-/// A switch identified as a setting's but not marked: the person cannot see it.
+/// A switch identified as a setting's but not marked: the person cannot see it (or sees
+/// another copy of the setting better).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HiddenCopy {
     /// Index into [`PageFacts::candidates`].
@@ -304,7 +344,8 @@ pub struct ScanOutcome {
     /// On a category page: what it told (its settled settings are among `observations`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<crate::category::CategoryRead>,
-    /// Switches identified but hidden from the person, never marked.
+    /// Switches identified but never marked: the person cannot see them, or sees another
+    /// copy of the setting better (its switch, where this one shows only its row).
     #[serde(default)]
     pub hidden_copies: Vec<HiddenCopy>,
 }
@@ -343,19 +384,27 @@ pub fn scan(facts: &PageFacts) -> ScanOutcome {
         .filter_map(|(i, c)| switch_state(c).map(|s| (i, c, s)))
         .collect();
 
-    let identified: Vec<(usize, &'static Setting, SwitchState, bool)> = switches
+    let identified: Vec<(usize, &'static Setting, SwitchState, Sight)> = switches
         .iter()
-        .filter_map(|&(index, candidate, state)| identify(candidate, &own_page, switches.len()).map(|s| (index, s, state, candidate.hidden)))
+        .filter_map(|&(index, candidate, state)| identify(candidate, &own_page, switches.len()).map(|s| (index, s, state, candidate.sight())))
         .collect();
-    // Rendered copies decide: where a setting has any switch the person can see, its
-    // hidden copies (a responsive twin, a stale template) are left out of the reading and
+    // Rendered copies decide: for each setting, the copies the person sees best. A hidden
+    // copy (a responsive twin, a stale copy an exit animation left transparent) and a copy
+    // seen only by its row beside one whose switch is seen are left out of the reading and
     // never marked. A setting whose switches are all hidden (a collapsed section) is still
     // read from them, and not marked: hidden is not absent.
-    for &(index, setting, state, hidden) in &identified {
-        let any_rendered = identified.iter().any(|&(_, s, _, h)| s.id == setting.id && !h);
-        if hidden {
+    let mut best: Vec<(&str, Sight)> = Vec::new();
+    for &(_, setting, _, sight) in &identified {
+        match best.iter_mut().find(|(id, _)| *id == setting.id) {
+            Some((_, b)) => *b = (*b).max(sight),
+            None => best.push((setting.id, sight)),
+        }
+    }
+    for &(index, setting, state, sight) in &identified {
+        let decides = best.iter().any(|&(id, b)| id == setting.id && b == sight);
+        if sight == Sight::Hidden || !decides {
             outcome.hidden_copies.push(HiddenCopy { index, setting: setting.id.into() });
-            if any_rendered {
+            if !decides {
                 continue;
             }
         } else {
@@ -404,12 +453,12 @@ pub fn scan(facts: &PageFacts) -> ScanOutcome {
         outcome.observations.push(Observation { setting: s.id.into(), observed });
     }
     // A category page: the states its rows settle, for settings no switch here showed.
-    if let Some((mut read, observations)) = crate::category::read(facts) {
-        for o in observations {
-            if outcome.observations.iter().any(|seen| seen.setting == o.setting) {
-                read.settled.retain(|id| *id != o.setting);
+    if let Some((mut read, states)) = crate::category::read(&facts.category()) {
+        for (setting, state) in states {
+            if outcome.observations.iter().any(|seen| seen.setting == setting) {
+                read.settled.retain(|id| id != setting);
             } else {
-                outcome.observations.push(o);
+                outcome.observations.push(Observation { setting: setting.into(), observed: Observed::from(state) });
             }
         }
         outcome.category = Some(read);
@@ -526,21 +575,6 @@ fn own_settings<'a>(path: &'a str, heading: &'a str) -> impl Iterator<Item = &'s
         s.paths.iter().any(|p| same_path(p, path))
             || (s.by_heading && !heading.is_empty() && s.labels.iter().any(|l| l.confirmed && l.norm == heading))
     })
-}
-
-/// `path` with a mirrored tree's prefix replaced by the catalogued one.
-pub fn canonical_path(path: &str) -> String {
-    for a in SITE.path_aliases {
-        if let Some(rest) = path.strip_prefix(a.from) {
-            return format!("{}{rest}", a.to);
-        }
-    }
-    path.to_string()
-}
-
-/// Whether two paths are the same page (trailing slash and mirrored trees aside).
-pub fn same_path(a: &str, b: &str) -> bool {
-    canonical_path(a).trim_end_matches('/') == canonical_path(b).trim_end_matches('/')
 }
 
 /// If `loc` is LinkedIn's sign-in page, the path of the page it was asked for instead

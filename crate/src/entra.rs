@@ -39,22 +39,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalogue::Label;
 use crate::normalize::normalize;
 use crate::text::Text;
 use crate::url::Location;
-
-/// One option of the setting.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum EntraOption {
-    /// Every user may connect their LinkedIn account.
-    Yes,
-    /// The users of one selected group may.
-    SelectedGroup,
-    /// Nobody may (what CIS recommends).
-    No,
-}
 
 /// Why the setting's option is not known.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,68 +141,20 @@ pub enum Look {
 
 // ---- rules (generated from rules/entra.toml) --------------------------------------------
 
-/// Where the setting lives and what the content script collects.
-#[derive(Debug)]
-pub struct EntraSite {
-    /// The portals' hosts (lower case): where the User settings page is.
-    pub hosts: &'static [&'static str],
-    /// Domains whose hosts and subdomains serve the portals' blade frames (lower case).
-    pub frame_domains: &'static [&'static str],
-    /// Fragments (lower case, without `#`) of the User settings page.
-    pub settings_fragments: &'static [&'static str],
-    /// The User settings page to open.
-    pub settings_url: &'static str,
-    /// CSS selector of radio groups.
-    pub group_selector: &'static str,
-    /// CSS selector of the radios of a group.
-    pub radio_selector: &'static str,
-    /// CSS selector of frames whose same-origin documents are read too.
-    pub frame_selector: &'static str,
-    /// CSS selector of a caption inside a group.
-    pub caption_selector: &'static str,
-    /// How many ancestors up to look for a caption just before a group.
-    pub caption_levels: u32,
-    /// CSS selector whose presence means a sign-in form is shown.
-    pub signed_out_selector: &'static str,
-    /// Upper bound on each text sent.
-    pub max_text_chars: u32,
-    /// Most groups one scan reads.
-    pub max_groups: u32,
-    /// Most radios of one group that can be the setting.
-    pub max_radios: u32,
-    /// Most frames one scan reads.
-    pub max_frames: u32,
-    /// Time after navigation before a missing setting counts.
-    pub settle_ms: u32,
-    /// Batching delay for DOM-change re-scans.
-    pub debounce_ms: u32,
-}
+/// A static string of the rules.
+type Str = &'static str;
+/// A static list of the rules.
+type List<T> = &'static [T];
+/// Where a fact came from (empty in the wasm).
+type Source = &'static str;
 
-/// The setting.
-#[derive(Debug)]
-pub struct EntraSetting {
-    /// Stable id.
-    pub id: &'static str,
-    /// The portal's English title.
-    pub title: &'static str,
-    /// The option the benchmark recommends.
-    pub recommended: EntraOption,
-    /// The benchmark, as shown in labels (e.g. "CIS 1.1.18").
-    pub benchmark: &'static str,
-    /// Where the facts came from.
-    pub source: &'static str,
-    /// The setting's label in every known language.
-    pub labels: &'static [Label],
+macro_rules! entra_structs {
+    ($($item:item)*) => { $( #[derive(Debug)] $item )* };
 }
-
-/// One option and its radio labels in every known language.
-#[derive(Debug)]
-pub struct OptionRule {
-    /// The option.
-    pub option: EntraOption,
-    /// Its labels.
-    pub labels: &'static [Label],
+macro_rules! entra_enums {
+    ($($item:item)*) => { $( #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)] #[serde(rename_all = "kebab-case")] $item )* };
 }
+include!("entra_schema.rs");
 
 include!(concat!(env!("OUT_DIR"), "/entra_data.rs"));
 

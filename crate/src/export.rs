@@ -14,7 +14,8 @@ use crate::text::Text;
 /// Identifies the JSON format.
 pub const FORMAT: &str = "opt-out-lens-export";
 /// Version of the JSON format; bump on any incompatible change.
-pub const VERSION: u32 = 1;
+/// Version 2 added `objection`.
+pub const VERSION: u32 = 2;
 
 /// The JSON export.
 #[derive(Debug, Serialize)]
@@ -32,6 +33,9 @@ pub struct Export {
     pub summary: Counts,
     /// Every catalogued setting, in catalogue order.
     pub settings: Vec<SettingExport>,
+    /// LinkedIn's objection form for the AI training the switch does not cover: what the
+    /// person told (never read from LinkedIn).
+    pub objection: crate::objection::Export,
 }
 
 /// Counts over all settings.
@@ -122,6 +126,7 @@ pub fn export(stored: &Stored, now: f64) -> Export {
         last_full_check_at: stored.baseline_at.map(rfc3339),
         summary: Counts { total: sum.rows.len(), exposed: sum.exposed, unknown: sum.unknown, alerts: sum.alerts },
         settings,
+        objection: crate::objection::export(stored),
     }
 }
 
@@ -169,8 +174,19 @@ pub fn markdown(stored: &Stored, now: f64, lookup: &mut dyn FnMut(&str, &[String
             changes.push(format!("- {} — {}: {from} → {}{by}", rfc3339(c.at), cell(&say(&Text::new(s.msg_title))), say(&word(c.to))));
         }
     }
+    for t in &stored.objection.history {
+        let key = if t.sent { "eventObjectionSent" } else { "eventObjectionUndone" };
+        changes.push(format!("- {} — {}: {}", rfc3339(t.at), cell(&say(&Text::new("objectionTitle"))), say(&Text::new(key))));
+    }
+    changes.sort(); // by date: each line starts with it
     if !changes.is_empty() {
         out += &format!("\n## {}\n\n{}\n", say(&Text::new("reportChanges")), changes.join("\n"));
+    }
+    // The objection form, apart from the switches: what the person told, never a state.
+    let objection = crate::objection::row(stored, None, true);
+    if let Some(o) = objection {
+        let sent = o.sent_text.as_ref().map(&mut say).unwrap_or_default();
+        out += &format!("\n## {}\n\n{} {}\n\n{} {}\n", say(&o.title), say(&o.why), say(&o.region_text), sent, o.url);
     }
     out += &format!("\n{}\n", say(&Text::new("promise")));
     out

@@ -1,15 +1,16 @@
 // The shape of `rules/linkedin.toml`, declared once. Included twice:
 //
-// - by build.rs, with `Str = String`, `List<T> = Vec<T>` and serde's Deserialize, to read
-//   and check the rules and to write them out (as Rust statics and as catalogue.json);
-// - by src/catalogue.rs, with `Str = &'static str`, `List<T> = &'static [T]`, as the types
-//   of those statics.
+// - by build.rs, with `Str`, `List<T>` and `Source` read from TOML as owned values, with
+//   serde's Deserialize (to read and check the rules, and to write catalogue.json) and
+//   databake's `Bake` (to write them out as the Rust expressions of the statics);
+// - by src/catalogue.rs, with `Str = &'static str`, `List<T> = &'static [T]` and
+//   `Source = &'static str`, as the types of those statics.
 //
-// Each includer defines the two aliases and the macros `rule_structs!` and `rule_enums!`,
+// Each includer defines the three aliases and the macros `rule_structs!` and `rule_enums!`,
 // which add the derives it needs. Fields marked `skip_deserializing` are not written in
-// the rules: build.rs derives them (normalised labels, message names, the host).
-// Enums are written kebab-case in the rules; build.rs's writer turns them back into
-// Rust variant names, so every enum here must be named in plain CamelCase.
+// the rules: build.rs derives them (normalised labels, message names, the host). A field
+// of type `Source` (where a fact came from) is baked as `source!(..)`: kept natively, left
+// out of the wasm (src/lib.rs). Enums are written kebab-case in the rules.
 
 rule_enums! {
     /// Whether a switch is on or off.
@@ -150,6 +151,23 @@ rule_structs! {
         pub failures: Failures,
         /// LinkedIn's category pages, which list settings with their state as a word.
         pub category_pages: CategoryPages,
+        /// The objection form for what a setting's switch does not cover.
+        pub objection: Objection,
+    }
+
+    /// `[site.objection]`: LinkedIn's form for objecting to the AI training its switch does
+    /// not cover. Nothing is read from it: the person says whether they sent it.
+    pub struct Objection {
+        /// The form's path on `origin`.
+        pub path: Str,
+        /// Where LinkedIn offers it.
+        pub regions: List<Region>,
+        /// The setting whose switch it goes beyond (its row sits beside that setting's).
+        pub setting: Str,
+        /// Since when LinkedIn's notice says so (YYYY-MM-DD).
+        pub since: Str,
+        /// Where the fact came from.
+        pub source: Source,
     }
 
     /// `[site.category_pages]`: the pages that list settings as links with their state as
@@ -177,7 +195,7 @@ rule_structs! {
         #[serde(default)]
         pub sections: List<Str>,
         /// Where the fact came from.
-        pub source: Str,
+        pub source: Source,
         /// i18n message of its name, "Advertising data" (derived: `categoryPage_<id>`).
         #[serde(skip_deserializing)]
         pub msg: Str,
@@ -198,7 +216,7 @@ rule_structs! {
         #[serde(default = "default_confirmed")]
         pub confirmed: bool,
         /// Where the word was seen.
-        pub source: Str,
+        pub source: Source,
     }
 
     /// `[site.failures]`: what a job does when a page does not load.
@@ -233,7 +251,7 @@ rule_structs! {
         /// Where.
         pub regions: List<Region>,
         /// Where the fact came from.
-        pub source: Str,
+        pub source: Source,
     }
 
     /// A registry value (for organisations).
@@ -247,7 +265,7 @@ rule_structs! {
         /// Value data.
         pub data: Str,
         /// Where the fact came from.
-        pub source: Str,
+        pub source: Source,
     }
 
     /// A group of settings as LinkedIn's pages group them; the popup shows them in order.
@@ -255,7 +273,7 @@ rule_structs! {
         /// Stable id.
         pub id: Str,
         /// Where the grouping came from.
-        pub source: Str,
+        pub source: Source,
         /// i18n message of its title (derived: `section_<id>`).
         #[serde(skip_deserializing)]
         pub msg: Str,
@@ -298,7 +316,7 @@ rule_structs! {
         #[serde(default)]
         pub leads: bool,
         /// Where the facts came from.
-        pub source: Str,
+        pub source: Source,
         /// Titles and switch labels in every known language, each with its source.
         #[serde(default)]
         pub labels: List<Wording>,
@@ -329,7 +347,7 @@ rule_structs! {
         #[serde(default = "default_confirmed")]
         pub confirmed: bool,
         /// Where the text was seen.
-        pub source: Str,
+        pub source: Source,
     }
 
     /// A policy fact about one setting.

@@ -25,6 +25,10 @@ pub struct Stored {
     /// When a "Check all" last completed: from then on, a setting seen on for the first
     /// time is news worth a warning.
     pub baseline_at: Option<f64>,
+    /// What the person told about LinkedIn's objection form (`crate::objection`). Added
+    /// within schema 1: absent in what older versions stored, and read as nothing told.
+    #[serde(default, skip_serializing_if = "crate::objection::Objection::is_empty")]
+    pub objection: crate::objection::Objection,
 }
 
 /// The entries per setting id (stored as an object keyed by id).

@@ -38,6 +38,9 @@ pub struct Summary {
     pub sections: Vec<SectionHead>,
     /// Where LinkedIn honours Global Privacy Control and the person is there: how to send it.
     pub gpc: Option<Text>,
+    /// LinkedIn's objection form for what the AI switch does not cover: a row of its own,
+    /// counted apart from the switches (`crate::objection`).
+    pub objection: Option<crate::objection::Row>,
     /// Background reading on the November 2025 changes.
     pub links: Vec<Link>,
     /// For organisations and the person's own account: the pages and values to offer.
@@ -218,6 +221,7 @@ pub fn summary(stored: &Stored, now: f64, region: Option<Region>, managed: &Mana
         rows,
         sections,
         gpc,
+        objection: crate::objection::row(stored, region, managed.watches(SITE.objection.setting)),
         links: links(),
         org: org(),
         opt_out_allowed: managed.opt_out_allowed(),

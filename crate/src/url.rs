@@ -64,3 +64,19 @@ pub fn percent_decode(s: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// `path` with a mirrored tree's prefix (the rules' `path_aliases`) replaced by the
+/// catalogued one.
+pub fn canonical_path(path: &str) -> String {
+    for a in crate::catalogue::SITE.path_aliases {
+        if let Some(rest) = path.strip_prefix(a.from) {
+            return format!("{}{rest}", a.to);
+        }
+    }
+    path.to_string()
+}
+
+/// Whether two paths on LinkedIn are the same page (trailing slash and mirrored trees aside).
+pub fn same_path(a: &str, b: &str) -> bool {
+    canonical_path(a).trim_end_matches('/') == canonical_path(b).trim_end_matches('/')
+}

@@ -497,3 +497,25 @@ pub fn entra_settings_url() -> String {
     crate::entra::settings_url().to_string()
 }
 
+// ---- History and the objection form ----
+// The History view's timelines (crate::history) and LinkedIn's objection form
+// (crate::objection): the person's word that they sent it, kept in the stored state.
+
+/// The History view of loaded state at `now`: `{start, end, axis, empty, notRead,
+/// timelines: [{id, title, story, label, segments: [{state, look, from, to, x0, x1, text}],
+/// marks: [{kind, at, x, when, state, text}]}]}`.
+#[wasm_bindgen(js_name = historyView)]
+pub fn history_view(stored: JsValue, now: f64, managed: JsValue) -> Answer {
+    let stored: Stored = record(stored, "stored state")?;
+    to_js(&crate::history::history(&stored, now, &managed_from(managed)?))
+}
+
+/// Records what the person says about LinkedIn's objection form at `now` (`sent`: "I sent
+/// it"; not `sent`: Undo): `{stored, changed}`.
+#[wasm_bindgen(js_name = objectionTell)]
+pub fn objection_tell(stored: JsValue, sent: bool, now: f64) -> Answer {
+    let mut stored: Stored = record(stored, "stored state")?;
+    let changed = crate::objection::tell(&mut stored, sent, now);
+    to_js(&Applied { stored, changed })
+}
+

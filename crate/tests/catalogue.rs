@@ -158,6 +158,11 @@ fn the_json_copy_matches_the_statics() {
         assert_eq!(j["msg_title"], s.msg_title);
     }
     assert_eq!(json["site"]["host"], SITE.host);
+    // Whole: the statics databake wrote are the values serde wrote (natively, where the
+    // sources are kept).
+    assert_eq!(serde_json::to_value(&SITE).expect("site"), json["site"]);
+    assert_eq!(serde_json::to_value(SECTIONS).expect("sections"), json["sections"]);
+    assert_eq!(serde_json::to_value(SETTINGS).expect("settings"), json["settings"]);
     let messages: Vec<&str> = json["messages"].as_array().expect("messages").iter().filter_map(|m| m.as_str()).collect();
     for m in &messages {
         assert!(common::english().contains_key(*m), "catalogue.json names message {m}, which en lacks");

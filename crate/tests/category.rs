@@ -26,9 +26,9 @@ type Row = (String, Option<SwitchState>, Option<Unsettled>);
 
 /// The rows and the settled settings of a category page.
 fn read(url: &str, lang: &str, links: Vec<LinkFact>) -> (Vec<Row>, Vec<String>) {
-    let (r, obs) = category::read(&facts(url, lang, links)).expect("a category page");
+    let (r, states) = category::read(&facts(url, lang, links).category()).expect("a category page");
     let rows = r.rows.iter().map(|x| (x.setting.to_string(), x.state, x.why)).collect();
-    assert_eq!(obs.iter().map(|o| o.setting.clone()).collect::<Vec<_>>(), r.settled, "observations are the settled ones");
+    assert_eq!(states.iter().map(|(id, _)| id.to_string()).collect::<Vec<_>>(), r.settled, "the states are the settled ones");
     (rows, r.settled)
 }
 
@@ -154,7 +154,7 @@ fn two_rows_of_one_setting_must_agree() {
 fn words_seen_ready_and_signed_out() {
     let age = "/mypreferences/d/settings/ads-by-age";
     let r = |lang: &str, links: Vec<LinkFact>, elapsed: f64| {
-        category::read(&PageFacts { elapsed_ms: elapsed, ..facts(ADS, lang, links) }).expect("category").0
+        category::read(&PageFacts { elapsed_ms: elapsed, ..facts(ADS, lang, links) }.category()).expect("category").0
     };
     // No catalogued link yet: still rendering, until the settle time.
     assert!(!r("en", vec![], 300.0).ready);
@@ -170,11 +170,11 @@ fn words_seen_ready_and_signed_out() {
     assert_eq!(r("en", vec![link(age, &["Age range", "On", "Off"])], 300.0).words, 1, "two words: the layout has words");
     assert_eq!(r("en", vec![link(age, &["Age range", "Off"])], 300.0).words, 1);
     // Another tree, query strings: the same page.
-    assert!(category::read(&facts("https://www.linkedin.com/mypreferences/m/categories/ads?trk=x", "en", vec![])).is_some());
-    assert!(category::read(&facts("https://www.linkedin.com/mypreferences/d/settings/ads-by-age", "en", vec![])).is_none());
-    assert!(category::read(&facts("https://example.com/mypreferences/d/categories/ads", "en", vec![])).is_none());
+    assert!(category::read(&facts("https://www.linkedin.com/mypreferences/m/categories/ads?trk=x", "en", vec![]).category()).is_some());
+    assert!(category::read(&facts("https://www.linkedin.com/mypreferences/d/settings/ads-by-age", "en", vec![]).category()).is_none());
+    assert!(category::read(&facts("https://example.com/mypreferences/d/categories/ads", "en", vec![]).category()).is_none());
     // A sign-in form instead: nothing settled, the job learns it is signed out.
-    let signed_out = category::read(&PageFacts { login_form: true, ..facts(ADS, "en", vec![link(age, &["Age range", "Off"])]) }).expect("category").0;
+    let signed_out = category::read(&PageFacts { login_form: true, ..facts(ADS, "en", vec![link(age, &["Age range", "Off"])]) }.category()).expect("category").0;
     assert!(signed_out.signed_out && signed_out.settled.is_empty());
     let login = "https://www.linkedin.com/login?session_redirect=%2Fmypreferences%2Fd%2Fcategories%2Fads";
     let outcome = scan(&facts(login, "en", vec![]));

@@ -76,6 +76,70 @@ fn rendered_copies_decide_and_hidden_ones_are_never_marked() {
     assert_eq!(ex.observations[0].observed, Observed::Unknown(Reason::Unrecognised));
 }
 
+/// Issue 25: what nobody can see never decides. The page script reports two facts per
+/// copy (`hidden`: neither switch nor row seen; `switchHidden`: the switch element itself
+/// not seen, as `opacity:0` on it leaves it); the copies the person sees best decide.
+#[test]
+fn what_nobody_can_see_never_decides() {
+    use opt_out_lens_core::detect::Sight;
+    const SEEN: Sight = Sight::Switch;
+    const ROW: Sight = Sight::Row;
+    const GONE: Sight = Sight::Hidden;
+    let copy = |on: bool, sight: Sight| Candidate {
+        hidden: sight == Sight::Hidden,
+        switch_hidden: sight != Sight::Switch,
+        ..switch(AI_KEY, on, false)
+    };
+    // (copies as (on, sight)) -> (marked indices, AI's observation, unmarked indices).
+    #[allow(clippy::type_complexity)]
+    let table: &[(&str, &[(bool, Sight)], &[usize], &str, &[usize])] = &[
+        // The reported case: a stale copy (off) an exit animation left at opacity 0 on its
+        // row or section (with aria-hidden and inert, which decide nothing), before or after
+        // the live one. The page reports it as hidden: neither switch nor row is seen.
+        ("stale transparent copy first", &[(false, GONE), (true, SEEN)], &[1], "on", &[0]),
+        ("stale transparent copy after", &[(true, SEEN), (false, GONE)], &[0], "on", &[1]),
+        // Opacity 0 on the stale switch alone: its row (label) is still seen, its switch not.
+        ("stale copy's switch alone transparent, first", &[(false, ROW), (true, SEEN)], &[1], "on", &[0]),
+        ("stale copy's switch alone transparent, after", &[(true, SEEN), (false, ROW)], &[0], "on", &[1]),
+        ("the live copy off, the stale one on", &[(true, ROW), (false, SEEN)], &[1], "off", &[0]),
+        // A styled switch hides its own input and draws its own: seen by its row, marked, read.
+        ("a styled switch, its input transparent", &[(false, ROW)], &[0], "off", &[]),
+        ("a styled switch and its hidden twin", &[(false, GONE), (true, ROW)], &[1], "on", &[0]),
+        ("two styled copies disagree: unknown", &[(true, ROW), (false, ROW)], &[0, 1], "unknown Conflicting", &[]),
+        // Two copies the person can see that disagree are conflicting: unknown, never off.
+        ("two seen copies disagree", &[(true, SEEN), (false, SEEN)], &[0, 1], "unknown Conflicting", &[]),
+        ("two seen copies disagree, a hidden one agrees with one", &[(false, GONE), (true, SEEN), (false, SEEN)], &[1, 2], "unknown Conflicting", &[0]),
+        // Nothing seen: read from what is there, never marked.
+        ("only a stale transparent copy", &[(false, GONE)], &[], "off", &[0]),
+    ];
+    for &(what, copies, marked, observed, unmarked) in table {
+        let page = facts(AI_PAGE, copies.iter().map(|&(on, sight)| copy(on, sight)).collect());
+        let out = scan(&page);
+        let got: Vec<usize> = out.marks.iter().map(|m| m.index).collect();
+        assert_eq!(got, marked, "{what}: marks");
+        let ai: Vec<&Observation> = out.observations.iter().filter(|o| o.setting == "ai-training").collect();
+        assert_eq!(ai.len(), 1, "{what}: one observation");
+        assert_eq!(word(ai[0].observed), observed, "{what}: observation");
+        let got: Vec<usize> = out.hidden_copies.iter().map(|h| h.index).collect();
+        assert_eq!(got, unmarked, "{what}: unmarked copies");
+        // The report says which copies were left out.
+        let ex = examine(&page, &ExtraFacts::default());
+        let rec = record(&page, &ExtraFacts::default(), &ex, 1.0).expect("recorded");
+        let left_out: Vec<usize> = rec.candidates.iter().enumerate().filter(|(_, c)| c.hidden).map(|(i, _)| i).collect();
+        assert_eq!(left_out, unmarked, "{what}: the report's hidden copies");
+    }
+    // A job never clicks the stale copy: the live one, or nothing.
+    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0, &Managed::default()).expect("job");
+    let url = job.current_url().expect("url").to_string();
+    let pair = scan(&facts(&url, vec![copy(true, ROW), copy(true, SEEN)]));
+    assert_eq!(job.on_scan(&url, &pair, false, 1.0).click, Some(1));
+    // Absent from the facts (an older page script): both seen.
+    let old: Candidate = serde_json::from_str(r#"{"tag":"input","inputType":"checkbox","role":"switch","checked":true}"#).expect("candidate");
+    assert_eq!((old.hidden, old.switch_hidden, old.sight()), (false, false, SEEN));
+    let wire: Candidate = serde_json::from_str(r#"{"hidden":false,"switchHidden":true}"#).expect("candidate");
+    assert_eq!(wire.sight(), ROW);
+}
+
 #[test]
 fn a_setting_read_only_from_a_hidden_copy_is_never_clicked() {
     let ids = ["ai-training".to_string()];

@@ -55,6 +55,10 @@ export const HANDLERS = {
     await forgetEverything(eraseAll);
     return { ok: true };
   },
+  async 'objection-tell'(msg) {
+    await updateState((stored) => core.objectionTell(stored, msg.sent, Date.now()));
+    return { ok: true };
+  },
   'entra-plan': (msg) => core.entraPlanFor(msg.url),
   'entra-scan': (msg, sender) => entraScan(msg.facts, sender),
 };

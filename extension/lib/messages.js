@@ -39,6 +39,9 @@ globalThis.OptOutMessages = (() => {
     'options-set': { from: 'extension-page', fields: { options: 'object' }, reply: { ok: 'boolean' } },
     // Popup: erase everything stored.
     forget: { from: 'extension-page', fields: {}, reply: { ok: 'boolean' } },
+    // Popup: what the person says about LinkedIn's objection form ("I sent it": sent true;
+    // Undo: false); the background stores what the core returns.
+    'objection-tell': { from: 'extension-page', fields: { sent: 'boolean' }, reply: { ok: 'boolean' } },
     // Entra content script (only once the person granted those hosts): what to look for,
     // what is there.
     'entra-plan': { from: 'content', fields: { url: 'string' }, reply: { scan: 'boolean' } },

@@ -12,6 +12,8 @@ globalThis.OptOutPage ??= (() => {
   const ATTR_LABEL = 'data-optout-label';
   const RETRIES = 5; // unanswered plan or scan requests asked again, 500 ms apart
   const LIVENESS_MS = 2000;
+  /** The ends of what may change what the person sees without a DOM change. */
+  const SHOWN_EVENTS = ['transitionend', 'animationend'];
 
   /** Whether the extension went away (disabled, removed, updated). */
   function gone() {
@@ -80,6 +82,8 @@ globalThis.OptOutPage ??= (() => {
    * - `apply(reply, collected, plan)`: marks from the background's reply;
    * - `clear()`: removes every mark;
    * - `watchOptions`: MutationObserver options for the documents watched;
+   * - `rescanOn(event)` (optional): whether a transition or animation that ended changed
+   *   what the person sees (a copy faded out or in without any DOM change): then re-scan;
    * - `onMessage(msg, sendResponse)`: messages from the background (checked first).
    * Returns `{scheduleScan, alive}`.
    */
@@ -202,10 +206,15 @@ globalThis.OptOutPage ??= (() => {
       observer.observe(root, script.watchOptions);
       root.addEventListener('change', onSwitchFlip, true);
       root.addEventListener('click', onSwitchFlip, true);
+      if (script.rescanOn) for (const type of SHOWN_EVENTS) root.addEventListener(type, onShownChange, { capture: true, passive: true });
     }
 
     function onSwitchFlip() {
       scheduleScan();
+    }
+
+    function onShownChange(e) {
+      if (script.rescanOn(e)) scheduleScan();
     }
 
     function onMessage(msg, sender, sendResponse) {
@@ -251,6 +260,7 @@ globalThis.OptOutPage ??= (() => {
         try {
           root.removeEventListener('change', onSwitchFlip, true);
           root.removeEventListener('click', onSwitchFlip, true);
+          for (const type of SHOWN_EVENTS) root.removeEventListener(type, onShownChange, true);
         } catch {
           // A frame or shadow host that is gone.
         }

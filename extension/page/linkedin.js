@@ -129,18 +129,35 @@
 
   /**
    * Whether the person can see `el`: the browser's own answer (`display:none` and
-   * `visibility:hidden` up the flat tree, the `hidden` attribute, a collapsed section),
-   * else whether it has boxes. `aria-hidden` hides nothing from the eye and is not asked.
+   * `content-visibility:hidden` up the flat tree, the `hidden` attribute, a collapsed
+   * section, and, asked for, `visibility:hidden` and `opacity:0` on it or an ancestor, as an
+   * exit animation leaves a stale copy), else its boxes and a walk up its styles.
+   * `aria-hidden` and `inert` hide nothing from the eye (a page puts them on everything
+   * behind a modal dialog) and are not asked. The historical option names are for
+   * Chromium 105-120, which know no others.
    */
-  function rendered(el) {
+  const SEEN = { opacityProperty: true, visibilityProperty: true, checkOpacity: true, checkVisibilityCSS: true };
+  function seen(el) {
     if (!el) return false;
-    if (typeof el.checkVisibility === 'function') return el.checkVisibility({ visibilityProperty: true });
-    return el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+    if (typeof el.checkVisibility === 'function') return el.checkVisibility(SEEN);
+    if (el.getClientRects().length === 0 || getComputedStyle(el).visibility !== 'visible') return false;
+    for (let n = el; n; n = n.parentElement ?? n.getRootNode().host) {
+      const style = getComputedStyle(n);
+      if (style.opacity === '0' || (n !== el && style.contentVisibility === 'hidden')) return false;
+    }
+    return true;
+  }
+
+  /** Whether the person sees the row's content: one that skips it (`content-visibility:
+   *  hidden` on the row itself) is an empty box to the browser's check. */
+  function rowSeen(row) {
+    return seen(row) && getComputedStyle(row).contentVisibility !== 'hidden';
   }
 
   function describe(el, row, max) {
     const ids = labelledbyIds(el);
     const isInput = el instanceof HTMLInputElement;
+    const own = seen(el);
     return {
       tag: el.localName,
       inputType: isInput ? el.type : null,
@@ -153,8 +170,10 @@
       labelText: labelsOf(el).map((l) => textOf(l, max)).join(' ').slice(0, max),
       contextText: textOf(row.context, max),
       id: (el.id ?? '').slice(0, max),
-      // A styled switch may hide its own input and show its row: either seen counts.
-      hidden: !(rendered(el) || rendered(row.row)),
+      // Whether the switch, and else its row, can be seen: a styled switch may hide its own
+      // input and draw its own in the row. The core ranks the copies of a setting by these.
+      hidden: !(own || rowSeen(row.row)),
+      switchHidden: !own,
     };
   }
 
@@ -339,6 +358,9 @@
     return { message: { type: 'scan', facts }, elements, rows };
   }
 
+  // The properties whose transitions show or hide a copy.
+  const SHOWN_PROPERTIES = new Set(['opacity', 'visibility', 'display', 'content-visibility']);
+
   const page = globalThis.OptOutPage.start({
     port: 'content',
     wanted: (url) => scans(RULES, url),
@@ -346,6 +368,10 @@
     collect,
     apply,
     clear,
+    // A copy that faded out (or in) by a transition or animation changed what the person
+    // sees with no DOM change to tell: read the page again once it ends. Not for our own
+    // flash, nor for a transition of anything but what shows or hides.
+    rescanOn: (e) => (e.type === 'animationend' ? !e.animationName.startsWith('optout-') : SHOWN_PROPERTIES.has(e.propertyName)),
     watchOptions: {
       subtree: true,
       childList: true,

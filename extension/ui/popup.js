@@ -5,6 +5,7 @@
 import { core, coreReady } from '../lib/core.js';
 import { JOB_KEY, ORG_KEY, ask as send, log, readManaged, readOrg, readRegion, readStored } from '../lib/store.js';
 import { download, openReport, setUpReport } from './report.js';
+import { placeObjection } from './objection.js';
 
 const api = globalThis.OptOutApi;
 const ENTRA_ORIGINS = api.runtime.getManifest().optional_host_permissions ?? [];
@@ -99,6 +100,8 @@ async function renderSummary() {
   $('settings').replaceChildren(...summary.sections.map((sec) => el('section', { 'data-section': sec.id, 'aria-labelledby': `section-${sec.id}` },
     el('h2', { id: `section-${sec.id}` }, say(sec.title)),
     el('ul', {}, ...summary.rows.filter((r) => r.section === sec.id).map(row)))));
+  // LinkedIn's objection form, beside the AI setting; counted apart from the switches.
+  placeObjection($('settings'), $('objection-note'), summary.objection);
   $('links').replaceChildren(
     ...summary.links.map((l) => el('li', {}, el('a', { href: l.url, target: '_blank', rel: 'noreferrer' }, say(l.title)))),
   );
@@ -221,6 +224,7 @@ async function main() {
   $('job-retry').addEventListener('click', retryFailed);
   setUpReport();
   $('open-options').addEventListener('click', () => api.runtime.openOptionsPage());
+  $('open-history').addEventListener('click', () => api.tabs.create({ url: api.runtime.getURL('history.html') }));
   $('org-grant').addEventListener('click', async () => {
     // Asked for only here, when the person says they manage a tenant.
     await api.permissions.request({ permissions: ['scripting'], origins: ENTRA_ORIGINS }).catch(() => false);

@@ -1,5 +1,5 @@
-// Accessibility: axe-core finds no violations on the popup, the options page and a
-// highlighted settings page, in light and dark mode (Chromium, the built extension).
+// Accessibility: axe-core finds no violations on the popup, the options page, a
+// highlighted settings page, the popup's objection row and the History view, in light and dark mode (Chromium, the built extension).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -7,6 +7,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { launchBrowser } from '../lib/browsers.mjs';
 import { startServer } from '../lib/server.mjs';
+import { seededState } from '../lib/history-seed.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -72,6 +73,28 @@ describe('accessibility (axe-core, Chromium)', { timeout: 180000 }, () => {
         assertNone(await violations(options), `the options page (${scheme})`);
       } finally {
         await options.close();
+      }
+    });
+
+    it(`the objection row and the History view (a seeded history), ${scheme}`, async () => {
+      const page = await b.openPopup({ width: 800, height: 1200 });
+      try {
+        await page.raw.emulateMedia({ colorScheme: scheme });
+        await page.waitFor(() => document.getElementById('entra-status').textContent !== '', { timeout: 15000, what: 'the popup to load' });
+        await page.eval(async (state) => {
+          await chrome.storage.local.set({ state });
+          await chrome.runtime.sendMessage({ type: 'options-set', options: { region: 'eu' } });
+          return true;
+        }, seededState(Date.now()));
+        await page.waitFor(() => document.querySelector('li[data-objection][data-applies="yes"]'), { timeout: 8000, what: 'the objection row' });
+        if (await page.eval(() => document.querySelector('[data-action="objection-sent"]') !== null)) await page.click('[data-action="objection-sent"]');
+        await page.waitFor(() => document.querySelector('li[data-objection][data-sent="true"]'), { timeout: 8000, what: 'sent' });
+        assertNone(await violations(page), `the popup with the objection row (${scheme})`);
+        await page.raw.goto(b.popupUrl.replace('popup.html', 'history.html'));
+        await page.waitFor(() => document.querySelectorAll('[data-timeline]').length >= 5, { timeout: 8000, what: 'the History view' });
+        assertNone(await violations(page), `the History view (${scheme})`);
+      } finally {
+        await page.close();
       }
     });
 

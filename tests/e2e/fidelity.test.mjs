@@ -1,6 +1,10 @@
 // Issue 20 end to end, in both browsers: rendered copies decide (hidden/rendered pairs in both
 // orders, display:none, visibility:hidden, the hidden attribute, inside an open shadow root; a
-// collapsed section is still read; aria-hidden alone hides nothing), the member's identity
+// collapsed section is still read; aria-hidden alone hides nothing); issue 25: what nobody can
+// see never decides (stale copies left at opacity 0, aria-hidden and inert as exit animations
+// leave them, on the switch or its section, under visibility:hidden or content-visibility:
+// hidden, before or after the live copy, or fading out after the page showed both; a switch
+// behind an open modal, its page aria-hidden and inert, is still read and marked), the member's identity
 // never reaches a report (nor what is kept for it), a signed-in page with a changed layout
 // says "LinkedIn may have changed this page", and /settings/member-cookies/ is scanned.
 import { describe, it, before, after } from 'node:test';
@@ -22,12 +26,14 @@ const SETTLE = 6500; // the rules' settle time and a margin: a page without its 
 function copies(key) {
   const roots = [document];
   for (const el of document.querySelectorAll('*')) if (el.shadowRoot) roots.push(el.shadowRoot);
-  const seen = (e) => !!e && e.checkVisibility({ visibilityProperty: true });
+  // The fixture's switches draw themselves: a copy is seen when its switch is.
+  const seen = (e) => !!e && e.checkVisibility({ visibilityProperty: true, opacityProperty: true });
   return roots.flatMap((r) => [...r.querySelectorAll(`[aria-labelledby="${key}"]`)]).map((sw) => {
     const row = sw.closest('._settingRow_9fk2');
-    const part = sw.closest('._mobileOnly_r7, ._invisible_r9, [hidden], details, ._desktopOnly_r8, ._wrap_r6') || row;
+    const part = sw.closest('._mobileOnly_r7, ._invisible_r9, [hidden], details, ._desktopOnly_r8, ._wrap_r6, ._fadedOut_r10, ._fading_r11') || row;
     return {
-      rendered: seen(sw) || seen(row),
+      rendered: seen(sw),
+      leftover: !!sw.closest('[aria-hidden="true"][inert]'),
       checked: sw.checked,
       setting: sw.getAttribute('data-optout-setting'),
       state: sw.getAttribute('data-optout-state'),
@@ -86,7 +92,8 @@ for (const name of ['chromium', 'firefox']) {
       await aiRow((r) => r?.state === state, `the AI row ${state} (baseline)`);
     }
 
-    for (const variant of ['pair-hidden-first', 'pair-rendered-first', 'pair-visibility', 'pair-attr', 'pair-shadow']) {
+    const STALE = ['stale-opacity-first', 'stale-opacity-after', 'stale-switch-opacity', 'stale-visibility', 'stale-content-visibility'];
+    for (const variant of ['pair-hidden-first', 'pair-rendered-first', 'pair-visibility', 'pair-attr', 'pair-shadow', ...STALE]) {
       it(`${variant}: the rendered copy (on) is marked and decides; the hidden stale copy (off) is never marked`, { timeout: 60000 }, async () => {
         await baseline('off');
         await b.page.goto(`${AI.path}?variant=${variant}&state.${KEY}=on`);
@@ -97,6 +104,11 @@ for (const name of ['chromium', 'firefox']) {
         assert.ok(hidden && shown, `one hidden, one rendered: ${JSON.stringify(got)}`);
         assert.equal(hidden.checked, false, 'the hidden copy is stale (off)');
         assert.equal(shown.checked, true);
+        if (STALE.includes(variant)) {
+          assert.deepEqual([hidden.leftover, shown.leftover], [true, false], 'the stale copy is under aria-hidden and inert, as an exit animation leaves it');
+          const order = got.indexOf(hidden) < got.indexOf(shown) ? 'first' : 'after';
+          assert.equal(order, variant === 'stale-opacity-after' || variant === 'stale-visibility' ? 'after' : 'first', 'the stale copy where the variant puts it');
+        }
         await sleep(1500); // a late mark on the hidden copy would show by now
         const after = await b.page.eval(copies, KEY);
         const h = after.find((x) => !x.rendered);
@@ -121,6 +133,40 @@ for (const name of ['chromium', 'firefox']) {
     it('aria-hidden alone hides nothing from the eye: the switch is marked', { timeout: 60000 }, async () => {
       await b.page.goto(`${AI.path}?variant=aria-hidden&state=off`);
       await checkMarked(b.page, { key: KEY, id: 'ai-training', state: 'off', timeout: MARK_TIMEOUT });
+    });
+
+    it('a switch behind an open modal, its page aria-hidden and inert, is still read and marked', { timeout: 60000 }, async () => {
+      await baseline('on');
+      await b.page.goto(`${AI.path}?variant=behind-modal&state=off`);
+      await checkMarked(b.page, { key: KEY, id: 'ai-training', state: 'off', timeout: MARK_TIMEOUT });
+      const [c] = await b.page.eval(copies, KEY);
+      const modal = await b.page.eval(() => !!document.querySelector('[role=dialog][aria-modal=true]'));
+      assert.ok(c.leftover && modal, 'the page is aria-hidden and inert behind an open modal (else the test proves nothing)');
+      assert.deepEqual([c.rendered, c.setting, c.state, c.rowMarked, c.labels], [true, 'ai-training', 'off', true, 1]);
+      await aiRow((r) => r?.state === 'off', 'the AI row off, read behind the modal');
+    });
+
+    it('a stale copy that fades out after the page showed both: once it is transparent, only the live copy is marked and decides', { timeout: 60000 }, async () => {
+      await baseline('off');
+      await b.page.goto(`${AI.path}?variant=stale-fade&state.${KEY}=on`);
+      // Both seen at first: they disagree (unknown), and both are marked as they show now.
+      await waitCopies(b.page, (c) => c.length === 2 && c.every((x) => x.rendered && x.setting === 'ai-training'), 'both copies marked before the fade');
+      assert.equal(await b.page.eval(() => window.__fixture.fadedAt ?? null), null, 'both were marked before the fade ended (else the test proves nothing)');
+      // Then the stale one fades out with no DOM change but its class and attributes, which no
+      // scan watches: the transition's end does, well before the page's settle re-scan.
+      await b.page.waitFor(() => window.__fixture.fadedAt, { timeout: MARK_TIMEOUT, what: 'the stale copy faded out' });
+      const got = await waitCopies(b.page, (c) => c.length === 2 && c.some((x) => x.rendered && x.setting === 'ai-training' && x.state === 'on' && x.labels === 1)
+        && c.some((x) => !x.rendered && x.setting === null && !x.rowMarked && x.labels === 0), 'within 2 s of the fade, only the live copy marked', 2000);
+      const stale = got.find((x) => !x.rendered);
+      assert.deepEqual([stale.checked, stale.leftover], [false, true], 'the faded copy is the stale one (off), left aria-hidden and inert');
+      const row = await aiRow((r) => r?.state === 'on', 'the AI row on, from the live copy');
+      assert.notEqual(row.reasonCode, 'conflicting');
+      if (name === 'chromium') {
+        // The stale-copy page for people to look at: a transparent stale row, the live one marked.
+        await b.page.goto(`${AI.path}?variant=stale-opacity-first&state.${KEY}=on`);
+        await waitCopies(b.page, (c) => c.some((x) => x.rendered && x.setting === 'ai-training'), 'the live copy marked');
+        await b.page.screenshot(path.join(SHOTS, 'stale-copy.png'));
+      }
     });
 
     it("a report page full of the member's identity: the report and what is kept for it hold none of it", { timeout: 120000 }, async () => {

@@ -57,7 +57,7 @@ describe('managed options through Chromium policy', { timeout: 120000 }, () => {
     const popup = await b.openPopup();
     try {
       const seen = await popup.waitFor(() => {
-        const rows = [...document.querySelectorAll('#settings li')];
+        const rows = [...document.querySelectorAll('#settings li[data-setting]')];
         if (rows.length === 0 || document.getElementById('managed-note').hidden) return null;
         return {
           rows: rows.map((li) => `${li.dataset.setting}=${li.dataset.state}`),

@@ -69,9 +69,10 @@ export async function launchBrowser(name, opts) {
 
 // ---------------------------------------------------------------- Chromium (playwright-core)
 
-export async function launchChromium({ extDir, server, headless = true, viewport = { width: 1280, height: 900 }, lang, colorScheme }) {
+export async function launchChromium({ extDir, server, headless = true, viewport = { width: 1280, height: 900 }, lang, colorScheme, profile }) {
   extDir = path.resolve(extDir);
-  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'optout-chromium-'));
+  // `profile`: a profile folder to start from and keep (a browser restart); the caller removes it.
+  const userDir = profile ?? fs.mkdtempSync(path.join(os.tmpdir(), 'optout-chromium-'));
   const ctx = await chromium.launchPersistentContext(userDir, {
     executablePath: CHROMIUM_BIN,
     headless,
@@ -93,7 +94,7 @@ export async function launchChromium({ extDir, server, headless = true, viewport
   });
   const closeAll = async () => {
     await Promise.race([ctx.close().catch(() => {}), sleep(10000)]);
-    fs.rmSync(userDir, { recursive: true, force: true });
+    if (!profile) fs.rmSync(userDir, { recursive: true, force: true });
   };
   try {
     let sw = ctx.serviceWorkers()[0];

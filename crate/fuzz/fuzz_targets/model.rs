@@ -1,10 +1,13 @@
 //! Shared by the libFuzzer target and the libFuzzer-free loop: page facts derived from
 //! bytes, and the invariants checked on scan → state::apply → summary.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use arbitrary::{Result, Unstructured};
-use opt_out_lens_core::catalogue::{Kind, Region, SwitchState, SETTINGS};
+use opt_out_lens_core::catalogue::{Kind, Region, Setting, SwitchState, SETTINGS, SITE};
 use opt_out_lens_core::managed::Managed;
 use opt_out_lens_core::detect::{scan, Candidate, Observed, PageFacts, StateWord};
+use opt_out_lens_core::normalize::normalize;
 use opt_out_lens_core::state::{self, Stored, HISTORY_LIMIT, SCHEMA};
 use opt_out_lens_core::summary::summary;
 
@@ -90,6 +93,7 @@ fn candidate(u: &mut Unstructured) -> Result<Candidate> {
         },
         checked: u.arbitrary()?,
         hidden: u.ratio(1, 4)?,
+        switch_hidden: u.ratio(1, 4)?,
         aria_checked: match u.int_in_range(0..=3)? {
             0 => Some("true".into()),
             1 => Some("false".into()),
@@ -147,25 +151,68 @@ pub fn facts(u: &mut Unstructured) -> Result<PageFacts> {
     })
 }
 
-/// What the candidate shows, computed independently of the core: `None` if it is not a
-/// switch. A native checkbox's `checked` wins over `aria-checked`.
-fn reads(c: &Candidate) -> Option<SwitchState> {
-    if !c.role.as_deref().is_some_and(|r| r.trim().eq_ignore_ascii_case("switch")) {
-        return None;
-    }
-    let on = if c.tag == "input" {
-        if !c.input_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("checkbox")) {
-            return None;
-        }
-        c.checked?
-    } else {
-        match c.aria_checked.as_deref().map(str::trim) {
-            Some("true") => true,
-            Some("false") => false,
-            _ => return None,
-        }
+/// How often the identification checks had something to check (the loop prints them: a
+/// rule that never fires proves nothing).
+pub static REACHED: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
+
+/// What the candidate shows, from the rules' description of a switch (the facts file, "Where
+/// the toggles are"; `candidate_selector` in rules/linkedin.toml), not from detect.rs: only an
+/// element whose role is `switch` is one. A native `<input>` must be a checkbox and shows its
+/// `checked` property, whatever `aria-checked` says; any other element shows `aria-checked`,
+/// exactly `true` or `false`. Anything else shows nothing to trust. As a truth table:
+fn shows(c: &Candidate) -> Option<SwitchState> {
+    let role = c.role.as_deref().map(|r| r.trim().to_ascii_lowercase());
+    let input = c.tag == "input";
+    let checkbox = c.input_type.as_deref().map(str::to_ascii_lowercase).as_deref() == Some("checkbox");
+    let aria = c.aria_checked.as_deref().map(str::trim);
+    let on = match (role.as_deref(), input, checkbox, c.checked, aria) {
+        (Some("switch"), true, true, Some(checked), _) => checked,
+        (Some("switch"), false, _, _, Some("true")) => true,
+        (Some("switch"), false, _, _, Some("false")) => false,
+        _ => return None,
     };
     Some(if on { SwitchState::On } else { SwitchState::Off })
+}
+
+/// The texts the page says a candidate is called (its `aria-labelledby` text, `aria-label`,
+/// `<label>`), normalised, the blank ones left out.
+fn names(c: &Candidate) -> Vec<String> {
+    [&c.labelledby_text, &c.aria_label, &c.label_text].iter().map(|t| normalize(t)).filter(|t| !t.is_empty()).collect()
+}
+
+/// Whether anything about the candidate or its page points at `s`: one of its keys or
+/// element ids, a name equal to one of its labels, its row holding a confirmed label, or a
+/// page that may be its own (its path's last part in the URL, or a setting found by its
+/// page's title). A mark needs at least one; this is looser than the rules, never stricter.
+fn points_at(s: &Setting, c: &Candidate, url: &str) -> bool {
+    let row = format!(" {} ", normalize(&c.context_text));
+    c.labelledby.iter().any(|k| s.keys.contains(&k.as_str()))
+        || s.element_ids.contains(&c.id.as_str())
+        || names(c).iter().any(|n| s.labels.iter().any(|l| l.norm == n))
+        || s.labels.iter().any(|l| l.confirmed && row.contains(&format!(" {} ", l.norm)))
+        || s.by_heading
+        || s.paths.iter().any(|p| p.trim_end_matches('/').rsplit('/').next().is_some_and(|last| url.contains(last)))
+}
+
+/// The setting a candidate's `aria-labelledby` keys name, when they name exactly one
+/// switch and nothing else about it names any setting (no element id of one, no name at
+/// all): the case the rules settle on the key alone, on any page.
+fn named_by_key_alone(c: &Candidate) -> Option<&'static Setting> {
+    let by_key: Vec<&'static Setting> =
+        SETTINGS.iter().filter(|s| s.kind == Kind::Switch && c.labelledby.iter().any(|k| s.keys.contains(&k.as_str()))).collect();
+    let quiet = names(c).is_empty() && !SETTINGS.iter().any(|s| s.element_ids.contains(&c.id.as_str()));
+    match by_key.as_slice() {
+        [one] if quiet => Some(one),
+        _ => None,
+    }
+}
+
+/// Whether the URL is a LinkedIn page the rules scan for switches (the rules' origin, a
+/// scanned prefix), and not a sign-in page.
+fn scanned_page(url: &str) -> bool {
+    let Some(path) = url.strip_prefix(SITE.origin.trim_end_matches('/')) else { return false };
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    SITE.scan_prefixes.iter().any(|p| path.starts_with(p)) && !SITE.login_paths.iter().any(|p| path.starts_with(p))
 }
 
 /// Runs the pipeline on `pages` (one after another, as a session would) and panics on a
@@ -180,11 +227,30 @@ pub fn check(pages: &[PageFacts], now0: f64, region: Option<Region>, managed: &M
             assert!(m.index < facts.candidates.len(), "mark index {} out of {} candidates", m.index, facts.candidates.len());
             assert!(seen.insert(m.index), "candidate {} marked twice", m.index);
             let c = &facts.candidates[m.index];
-            let shows = reads(c);
-            assert!(shows.is_some(), "marked a candidate that is not a switch: {c:?}");
+            let shown = shows(c);
+            assert!(shown.is_some(), "marked a candidate that is not a switch: {c:?}");
             assert!(!c.hidden, "marked a hidden copy: {c:?}");
-            assert_eq!(shows, Some(m.state), "mark state differs from what the switch shows: {c:?}");
+            // The copies seen best decide: no unmarked copy of its setting is seen better.
+            let better = out.hidden_copies.iter().any(|h| h.setting == m.setting && facts.candidates[h.index].sight() > c.sight());
+            assert!(!better, "marked a copy seen less well than another of {}: {c:?}", m.setting);
+            assert_eq!(shown, Some(m.state), "mark state differs from what the switch shows: {c:?}");
             assert!(!m.labels.is_empty() && m.labels.iter().all(|l| !l.key.is_empty()));
+            let setting = SETTINGS.iter().find(|s| s.id == m.setting).expect("a mark names a catalogued setting");
+            assert!(setting.kind == Kind::Switch, "marked {} (not a switch)", m.setting);
+            assert!(points_at(setting, c, &facts.url), "marked {} though nothing about the candidate names it: {c:?}", m.setting);
+            REACHED[0].fetch_add(1, Ordering::Relaxed);
+        }
+        // A rendered switch that its key alone names is marked as that setting, on any page
+        // the rules scan.
+        if scanned_page(&facts.url) {
+            // (A copy another copy outranks, seen better, is reported as hidden instead.)
+            let outranked = |i: usize| out.hidden_copies.iter().any(|h| h.index == i);
+            for (i, c) in facts.candidates.iter().enumerate().filter(|(i, c)| !c.hidden && !outranked(*i) && shows(c).is_some()) {
+                if let Some(s) = named_by_key_alone(c) {
+                    assert!(out.marks.iter().any(|m| m.index == i && m.setting == s.id), "candidate {i}, named by its key alone, not marked {}: {c:?}", s.id);
+                    REACHED[1].fetch_add(1, Ordering::Relaxed);
+                }
+            }
         }
         for o in &out.observations {
             // A connection is read from the page's list entries, not from a switch: "on" only
@@ -198,9 +264,9 @@ pub fn check(pages: &[PageFacts], now0: f64, region: Option<Region>, managed: &M
                 let want = if o.observed == Observed::Off { SwitchState::Off } else { SwitchState::On };
                 // Shown by a marked switch, or, for a setting whose only switches are hidden
                 // (read, never marked), by a hidden switch.
-                let marked = out.marks.iter().any(|m| m.setting == o.setting && m.state == want && reads(&facts.candidates[m.index]) == Some(want));
+                let marked = out.marks.iter().any(|m| m.setting == o.setting && m.state == want && shows(&facts.candidates[m.index]) == Some(want));
                 let hidden_only = !out.marks.iter().any(|m| m.setting == o.setting)
-                    && facts.candidates.iter().any(|c| c.hidden && reads(c) == Some(want));
+                    && facts.candidates.iter().any(|c| c.hidden && shows(c) == Some(want));
                 assert!(marked || hidden_only, "{} observed {:?} without a switch showing it", o.setting, o.observed);
             }
         }

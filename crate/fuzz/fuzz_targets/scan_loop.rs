@@ -36,5 +36,7 @@ fn main() {
         }
         n += 1;
     }
+    let r: Vec<u64> = model::REACHED.iter().map(|c| c.load(std::sync::atomic::Ordering::Relaxed)).collect();
+    println!("reached: marks checked {}, switches named by their key alone {}", r[0], r[1]);
     println!("executions {n} findings 0");
 }

@@ -178,8 +178,8 @@ pub struct CandidateRecord {
     pub signals: Vec<String>,
     /// Why it was not identified, when it was not.
     pub why_not: Option<String>,
-    /// Whether the person could not see it (never marked; read only when no rendered
-    /// copy of its setting was on the page).
+    /// Whether the person could not see it, or saw another copy of its setting better
+    /// (never marked; read only when no copy of its setting was seen).
     #[serde(default)]
     pub hidden: bool,
 }
@@ -293,7 +293,7 @@ fn candidate(
         matched,
         signals,
         why_not,
-        hidden: c.hidden,
+        hidden: c.hidden || outcome.hidden_copies.iter().any(|h| h.index == index),
     }
 }
 
