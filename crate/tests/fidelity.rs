@@ -129,10 +129,10 @@ fn what_nobody_can_see_never_decides() {
         assert_eq!(left_out, unmarked, "{what}: the report's hidden copies");
     }
     // A job never clicks the stale copy: the live one, or nothing.
-    let mut job = Job::opt_out(&["ai-training".to_string()], 0.0, &Managed::default()).expect("job");
-    let url = job.current_url().expect("url").to_string();
+    let (mut job, _) = common::start("opt-out", Some(&["ai-training".to_string()]), 0.0, &Managed::default());
+    let url = job.current_url().expect("url");
     let pair = scan(&facts(&url, vec![copy(true, ROW), copy(true, SEEN)]));
-    assert_eq!(job.on_scan(&url, &pair, false, 1.0).click, Some(1));
+    assert_eq!(job.on_scan(&url, &pair, false, 1.0).click.map(|c| c.index), Some(1));
     // Absent from the facts (an older page script): both seen.
     let old: Candidate = serde_json::from_str(r#"{"tag":"input","inputType":"checkbox","role":"switch","checked":true}"#).expect("candidate");
     assert_eq!((old.hidden, old.switch_hidden, old.sight()), (false, false, SEEN));
