@@ -7,10 +7,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, catalogue, IDENTITY } from '../lib/server.mjs';
-import { launchBrowser } from '../lib/browsers.mjs';
+import { catalogue, IDENTITY } from '../lib/server.mjs';
 import { checkMarked, waitPopup, sleep } from '../lib/checks.mjs';
-import { extDirFor, missingPrereq } from './scenarios.mjs';
+import { openBrowser, closeBrowser } from '../lib/session.mjs';
 
 const AI = catalogue().find((c) => c.id === 'ai-training');
 const SHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/screens');
@@ -54,19 +53,11 @@ const NEEDLES = [IDENTITY.name, 'quillon', 'vartabedian', 'nakamura', IDENTITY.s
 const leaks = (text) => NEEDLES.filter((n) => text.toLowerCase().includes(n.toLowerCase()));
 
 for (const name of ['chromium', 'firefox']) {
-  const missing = missingPrereq(name);
   describe(`${name}: rendered copies, the member's identity, a signed-in changed page`, { timeout: 600000 }, () => {
     let server;
     let b;
-    before(async () => {
-      if (missing) throw new Error(missing);
-      server = await startServer();
-      b = await launchBrowser(name, { extDir: extDirFor(name), server });
-    });
-    after(async () => {
-      await b?.close();
-      await server?.close();
-    });
+    before(async () => ({ server, b } = await openBrowser(name)));
+    after(() => closeBrowser(b, server));
 
     /** Opens the popup, waits for the AI row to satisfy `pred`, closes it; returns the row. */
     async function aiRow(pred, what) {

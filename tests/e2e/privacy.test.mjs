@@ -18,7 +18,7 @@ import crypto from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { startFront, firefoxProxyPrefs, LINKEDIN } from '../lib/extra-server.mjs';
 import { launchChromiumRaw, evalIn, waitIn, extDir, distDir, sleep, ROOT } from '../lib/extra-browsers.mjs';
-import { launchFirefox, GECKODRIVER_BIN, FIREFOX_BIN, CHROMIUM_BIN } from '../lib/browsers.mjs';
+import { newBrowser, closeBrowser, missingPrereq } from '../lib/session.mjs';
 import { catalogue } from '../lib/server.mjs';
 import { loadCatalogue, settingCount } from '../lib/catalogue.mjs';
 
@@ -30,9 +30,8 @@ const AI = CAT.find((c) => c.id === 'ai-training');
 const built = (name) => fs.existsSync(path.join(extDir(name), 'manifest.json'));
 /** Fails (never skips) when the build or the browser a test needs is missing. */
 function needs(name) {
-  assert.ok(built(name), `no build at ${extDir(name)} (run ./build.sh first)`);
-  if (name === 'chromium') assert.ok(fs.existsSync(CHROMIUM_BIN), `no Chromium at ${CHROMIUM_BIN}`);
-  if (name === 'firefox') assert.ok(fs.existsSync(FIREFOX_BIN) && GECKODRIVER_BIN, `no Firefox at ${FIREFOX_BIN} or no geckodriver`);
+  const missing = missingPrereq(name);
+  assert.ok(!missing, missing);
 }
 
 // Paths the fixture pages themselves load (documents, their scripts and styles, favicon).
@@ -119,16 +118,14 @@ describe('privacy: no network request from the extension', { timeout: 600000 }, 
       await sleep(500);
       assert.ok(front.log.some((e) => String(e.host).startsWith('tracker.example')), `the canary was not seen: ${JSON.stringify(front.log)}`);
     } finally {
-      await b.close();
-      await front.close();
+      await closeBrowser(b, front);
     }
   });
 
   it('Firefox (every request through a logging proxy)', { timeout: 300000 }, async () => {
     needs('firefox');
     const front = await startFront();
-    const b = await launchFirefox({
-      extDir: extDir('firefox'), server: { port: front.port },
+    const b = await newBrowser('firefox', front, {
       extraPrefs: {
         ...firefoxProxyPrefs(front.port),
         // Firefox's own services, off so that what is left is the pages and the extension.
@@ -197,8 +194,7 @@ describe('privacy: no network request from the extension', { timeout: 600000 }, 
       await sleep(500);
       assert.ok(front.log.some((e) => String(e.host).startsWith('tracker.example')), `the canary was not seen: ${JSON.stringify(front.log)}`);
     } finally {
-      await b.close();
-      await front.close();
+      await closeBrowser(b, front);
     }
   });
 });
@@ -298,10 +294,7 @@ describe('privacy: a web page cannot message or drive the extension (Chromium)',
     front = await startFront();
     b = await launchChromiumRaw({ extDir: extDir('chromium'), port: front.port });
   });
-  after(async () => {
-    await b?.close();
-    await front?.close();
-  });
+  after(() => closeBrowser(b, front));
 
   it('the page has no chrome.runtime that reaches the extension', async () => {
     await b.page.goto(`https://www.linkedin.com${AI.path}`, { waitUntil: 'load' });

@@ -9,11 +9,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, catalogue } from '../lib/server.mjs';
+import { catalogue } from '../lib/server.mjs';
 import { loadCatalogue } from '../lib/catalogue.mjs';
-import { launchBrowser } from '../lib/browsers.mjs';
 import { checkMarked, readPopup, waitPopup, noMarksOnPage, sleep } from '../lib/checks.mjs';
-import { extDirFor, missingPrereq } from './scenarios.mjs';
+import { openBrowser, closeBrowser } from '../lib/session.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const byId = Object.fromEntries(catalogue().map((c) => [c.id, c]));
@@ -83,21 +82,11 @@ async function popupRow(b, id, pred, what, timeout = 10000) {
 }
 
 export function defineRealSiteScenarios(name) {
-  const missing = missingPrereq(name);
-  const extDir = extDirFor(name);
-
   describe(`${name}: LinkedIn's variations (evidence review)`, { timeout: 600000 }, () => {
     let server;
     let b;
-    before(async () => {
-      if (missing) throw new Error(missing);
-      server = await startServer();
-      b = await launchBrowser(name, { extDir, server });
-    });
-    after(async () => {
-      await b?.close();
-      await server?.close();
-    });
+    before(async () => ({ server, b } = await openBrowser(name)));
+    after(() => closeBrowser(b, server));
 
     it('LinkedIn\'s wording in other punctuation is recognised; longer sentences and other words are left alone', { timeout: 30000 }, async () => {
       await b.page.goto('/mypreferences/d/categories/privacy-variants?state.newKeyResearch=off');

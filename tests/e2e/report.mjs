@@ -7,10 +7,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, catalogue, PERSONAL } from '../lib/server.mjs';
-import { launchBrowser } from '../lib/browsers.mjs';
+import { catalogue, PERSONAL } from '../lib/server.mjs';
 import { waitPopup, sleep } from '../lib/checks.mjs';
-import { extDirFor, missingPrereq } from './scenarios.mjs';
+import { openBrowser, closeBrowser } from '../lib/session.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SHOTS = path.join(ROOT, 'dist', 'screens');
@@ -33,21 +32,11 @@ function captureBlobs() {
 }
 
 export function defineReportScenarios(name) {
-  const missing = missingPrereq(name);
-  const extDir = extDirFor(name);
-
   describe(`${name}: Report a problem`, { timeout: 300000 }, () => {
     let server;
     let b;
-    before(async () => {
-      if (missing) throw new Error(missing);
-      server = await startServer();
-      b = await launchBrowser(name, { extDir, server });
-    });
-    after(async () => {
-      await b?.close();
-      await server?.close();
-    });
+    before(async () => ({ server, b } = await openBrowser(name)));
+    after(() => closeBrowser(b, server));
 
     it('a changed page full of personal data: the row counts the unknown switches; the report shows the page and the decision, and none of the personal data', { timeout: 120000 }, async () => {
       server.setBehaviour(AI.path, 'never,renamed,personal');
