@@ -71,9 +71,20 @@ async function stillMarks(page, want, what) {
   return expectMarks(page, want, what, 200);
 }
 
-async function popupRow(b, id, pred, what, timeout = 10000) {
+/**
+ * Opens the popup and waits until `pred(row, state)` holds for setting `id`; with `since`, first
+ * until a verdict on it taken at `since` or later is stored (e.g. the one after a page settled).
+ */
+async function popupRow(b, id, pred, what, timeout = 10000, since = null) {
   const popup = await b.openPopup();
   try {
+    if (since !== null) {
+      await popup.waitFor(async (sid, t) => {
+        const api = globalThis.browser ?? globalThis.chrome;
+        const e = (await api.storage.local.get('state')).state?.settings?.[sid];
+        return !!e && e.checkedAt >= t;
+      }, { timeout, args: [id, since], what: `a verdict on ${id} stored after the page settled (${what})` });
+    }
     const st = await waitPopup(popup, (s) => s.rows[id] && pred(s.rows[id], s), { timeout, what });
     return st;
   } finally {
@@ -188,9 +199,10 @@ export function defineRealSiteScenarios(name) {
       assert.ok(!st.rows['microsoft-connection'].hasTurnOff, 'a read-only row offers no "Turn off"');
       await noMarksOnPage(b.page);
       for (const variant of ['none', 'decoy']) {
+        // The verdict the page gives once settled: stored after its settle time (no fixed sleep).
+        const settled = Date.now() + loadCatalogue().site.settle_ms;
         await b.page.goto(`/psettings/partners-and-services?variant=${variant}`);
-        await sleep(SETTLE);
-        st = await popupRow(b, 'microsoft-connection', (r) => r.reasonCode === 'not-seen', `not seen (${variant})`);
+        st = await popupRow(b, 'microsoft-connection', (r) => r.reasonCode === 'not-seen', `not seen (${variant})`, SETTLE + 10000, settled);
         assert.equal(st.rows['microsoft-connection'].state, 'unknown', `${variant}: unknown, not "off"`);
         assert.match(st.rows['microsoft-connection'].reason, /Partners and services/);
       }
