@@ -80,7 +80,14 @@ build_wasm() {
       .map((l) => JSON.parse(l)).find((m) => m.reason === "build-script-executed" && /opt-out-lens-core/.test(m.package_id))?.out_dir;
     if (!dir) { console.error("build.sh: no catalogue.json reported by the core build"); process.exit(1); }
     fs.copyFileSync(dir + "/catalogue.json", "target/catalogue.json");'
-  local pkg=target/pkg
+  local pkg=target/pkg stamp
+  # wasm-bindgen and wasm-opt again only when their input or they changed: the same core
+  # gives the same output (a rebuild with no change in crate/ takes seconds, not a minute).
+  stamp="$(sha256sum "target/wasm32-unknown-unknown/release/$CRATE.wasm" | cut -d' ' -f1) $(wasm-bindgen --version) $(wasm-opt --version) $(sha256sum build.sh | cut -d' ' -f1)"
+  if [ -f "$pkg/.stamp" ] && [ "$(cat "$pkg/.stamp")" = "$stamp" ] && [ -f "$pkg/${CRATE}_bg.wasm" ] && [ -f "$pkg/$CRATE.js" ]; then
+    say "the core's wasm is unchanged: wasm-bindgen and wasm-opt output kept from the last build"
+    return
+  fi
   rm -rf "$pkg"
   wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
     --out-dir "$pkg" "target/wasm32-unknown-unknown/release/$CRATE.wasm"
@@ -91,6 +98,7 @@ build_wasm() {
   wasm-opt -Oz --low-memory-unused --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-reference-types --enable-multivalue --enable-mutable-globals \
     -o "$pkg/${CRATE}_bg.wasm" "$pkg/${CRATE}_bg.wasm"
+  echo "$stamp" > "$pkg/.stamp"
 }
 
 assemble() {
