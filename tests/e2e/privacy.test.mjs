@@ -61,6 +61,13 @@ function foreign(log) {
   });
 }
 
+/** The canary request reached the logging front (waited for, at most 5 s). */
+async function canarySeen(front) {
+  const seen = () => front.log.some((e) => String(e.host).startsWith('tracker.example'));
+  for (const t0 = Date.now(); !seen() && Date.now() - t0 < 5000;) await sleep(50);
+  assert.ok(seen(), `the canary was not seen: ${JSON.stringify(front.log)}`);
+}
+
 async function scenario(drive) {
   // The pages a person would open, then "Check all", then both exports.
   for (const c of CAT.slice(0, 3)) await drive.visit(c.path, c.key);
@@ -115,8 +122,7 @@ describe('privacy: no network request from the extension', { timeout: 600000 }, 
       // Canary: a request from the service worker would have been caught.
       front.clearLog();
       await evalIn(b.sw, () => fetch('https://tracker.example/ping').catch(() => null));
-      await sleep(500);
-      assert.ok(front.log.some((e) => String(e.host).startsWith('tracker.example')), `the canary was not seen: ${JSON.stringify(front.log)}`);
+      await canarySeen(front);
     } finally {
       await closeBrowser(b, front);
     }
@@ -170,7 +176,10 @@ describe('privacy: no network request from the extension', { timeout: 600000 }, 
               HTMLAnchorElement.prototype.click = function () { urls.push(`click:${this.href}`); };
               document.getElementById('export-json').click();
               document.getElementById('export-md').click();
-              await new Promise((r) => setTimeout(r, 500));
+              // Until both downloads were started (each is read from storage first), at most 5 s.
+              for (const t0 = Date.now(); urls.filter((u) => u.startsWith('click:')).length < 2 && Date.now() - t0 < 5000;) {
+                await new Promise((r) => setTimeout(r, 20));
+              }
               return urls;
             });
             assert.ok(made.length >= 2 && made.every((u) => /^(click:)?blob:/.test(u)), `exports use local blob: URLs: ${JSON.stringify(made)}`);
@@ -191,8 +200,7 @@ describe('privacy: no network request from the extension', { timeout: 600000 }, 
       } finally {
         await popup.close();
       }
-      await sleep(500);
-      assert.ok(front.log.some((e) => String(e.host).startsWith('tracker.example')), `the canary was not seen: ${JSON.stringify(front.log)}`);
+      await canarySeen(front);
     } finally {
       await closeBrowser(b, front);
     }

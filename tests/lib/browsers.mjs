@@ -12,6 +12,8 @@
 //   Page: goto(pathOrUrl), url(), eval(fn, ...args) (runs in the page's main world, returns JSON),
 //         waitFor(fn, {timeout, args, what}), click(selector), screenshot(file), setViewport(w, h), close()
 //
+// OPTOUT_DEBUG_TABS=1: Firefox says on stderr how each listing of its tabs went (lost handles, time).
+//
 // Both browsers get the real fixture server under the name www.linkedin.com with its strict CSP,
 // and the unpacked extension. Browser processes are killed on close and on process exit.
 import { chromium } from 'playwright-core';
@@ -297,6 +299,7 @@ export async function launchFirefox({ extDir, server, headless = true, viewport 
      * again (bounded); a tab that closed meanwhile is simply no longer listed.
      */
     const listTabs = async () => {
+      const t0 = Date.now();
       for (let attempt = 0; ; attempt++) {
         const out = [];
         let lost = null;
@@ -306,11 +309,15 @@ export async function launchFirefox({ extDir, server, headless = true, viewport 
             out.push({ handle, url: await S('GET', '/url') });
           } catch (e) {
             if (!transient(e)) throw e;
+            if (process.env.OPTOUT_DEBUG_TABS) console.error(`[firefox] listing tabs: ${handle} lost (attempt ${attempt}): ${e.message}`);
             lost = e;
             break;
           }
         }
-        if (!lost) return out;
+        if (!lost) {
+          if (process.env.OPTOUT_DEBUG_TABS) console.error(`[firefox] listed ${out.length} tabs in ${Date.now() - t0} ms: ${out.map((t) => t.url).join(' ')}`);
+          return out;
+        }
         if (attempt >= HANDLE_RETRIES) throw new Error(`Firefox: a tab's handle stayed lost while listing tabs: ${lost.message}`);
         await sleep(HANDLE_RETRY_MS);
       }
