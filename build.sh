@@ -138,7 +138,8 @@ build() {
 # The end-to-end files, in the order node starts them (three at a time): the longest first,
 # so that no long file starts last and runs alone; then the rest in name order.
 E2E_LONG_FIRST="tests/e2e/firefox-jobs.test.mjs tests/e2e/chromium-jobs.test.mjs tests/e2e/firefox.test.mjs
-  tests/e2e/chromium.test.mjs tests/e2e/categories.test.mjs tests/e2e/fidelity.test.mjs tests/e2e/hostile.test.mjs"
+  tests/e2e/hostile.test.mjs tests/e2e/privacy.test.mjs tests/e2e/entra.test.mjs tests/e2e/chromium.test.mjs
+  tests/e2e/fidelity.test.mjs tests/e2e/categories.test.mjs"
 # The files the stress mode repeats: the jobs, the category pages and the rendered copies.
 E2E_STRESS="tests/e2e/chromium-jobs.test.mjs tests/e2e/firefox-jobs.test.mjs tests/e2e/categories.test.mjs tests/e2e/fidelity.test.mjs"
 

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { catalogue, loadRoutes } from '../lib/server.mjs';
 import { loadCatalogue } from '../lib/catalogue.mjs';
-import { openBrowser, closeBrowser, freshSlate } from '../lib/session.mjs';
+import { openBrowser, closeBrowser, freshSlate, helperTab } from '../lib/session.mjs';
 import { waitPopup, sleep } from '../lib/checks.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -147,19 +147,10 @@ for (const name of ['chromium', 'firefox']) {
       const before = Object.fromEntries(paths.map((p) => [p, server.loads(p)]));
       const known = new Set(await b.tabUrls());
       await popup.click('#check-all');
-      // Two new tabs: the job's, on a category page, and the helper's, on an own page.
-      let helper = null;
-      const t0 = Date.now();
-      while (!helper && Date.now() - t0 < 15000) {
-        // (A tab handle Firefox's driver loses for a moment is looked up again by tests/lib/browsers.mjs.)
-        const all = await b.tabs();
-        const fresh = all.filter((t) => !known.has(t.url) && !t.url.startsWith('chrome-extension:') && !t.url.startsWith('moz-extension:'));
-        const onCategory = fresh.some((t) => t.url.includes('/categories/'));
-        const other = fresh.filter((t) => !t.url.includes('/categories/'));
-        if (onCategory && other.length === 1) helper = other[0];
-        else await sleep(50);
-      }
-      assert.ok(helper, `a job tab on a category page and a helper tab: ${JSON.stringify(await b.tabUrls())}`);
+      // Two new tabs: the job's and the helper's, on an own page (the tab that shows the page the
+      // extension says its helper reads; tests/lib/session.mjs).
+      const helper = await helperTab(b, popup, { timeout: 15000 });
+      assert.ok(helper && !known.has(helper.url), `a helper tab: ${JSON.stringify(await b.tabUrls())}`);
       // Closed by hand (tests/lib/browsers.mjs absorbs a handle lost for a moment, bounded).
       const closed = await helper.page.close().then(() => true);
       assert.ok(closed, 'the helper tab was closed');

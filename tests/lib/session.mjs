@@ -112,3 +112,23 @@ export async function freshSlate(b, server, { before } = {}) {
   server.resetClicks();
   return popup;
 }
+
+/**
+ * The helper tab of a running "Check all", found by what the extension itself says (the job in
+ * storage.session, read from the popup): the tab showing the page the helper reads, once it shows
+ * it. Not by guessing from the tabs' order or from where the job's own tab is at that moment.
+ * Resolves with {url, page}, or null when no such tab appeared within `timeout` ms.
+ */
+export async function helperTab(b, popup, { timeout = 15000 } = {}) {
+  const path = (u) => { try { return new URL(u).pathname; } catch { return null; } };
+  for (const t0 = Date.now(); Date.now() - t0 < timeout; await new Promise((r) => setTimeout(r, 50))) {
+    const job = await popup.eval(async () => {
+      const j = (await (globalThis.browser ?? globalThis.chrome).storage.session.get('job')).job;
+      return j && { status: j.status, helper: j.helper?.url ?? null, own: j.steps?.[j.current]?.url ?? null };
+    });
+    if (!job?.helper || job.status !== 'running') continue;
+    const tab = (await b.tabs()).find((t) => path(t.url) === path(job.helper) && path(t.url) !== path(job.own));
+    if (tab) return tab;
+  }
+  return null;
+}
