@@ -80,7 +80,14 @@ build_wasm() {
       .map((l) => JSON.parse(l)).find((m) => m.reason === "build-script-executed" && /opt-out-lens-core/.test(m.package_id))?.out_dir;
     if (!dir) { console.error("build.sh: no catalogue.json reported by the core build"); process.exit(1); }
     fs.copyFileSync(dir + "/catalogue.json", "target/catalogue.json");'
-  local pkg=target/pkg
+  local pkg=target/pkg stamp
+  # wasm-bindgen and wasm-opt again only when their input or they changed: the same core
+  # gives the same output (a rebuild with no change in crate/ takes seconds, not a minute).
+  stamp="$(sha256sum "target/wasm32-unknown-unknown/release/$CRATE.wasm" | cut -d' ' -f1) $(wasm-bindgen --version) $(wasm-opt --version) $(sha256sum build.sh | cut -d' ' -f1)"
+  if [ -f "$pkg/.stamp" ] && [ "$(cat "$pkg/.stamp")" = "$stamp" ] && [ -f "$pkg/${CRATE}_bg.wasm" ] && [ -f "$pkg/$CRATE.js" ]; then
+    say "the core's wasm is unchanged: wasm-bindgen and wasm-opt output kept from the last build"
+    return
+  fi
   rm -rf "$pkg"
   wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
     --out-dir "$pkg" "target/wasm32-unknown-unknown/release/$CRATE.wasm"
@@ -91,6 +98,7 @@ build_wasm() {
   wasm-opt -Oz --low-memory-unused --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-reference-types --enable-multivalue --enable-mutable-globals \
     -o "$pkg/${CRATE}_bg.wasm" "$pkg/${CRATE}_bg.wasm"
+  echo "$stamp" > "$pkg/.stamp"
 }
 
 assemble() {
@@ -127,56 +135,128 @@ build() {
     "$(gzip -9 -n -c "$DIST/chrome/core/${CRATE}_bg.wasm" | wc -c)"
 }
 
-run_tests() {
-  ensure_test_tools
-  say "the architecture's invariants and the message declarations"
-  node --test tests/invariants.test.mjs tests/messages.test.mjs
-  say "clippy (native and wasm32), warnings are errors"
+# The end-to-end files, in the order node starts them (three at a time): the longest first,
+# so that no long file starts last and runs alone; then the rest in name order.
+E2E_LONG_FIRST="tests/e2e/firefox-jobs.test.mjs tests/e2e/chromium-jobs.test.mjs tests/e2e/firefox.test.mjs
+  tests/e2e/hostile.test.mjs tests/e2e/privacy.test.mjs tests/e2e/entra.test.mjs tests/e2e/chromium.test.mjs
+  tests/e2e/fidelity.test.mjs tests/e2e/categories.test.mjs"
+# The files the stress mode repeats: the jobs, the category pages and the rendered copies.
+E2E_STRESS="tests/e2e/chromium-jobs.test.mjs tests/e2e/firefox-jobs.test.mjs tests/e2e/categories.test.mjs tests/e2e/fidelity.test.mjs"
+
+e2e_files() {
+  local f all
+  all=$(find tests -name '*.test.mjs' ! -name invariants.test.mjs ! -name messages.test.mjs | LC_ALL=C sort)
+  for f in $E2E_LONG_FIRST; do echo "$f"; done
+  for f in $all; do case " $(echo $E2E_LONG_FIRST) " in *" $f "*) ;; *) echo "$f" ;; esac; done
+}
+
+# Seconds since the phase began, for the summary at the end.
+PHASES=()
+phase_start=$SECONDS
+phase_done() { PHASES+=("$(printf '%4d s  %s' $((SECONDS - phase_start)) "$1")"); phase_start=$SECONDS; }
+
+# The Rust checks: clippy, the native tests, the fuzz targets, the wasm tests in both browsers.
+rust_checks() {
+  set -e
+  echo "==> clippy (native and wasm32), warnings are errors"
   cargo clippy -p opt-out-lens-core --all-targets -- -D warnings
   cargo clippy -p opt-out-lens-core --all-targets --target wasm32-unknown-unknown -- -D warnings
-  say "native tests of the core"
+  echo "==> native tests of the core"
   cargo test -p opt-out-lens-core
   # The fuzz targets build against the core as it is now (their own workspace), and the
   # boundary's one runs briefly; ./build.sh bench runs both longer.
-  say "fuzz targets: build, and 10 s of arbitrary JSON through the boundary"
+  echo "==> fuzz targets: build, and 10 s of arbitrary JSON through the boundary"
   (cd crate/fuzz && cargo build --release --bin scan_loop --bin wire_loop && ./target/release/wire_loop 10)
-  # The wasm tests (cargo runs one browser after the other) run beside the end-to-end
-  # files; their output is shown once those have finished.
-  say "compiling the wasm tests"
-  cargo test -p opt-out-lens-core --target wasm32-unknown-unknown --no-run
-  local wasm_log=target/wasm-tests.log wasm_pid
-  (
-    set -e
-    echo "==> wasm tests in headless Chromium"
-    CHROMEDRIVER=$(command -v chromedriver) WASM_BINDGEN_TEST_TIMEOUT=120 \
-      cargo test -p opt-out-lens-core --target wasm32-unknown-unknown
-    echo "==> wasm tests in headless Firefox"
-    GECKODRIVER=$(command -v geckodriver) WASM_BINDGEN_TEST_TIMEOUT=120 \
-      cargo test -p opt-out-lens-core --target wasm32-unknown-unknown
-  ) > "$wasm_log" 2>&1 &
-  wasm_pid=$!
-  # web-ext lint of the Firefox build (no errors, no warnings) is one of the privacy tests.
-  # Three test files at a time: each has its own servers, ports and browser profiles, and
-  # they mostly wait on the extension's real clock (node starts them in name order). The
-  # managed-options test runs alone afterwards: its Chromium policy applies to every
-  # Chromium that loads this dist/chrome.
-  say "end-to-end tests in Chromium and Firefox, three files at a time (and the wasm tests)"
-  local files e2e=0 wasm=0
-  files=$(find tests -name '*.test.mjs' ! -name managed.test.mjs | LC_ALL=C sort)
-  # shellcheck disable=SC2086
-  node --test --test-concurrency="${E2E_CONCURRENCY:-3}" $files || e2e=$?
-  wait "$wasm_pid" || wasm=$?
-  say "wasm tests in headless Chromium and Firefox (ran beside the end-to-end tests)"
-  cat "$wasm_log"
-  [ "$wasm" = 0 ] || die "wasm tests failed (exit $wasm)"
+  echo "==> wasm tests in headless Chromium"
+  CHROMEDRIVER=$(command -v chromedriver) WASM_BINDGEN_TEST_TIMEOUT=120 \
+    cargo test -p opt-out-lens-core --target wasm32-unknown-unknown
+  echo "==> wasm tests in headless Firefox"
+  GECKODRIVER=$(command -v geckodriver) WASM_BINDGEN_TEST_TIMEOUT=120 \
+    cargo test -p opt-out-lens-core --target wasm32-unknown-unknown
+}
+
+run_tests() {
+  ensure_test_tools
+  if [ -n "${E2E_REPEAT:-}" ]; then
+    stress_e2e "$E2E_REPEAT"
+    return
+  fi
+  say "the architecture's invariants and the message declarations"
+  node --test tests/invariants.test.mjs tests/messages.test.mjs
+  phase_done "invariants and messages"
+  # The end-to-end files mostly wait on the extension's real clock (page loads, settle and
+  # verify times), the Rust checks mostly compute: they run side by side, the Rust checks
+  # on one core (their output is shown once the end-to-end files have finished). Three
+  # end-to-end files at a time: each has its own servers, ports and browser profiles. The
+  # managed-options test runs among them on its own copy of the build, the only extension
+  # its Chromium policy names. web-ext lint of the Firefox build is one of the privacy tests.
+  say "end-to-end tests in Chromium and Firefox, ${E2E_CONCURRENCY:-3} files at a time (beside them: clippy, native, fuzz and wasm tests)"
+  local rust_log=target/rust-checks.log rust_pid e2e=0 rust=0 e2e_t0=$SECONDS
+  mkdir -p target
+  ( export CARGO_BUILD_JOBS=${RUST_CHECK_JOBS:-1}; rust_checks; echo "==> the Rust checks took $((SECONDS - e2e_t0)) s" ) > "$rust_log" 2>&1 &
+  rust_pid=$!
+  # shellcheck disable=SC2046
+  node --test --test-concurrency="${E2E_CONCURRENCY:-3}" $(e2e_files) || e2e=$?
+  phase_done "end-to-end files (wall time)"
+  wait "$rust_pid" || rust=$?
+  phase_done "waiting for the Rust checks after the end-to-end files"
+  say "clippy, native, fuzz and wasm tests (ran beside the end-to-end tests)"
+  cat "$rust_log"
+  say "time per phase"
+  printf '    %s\n' "${PHASES[@]}"
+  [ "$rust" = 0 ] || die "Rust checks failed (exit $rust): see above"
   [ "$e2e" = 0 ] || die "end-to-end tests failed (exit $e2e)"
-  say "managed options through a Chromium policy"
-  node --test tests/e2e/managed.test.mjs
+}
+
+# E2E_REPEAT=N ./build.sh test: instead of the normal run, the job, category and fidelity
+# files N times each, three at a time, beside one CPU-burning process per core, to find
+# the tests that fail only sometimes or only under load. Every run is bounded (20 min), and
+# so are the burners, which are also killed when this script exits in any way.
+stress_e2e() {
+  local rounds=$1 cores burners=() logdir=target/stress i f n=0 failed=0 running=0
+  [[ "$rounds" =~ ^[1-9][0-9]*$ ]] && [ "$rounds" -le 50 ] || die "E2E_REPEAT must be a number from 1 to 50, not '$rounds'"
+  cores=$(nproc)
+  rm -rf "$logdir"
+  mkdir -p "$logdir"
+  say "stress run only (not the normal tests): $(echo $E2E_STRESS | wc -w) files x $rounds, three at a time, beside $cores CPU-burning processes"
+  for ((i = 0; i < cores; i++)); do
+    # Bounded even if this script is killed outright: each burner ends itself after a while.
+    timeout $((rounds * 1500 + 600)) node -e 'for (;;) {}' &
+    burners+=($!)
+  done
+  # On any exit (also Ctrl-C), the burners and the runs still going end with this script.
+  STRESS_PIDS=("${burners[@]}")
+  trap 'kill "${STRESS_PIDS[@]}" 2>/dev/null || true' EXIT
+  trap 'exit 130' INT TERM
+  local runs=()
+  for ((i = 1; i <= rounds; i++)); do for f in $E2E_STRESS; do runs+=("$i:$f"); done; done
+  declare -A pids=()
+  for run in "${runs[@]}" ""; do
+    # Three at a time: wait for one to end before starting the next (and all at the end).
+    while [ "$running" -ge 3 ] || { [ -z "$run" ] && [ "$running" -gt 0 ]; }; do
+      local done_pid=""
+      wait -n -p done_pid "${!pids[@]}" && st=0 || st=$?
+      local what=${pids[$done_pid]}
+      unset "pids[$done_pid]"
+      running=$((running - 1))
+      if [ "$st" = 0 ]; then printf '    ok    %s\n' "$what"; else printf '    FAIL  %s (exit %s): %s\n' "$what" "$st" "$logdir/$(echo "$what" | tr '/: ' '___').log"; failed=$((failed + 1)); fi
+    done
+    [ -n "$run" ] || break
+    n=$((n + 1))
+    timeout 1200 node --test "${run#*:}" > "$logdir/$(echo "round ${run%%:*}: ${run#*:}" | tr '/: ' '___').log" 2>&1 &
+    pids[$!]="round ${run%%:*}: ${run#*:}"
+    STRESS_PIDS+=($!)
+    running=$((running + 1))
+  done
+  kill "${burners[@]}" 2>/dev/null || true
+  trap - EXIT INT TERM
+  say "stress: $((n - failed)) of $n runs passed (logs in $logdir/)"
+  [ "$failed" = 0 ] || die "$failed of $n stress runs failed"
 }
 
 case "${1:-build}" in
   build) build ;;
-  test) build; run_tests ;;
+  test) build; phase_done "build"; run_tests ;;
   demo) build; ensure_test_tools; node tests/demo.mjs ;;
   bench) build; ensure_test_tools; node tests/bench/run.mjs ;;
   *) die "unknown command '$1' (use: build, test, demo, bench)" ;;

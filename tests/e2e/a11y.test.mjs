@@ -3,15 +3,12 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 import { createRequire } from 'node:module';
-import { launchBrowser } from '../lib/browsers.mjs';
-import { startServer } from '../lib/server.mjs';
 import { seededState } from '../lib/history-seed.mjs';
+import { openBrowser, closeBrowser } from '../lib/session.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const DIST = path.resolve(process.env.DIST || 'dist');
 const AI = '/mypreferences/d/settings/data-for-ai-improvement';
 
 /** Runs axe in `page` (CDP evaluate, so the page's CSP does not apply) and returns its violations. */
@@ -32,18 +29,14 @@ describe('accessibility (axe-core, Chromium)', { timeout: 180000 }, () => {
   let server;
   let b;
   before(async () => {
-    server = await startServer({});
-    b = await launchBrowser('chromium', { extDir: path.join(DIST, 'chrome'), server });
+    ({ server, b } = await openBrowser('chromium'));
     // Give the popup something to show: one setting on, one off.
     await b.page.goto(`${AI}?state=on`);
     await b.page.waitFor(() => document.querySelector('[data-optout-state]'), { timeout: 8000, what: 'the mark' });
     await b.page.goto('/mypreferences/d/settings/ads-by-age?state=off');
     await b.page.waitFor(() => document.querySelector('[data-optout-state]'), { timeout: 8000, what: 'the mark' });
   });
-  after(async () => {
-    await b?.close();
-    await server?.close();
-  });
+  after(() => closeBrowser(b, server));
 
   for (const scheme of ['light', 'dark']) {
     it(`popup, ${scheme}`, async () => {

@@ -10,17 +10,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, catalogue, loadRoutes } from '../lib/server.mjs';
-import { loadCatalogue, settingCount } from '../lib/catalogue.mjs';
-import { launchBrowser } from '../lib/browsers.mjs';
+import { catalogue, loadRoutes } from '../lib/server.mjs';
+import { loadCatalogue } from '../lib/catalogue.mjs';
+import { openBrowser, closeBrowser, freshSlate, helperTab } from '../lib/session.mjs';
 import { waitPopup, sleep } from '../lib/checks.mjs';
-import { extDirFor, missingPrereq } from './scenarios.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CATALOGUE = catalogue();
 const byId = Object.fromEntries(CATALOGUE.map((c) => [c.id, c]));
 const SETTINGS = loadCatalogue().settings;
-const ROWS = settingCount();
 // Every setting "Check all" reads, with the page it would load for it.
 const SWEPT = SETTINGS.filter((s) => s.paths.length > 0).map((s) => ({ id: s.id, path: s.paths[0] }));
 const ADS = '/mypreferences/d/categories/ads';
@@ -42,32 +40,15 @@ const keysOf = (states) => Object.fromEntries(Object.entries(states).map(([id, s
 const expectedState = (id) => MIXED[id] ?? 'on'; // the Microsoft connection is listed: on
 
 for (const name of ['chromium', 'firefox']) {
-  const missing = missingPrereq(name);
   describe(`${name}: Check all from the category pages`, { timeout: 600000 }, () => {
     let server;
     let b;
     let popup;
-    before(async () => {
-      if (missing) throw new Error(missing);
-      server = await startServer();
-      b = await launchBrowser(name, { extDir: extDirFor(name), server });
-    });
-    after(async () => {
-      await b?.close();
-      await server?.close();
-    });
+    before(async () => ({ server, b } = await openBrowser(name)));
+    after(() => closeBrowser(b, server));
 
     beforeEach(async () => {
-      server.reset();
-      await b.closeOtherTabs();
-      await b.page.goto('/');
-      popup = await b.openPopup();
-      await waitPopup(popup, (s) => s.headline && !s.headline.startsWith('Reading'), { what: 'the popup to load' });
-      await popup.click('#forget');
-      await popup.waitFor(() => document.getElementById('forget-confirm').open, { timeout: 3000, what: 'the forget dialog' });
-      await popup.click('#forget-yes');
-      await waitPopup(popup, (s) => s.order.length === ROWS && s.order.every((id) => s.rows[id].reasonCode === 'not-checked') && s.job.hidden,
-        { what: '"Forget everything"' });
+      popup = await freshSlate(b, server);
       server.setSwitches(keysOf(MIXED));
     });
 
@@ -166,32 +147,12 @@ for (const name of ['chromium', 'firefox']) {
       const before = Object.fromEntries(paths.map((p) => [p, server.loads(p)]));
       const known = new Set(await b.tabUrls());
       await popup.click('#check-all');
-      // Two new tabs: the job's, on a category page, and the helper's, on an own page.
-      let helper = null;
-      const t0 = Date.now();
-      while (!helper && Date.now() - t0 < 15000) {
-        // (Firefox's driver may lose a tab's handle for a moment while it changes process.)
-        const all = await b.tabs().catch(() => []);
-        const fresh = all.filter((t) => !known.has(t.url) && !t.url.startsWith('chrome-extension:') && !t.url.startsWith('moz-extension:'));
-        const onCategory = fresh.some((t) => t.url.includes('/categories/'));
-        const other = fresh.filter((t) => !t.url.includes('/categories/'));
-        if (onCategory && other.length === 1) helper = other[0];
-        else await sleep(50);
-      }
-      assert.ok(helper, `a job tab on a category page and a helper tab: ${JSON.stringify(await b.tabUrls())}`);
-      // Closed by hand; a handle lost for a moment is looked up again (bounded).
-      let closed = false;
-      for (let i = 0; !closed && i < 20; i++) {
-        closed = await helper.page.close().then(() => true, (e) => {
-          if (!/no such window|discarded|closed|target/i.test(e.message)) throw e;
-          return false;
-        });
-        if (!closed) {
-          await sleep(50);
-          const again = (await b.tabs().catch(() => [])).find((t) => t.url === helper.url);
-          if (again) helper = again;
-        }
-      }
+      // Two new tabs: the job's and the helper's, on an own page (the tab that shows the page the
+      // extension says its helper reads; tests/lib/session.mjs).
+      const helper = await helperTab(b, popup, { timeout: 15000 });
+      assert.ok(helper && !known.has(helper.url), `a helper tab: ${JSON.stringify(await b.tabUrls())}`);
+      // Closed by hand (tests/lib/browsers.mjs absorbs a handle lost for a moment, bounded).
+      const closed = await helper.page.close().then(() => true);
       assert.ok(closed, 'the helper tab was closed');
       const st = await waitPopup(popup, (s) => s.job && !s.job.hidden && s.job.status !== 'running' && s.job.kind === 'sweep',
         { timeout: 90000, what: 'Check all to end' });

@@ -12,11 +12,10 @@ import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, catalogue } from '../lib/server.mjs';
+import { catalogue } from '../lib/server.mjs';
 import { loadCatalogue, settingCount } from '../lib/catalogue.mjs';
-import { launchBrowser } from '../lib/browsers.mjs';
+import { openBrowser, closeBrowser, freshSlate } from '../lib/session.mjs';
 import { waitPopup, sleep } from '../lib/checks.mjs';
-import { extDirFor, missingPrereq } from './scenarios.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SHOTS = path.join(ROOT, 'dist', 'screens');
@@ -92,35 +91,16 @@ async function settledClicks(server) {
 const listed = (st, list = FAILING) => list.map((f) => `${st.rows[f.id].title} (${f.why})`).join('; ');
 
 export function defineFailureScenarios(name) {
-  const missing = missingPrereq(name);
-  const extDir = extDirFor(name);
-
   describe(`${name}: pages that do not load (reset, HTTP 500, checkpoint, stall)`, { timeout: 900000 }, () => {
     let server;
     let b;
     let popup;
-    before(async () => {
-      if (missing) throw new Error(missing);
-      server = await startServer();
-      b = await launchBrowser(name, { extDir, server });
-    });
-    after(async () => {
-      await b?.close();
-      await server?.close();
-    });
+    before(async () => ({ server, b } = await openBrowser(name)));
+    after(() => closeBrowser(b, server));
 
     // Clean slate, then one complete "Check all" with every page loading: every state known.
     beforeEach(async () => {
-      server.reset();
-      await b.closeOtherTabs();
-      await b.page.goto('/');
-      popup = await b.openPopup();
-      await waitPopup(popup, (s) => s.headline && !s.headline.startsWith('Reading'), { what: 'the popup to load' });
-      await popup.click('#forget');
-      await popup.waitFor(() => document.getElementById('forget-confirm').open, { timeout: 3000, what: 'the forget dialog' });
-      await popup.click('#forget-yes');
-      await waitPopup(popup, (s) => s.order.length === ROWS && s.order.every((id) => s.rows[id].reasonCode === 'not-checked') && s.job.hidden,
-        { what: '"Forget everything"' });
+      popup = await freshSlate(b, server);
       const st = await runJob(popup, () => popup.click('#check-all'), 'sweep');
       assert.equal(st.job.status, 'finished', st.job.text);
       await waitPopup(popup, (s) => CATALOGUE.every((c) => s.rows[c.id].state === 'on'), { what: 'every setting read on' });

@@ -9,23 +9,14 @@
 // Pages: tests/fixtures/hostile/pages.mjs, served as www.linkedin.com with the strict CSP.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { startFront } from '../lib/extra-server.mjs';
-import { extDir, sleep } from '../lib/extra-browsers.mjs';
-import { launchBrowser, GECKODRIVER_BIN, FIREFOX_BIN, CHROMIUM_BIN } from '../lib/browsers.mjs';
+import { sleep } from '../lib/extra-browsers.mjs';
+import { openBrowser, closeBrowser } from '../lib/session.mjs';
 import { readPopup } from '../lib/checks.mjs';
 import { settingCount } from '../lib/catalogue.mjs';
 import { hostileHandler, AI_PATH, AI_KEY, RLO, ZW } from '../fixtures/hostile/pages.mjs';
 
 const MARK_TIMEOUT = Number(process.env.OPTOUT_MARK_TIMEOUT || 8000);
-
-function missing(name) {
-  if (!fs.existsSync(path.join(extDir(name), 'manifest.json'))) return `no extension at ${extDir(name)} (run ./build.sh first)`;
-  if (name === 'chromium' && !fs.existsSync(CHROMIUM_BIN)) return `no Chromium at ${CHROMIUM_BIN}`;
-  if (name === 'firefox' && (!fs.existsSync(FIREFOX_BIN) || !GECKODRIVER_BIN)) return 'no Firefox or geckodriver';
-  return null;
-}
 
 // Runs in the page: every switch, its mark, our labels, and signs of injected content.
 function inspect() {
@@ -51,25 +42,19 @@ async function waitMarks(page, n, what) {
 }
 
 export function defineHostile(name) {
-  const why = missing(name);
   describe(`${name}: hostile and broken input`, { timeout: 600000 }, () => {
     let front;
     let b;
     const swLog = [];
     before(async () => {
-      if (why) throw new Error(why);
-      front = await startFront({ handlers: [hostileHandler] });
-      b = await launchBrowser(name, { extDir: extDir(name), server: { port: front.port } });
+      ({ server: front, b } = await openBrowser(name, { server: () => startFront({ handlers: [hostileHandler] }) }));
       if (name === 'chromium') {
         b.context.on('console', (m) => {
           if (m.worker?.() || String(m.location()?.url).includes('background.js')) swLog.push(m.text());
         });
       }
     });
-    after(async () => {
-      await b?.close();
-      await front?.close();
-    });
+    after(() => closeBrowser(b, front));
 
     async function popupAi(until = () => true) {
       const popup = await b.openPopup();

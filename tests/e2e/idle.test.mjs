@@ -10,32 +10,25 @@
 //     page (no page script to send a scan): the job ends, the failed page unknown.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, catalogue } from '../lib/server.mjs';
-import { launchBrowser } from '../lib/browsers.mjs';
+import { catalogue } from '../lib/server.mjs';
 import { checkMarked, waitPopup, sleep } from '../lib/checks.mjs';
-import { extDirFor, missingPrereq } from './scenarios.mjs';
+import { openBrowser, closeBrowser } from '../lib/session.mjs';
 
 const CATALOGUE = catalogue();
 const AI = CATALOGUE.find((c) => c.id === 'ai-training');
 const MARK_TIMEOUT = Number(process.env.OPTOUT_MARK_TIMEOUT || 5000);
 const RUNNING = new Set(['starting', 'running']);
 
-const missing = missingPrereq('chromium');
 describe('chromium: the background sleeps through pages with nothing to do', { timeout: 240000 }, () => {
   let server;
   let b;
   before(async () => {
-    if (missing) throw new Error(missing);
-    server = await startServer();
-    b = await launchBrowser('chromium', { extDir: extDirFor('chromium'), server });
+    ({ server, b } = await openBrowser('chromium'));
     await b.page.goto('/');
     // The worker's start-up (it drops the tab listeners nothing needs) is over.
     await sleep(1500);
   });
-  after(async () => {
-    await b?.close();
-    await server?.close();
-  });
+  after(() => closeBrowser(b, server));
 
   it('a busy /feed/ never starts the stopped worker; in-app navigation to a settings page does, and marks the switch', { timeout: 60000 }, async () => {
     const watcher = await b.newPage();

@@ -7,17 +7,17 @@
 // a switch is counted by the fixture server. One browser for the whole list; before each
 // scenario the server is reset, extra tabs are closed and the extension's memory is erased
 // with the popup's own "Forget everything".
-import { describe, it, before, after, beforeEach } from 'node:test';
+import { describe, it, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { startServer, catalogue } from '../lib/server.mjs';
+import { catalogue } from '../lib/server.mjs';
 import { loadCatalogue, settingCount } from '../lib/catalogue.mjs';
-import { launchBrowser } from '../lib/browsers.mjs';
+import { openBrowser, closeBrowser, freshSlate } from '../lib/session.mjs';
+import { startTimeline, timeline } from '../lib/timeline.mjs';
 import { checkMarked, waitPopup, sleep } from '../lib/checks.mjs';
-import { extDirFor, missingPrereq } from './scenarios.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CATALOGUE = catalogue();
@@ -134,36 +134,20 @@ async function download(popup, selector) {
 }
 
 export function defineJobScenarios(name) {
-  const missing = missingPrereq(name);
-  const extDir = extDirFor(name);
-
   describe(`${name}: jobs (Check all, guided opt-out)`, { timeout: 900000 }, () => {
     let server;
     let b;
     let popup;
-    before(async () => {
-      if (missing) throw new Error(missing);
-      server = await startServer();
-      b = await launchBrowser(name, { extDir, server });
-    });
-    after(async () => {
-      await b?.close();
-      await server?.close();
-    });
+    before(async () => ({ server, b } = await openBrowser(name)));
+    after(() => closeBrowser(b, server));
 
     // Clean slate: server defaults, one tab, the extension's memory erased through the popup.
+    // The popup records what was stored and drawn when (tests/lib/timeline.mjs), told on failure.
     beforeEach(async () => {
-      server.reset();
-      await b.closeOtherTabs();
-      await b.page.goto('/'); // the fixture index: not a settings page, never scanned
-      popup = await b.openPopup();
-      await waitPopup(popup, (s) => s.headline && !s.headline.startsWith('Reading'), { what: 'the popup to load' });
-      await popup.click('#forget');
-      await popup.waitFor(() => document.getElementById('forget-confirm').open, { timeout: 3000, what: 'the forget dialog' });
-      await popup.click('#forget-yes');
-      await waitPopup(popup, (s) => s.order.length === ROWS && s.order.every((id) => s.rows[id].state === 'unknown' && s.rows[id].reasonCode === 'not-checked') && s.job.hidden,
-        { what: '"Forget everything" to erase every state and job' });
-      server.resetClicks();
+      popup = await freshSlate(b, server, { before: startTimeline });
+    });
+    afterEach(async (t) => {
+      if (!t.passed || process.env.OPTOUT_TIMELINE) console.log(`[${name}] ${t.name}: timeline\n  ${(await timeline(popup, server)).join('\n  ')}`);
     });
 
     /** Visit a setting's page in the main tab (no ?state: the server's state), wait for its mark, leave. */

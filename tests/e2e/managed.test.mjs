@@ -1,18 +1,20 @@
 // Managed deployment: an administrator's policy (Chromium reads /etc/chromium/policies/
 // managed/*.json on Linux) changes what the extension does. Needs root to write the
-// policy file; the file is removed again afterwards.
+// policy file; the file is removed again afterwards. The policy names the extension by its
+// id, which Chromium derives from the unpacked extension's path: this test loads its own
+// copy of the build, so the policy applies to no other Chromium (the other end-to-end
+// files, or another checkout's tests, running at the same time).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { launchBrowser } from '../lib/browsers.mjs';
-import { startServer } from '../lib/server.mjs';
+import { openBrowser, closeBrowser, extDirFor } from '../lib/session.mjs';
 
-const DIST = path.resolve(process.env.DIST || 'dist');
-const EXT_DIR = path.join(DIST, 'chrome');
+// fs.realpathSync: Chromium hashes the path as it resolves it (no symlink in /tmp's path).
+const EXT_DIR = path.join(fs.realpathSync(os.tmpdir()), `optout-managed-${process.pid}-${Date.now()}`);
 const POLICY_DIR = '/etc/chromium/policies/managed';
-const POLICY_FILE = path.join(POLICY_DIR, 'opt-out-lens-test.json');
 const AI = '/mypreferences/d/settings/data-for-ai-improvement';
 
 /** The id Chromium gives an unpacked extension: from the SHA-256 of its path, in letters a-p. */
@@ -22,6 +24,8 @@ function unpackedId(dir) {
 }
 
 const root = process.getuid?.() === 0;
+// One file per copy of the build: two runs at once never remove each other's policy.
+const policyFile = () => path.join(POLICY_DIR, `opt-out-lens-test-${unpackedId(EXT_DIR)}.json`);
 
 describe('managed options through Chromium policy', { timeout: 120000 }, () => {
   let server;
@@ -29,6 +33,7 @@ describe('managed options through Chromium policy', { timeout: 120000 }, () => {
   before(async () => {
     // Never skipped: without root the policy cannot be written, and the test says so.
     assert.ok(root, 'needs root to write /etc/chromium/policies (run ./build.sh test as root)');
+    fs.cpSync(extDirFor('chromium'), EXT_DIR, { recursive: true });
     const policy = {
       '3rdparty': {
         extensions: {
@@ -37,14 +42,13 @@ describe('managed options through Chromium policy', { timeout: 120000 }, () => {
       },
     };
     fs.mkdirSync(POLICY_DIR, { recursive: true });
-    fs.writeFileSync(POLICY_FILE, JSON.stringify(policy));
-    server = await startServer({});
-    b = await launchBrowser('chromium', { extDir: EXT_DIR, server });
+    fs.writeFileSync(policyFile(), JSON.stringify(policy));
+    ({ server, b } = await openBrowser('chromium', { extDir: EXT_DIR }));
   });
   after(async () => {
-    fs.rmSync(POLICY_FILE, { force: true });
-    await b?.close();
-    await server?.close();
+    fs.rmSync(policyFile(), { force: true });
+    await closeBrowser(b, server);
+    fs.rmSync(EXT_DIR, { recursive: true, force: true });
   });
 
   it('the extension id we wrote the policy for is the one Chromium uses', () => {

@@ -18,7 +18,7 @@ import crypto from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { startFront, firefoxProxyPrefs, LINKEDIN } from '../lib/extra-server.mjs';
 import { launchChromiumRaw, evalIn, waitIn, extDir, distDir, sleep, ROOT } from '../lib/extra-browsers.mjs';
-import { launchFirefox, GECKODRIVER_BIN, FIREFOX_BIN, CHROMIUM_BIN } from '../lib/browsers.mjs';
+import { newBrowser, closeBrowser, missingPrereq } from '../lib/session.mjs';
 import { catalogue } from '../lib/server.mjs';
 import { loadCatalogue, settingCount } from '../lib/catalogue.mjs';
 
@@ -30,9 +30,8 @@ const AI = CAT.find((c) => c.id === 'ai-training');
 const built = (name) => fs.existsSync(path.join(extDir(name), 'manifest.json'));
 /** Fails (never skips) when the build or the browser a test needs is missing. */
 function needs(name) {
-  assert.ok(built(name), `no build at ${extDir(name)} (run ./build.sh first)`);
-  if (name === 'chromium') assert.ok(fs.existsSync(CHROMIUM_BIN), `no Chromium at ${CHROMIUM_BIN}`);
-  if (name === 'firefox') assert.ok(fs.existsSync(FIREFOX_BIN) && GECKODRIVER_BIN, `no Firefox at ${FIREFOX_BIN} or no geckodriver`);
+  const missing = missingPrereq(name);
+  assert.ok(!missing, missing);
 }
 
 // Paths the fixture pages themselves load (documents, their scripts and styles, favicon).
@@ -60,6 +59,13 @@ function foreign(log) {
     const host = String(e.host || '').replace(/:\d+$/, '');
     return host !== LINKEDIN || !PAGE_PATH.test(e.path) || (e.origin && !e.origin.startsWith('https://www.linkedin.com'));
   });
+}
+
+/** The canary request reached the logging front (waited for, at most 5 s). */
+async function canarySeen(front) {
+  const seen = () => front.log.some((e) => String(e.host).startsWith('tracker.example'));
+  for (const t0 = Date.now(); !seen() && Date.now() - t0 < 5000;) await sleep(50);
+  assert.ok(seen(), `the canary was not seen: ${JSON.stringify(front.log)}`);
 }
 
 async function scenario(drive) {
@@ -116,19 +122,16 @@ describe('privacy: no network request from the extension', { timeout: 600000 }, 
       // Canary: a request from the service worker would have been caught.
       front.clearLog();
       await evalIn(b.sw, () => fetch('https://tracker.example/ping').catch(() => null));
-      await sleep(500);
-      assert.ok(front.log.some((e) => String(e.host).startsWith('tracker.example')), `the canary was not seen: ${JSON.stringify(front.log)}`);
+      await canarySeen(front);
     } finally {
-      await b.close();
-      await front.close();
+      await closeBrowser(b, front);
     }
   });
 
   it('Firefox (every request through a logging proxy)', { timeout: 300000 }, async () => {
     needs('firefox');
     const front = await startFront();
-    const b = await launchFirefox({
-      extDir: extDir('firefox'), server: { port: front.port },
+    const b = await newBrowser('firefox', front, {
       extraPrefs: {
         ...firefoxProxyPrefs(front.port),
         // Firefox's own services, off so that what is left is the pages and the extension.
@@ -173,7 +176,10 @@ describe('privacy: no network request from the extension', { timeout: 600000 }, 
               HTMLAnchorElement.prototype.click = function () { urls.push(`click:${this.href}`); };
               document.getElementById('export-json').click();
               document.getElementById('export-md').click();
-              await new Promise((r) => setTimeout(r, 500));
+              // Until both downloads were started (each is read from storage first), at most 5 s.
+              for (const t0 = Date.now(); urls.filter((u) => u.startsWith('click:')).length < 2 && Date.now() - t0 < 5000;) {
+                await new Promise((r) => setTimeout(r, 20));
+              }
               return urls;
             });
             assert.ok(made.length >= 2 && made.every((u) => /^(click:)?blob:/.test(u)), `exports use local blob: URLs: ${JSON.stringify(made)}`);
@@ -194,11 +200,9 @@ describe('privacy: no network request from the extension', { timeout: 600000 }, 
       } finally {
         await popup.close();
       }
-      await sleep(500);
-      assert.ok(front.log.some((e) => String(e.host).startsWith('tracker.example')), `the canary was not seen: ${JSON.stringify(front.log)}`);
+      await canarySeen(front);
     } finally {
-      await b.close();
-      await front.close();
+      await closeBrowser(b, front);
     }
   });
 });
@@ -298,10 +302,7 @@ describe('privacy: a web page cannot message or drive the extension (Chromium)',
     front = await startFront();
     b = await launchChromiumRaw({ extDir: extDir('chromium'), port: front.port });
   });
-  after(async () => {
-    await b?.close();
-    await front?.close();
-  });
+  after(() => closeBrowser(b, front));
 
   it('the page has no chrome.runtime that reaches the extension', async () => {
     await b.page.goto(`https://www.linkedin.com${AI.path}`, { waitUntil: 'load' });

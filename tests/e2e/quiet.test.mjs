@@ -10,10 +10,9 @@
 //     heard by the same listener).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, catalogue } from '../lib/server.mjs';
-import { launchBrowser } from '../lib/browsers.mjs';
+import { catalogue } from '../lib/server.mjs';
 import { checkMarked, readPopup, waitPopup, sleep } from '../lib/checks.mjs';
-import { extDirFor, missingPrereq } from './scenarios.mjs';
+import { openBrowser, closeBrowser } from '../lib/session.mjs';
 
 const CATALOGUE = catalogue();
 const AI = CATALOGUE.find((c) => c.id === 'ai-training');
@@ -56,16 +55,13 @@ const heard = () => JSON.parse(document.documentElement.getAttribute('data-heard
 const heardBy = (page) => page.waitFor(heard, { timeout: 10000, what: "the options page's record of what it heard" });
 
 for (const name of ['chromium', 'firefox']) {
-  const missing = missingPrereq(name);
   describe(`${name}: quiet mode and pages with nothing to do`, { timeout: 300000 }, () => {
     let server;
     let b;
     let options; // the options page, kept open: it also listens to what content scripts send
     before(async () => {
-      if (missing) throw new Error(missing);
-      server = await startServer();
+      ({ server, b } = await openBrowser(name));
       server.setObserve(true); // every fixture page gets its page-world observer
-      b = await launchBrowser(name, { extDir: extDirFor(name), server });
       // The options page, opened from the popup (WebDriver may not open it directly).
       options = await b.openPopup({ width: 900, height: 700 });
       await options.eval(() => { location.href = 'options.html'; });
@@ -74,8 +70,7 @@ for (const name of ['chromium', 'firefox']) {
     });
     after(async () => {
       await options?.close().catch(() => {});
-      await b?.close();
-      await server?.close();
+      await closeBrowser(b, server);
     });
 
     const setShowMarks = async (on) => {

@@ -9,11 +9,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, catalogue } from '../lib/server.mjs';
+import { catalogue } from '../lib/server.mjs';
 import { loadCatalogue } from '../lib/catalogue.mjs';
-import { launchBrowser } from '../lib/browsers.mjs';
 import { checkMarked, readPopup, waitPopup, noMarksOnPage, sleep } from '../lib/checks.mjs';
-import { extDirFor, missingPrereq } from './scenarios.mjs';
+import { openBrowser, closeBrowser } from '../lib/session.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const byId = Object.fromEntries(catalogue().map((c) => [c.id, c]));
@@ -72,9 +71,20 @@ async function stillMarks(page, want, what) {
   return expectMarks(page, want, what, 200);
 }
 
-async function popupRow(b, id, pred, what, timeout = 10000) {
+/**
+ * Opens the popup and waits until `pred(row, state)` holds for setting `id`; with `since`, first
+ * until a verdict on it taken at `since` or later is stored (e.g. the one after a page settled).
+ */
+async function popupRow(b, id, pred, what, timeout = 10000, since = null) {
   const popup = await b.openPopup();
   try {
+    if (since !== null) {
+      await popup.waitFor(async (sid, t) => {
+        const api = globalThis.browser ?? globalThis.chrome;
+        const e = (await api.storage.local.get('state')).state?.settings?.[sid];
+        return !!e && e.checkedAt >= t;
+      }, { timeout, args: [id, since], what: `a verdict on ${id} stored after the page settled (${what})` });
+    }
     const st = await waitPopup(popup, (s) => s.rows[id] && pred(s.rows[id], s), { timeout, what });
     return st;
   } finally {
@@ -83,21 +93,11 @@ async function popupRow(b, id, pred, what, timeout = 10000) {
 }
 
 export function defineRealSiteScenarios(name) {
-  const missing = missingPrereq(name);
-  const extDir = extDirFor(name);
-
   describe(`${name}: LinkedIn's variations (evidence review)`, { timeout: 600000 }, () => {
     let server;
     let b;
-    before(async () => {
-      if (missing) throw new Error(missing);
-      server = await startServer();
-      b = await launchBrowser(name, { extDir, server });
-    });
-    after(async () => {
-      await b?.close();
-      await server?.close();
-    });
+    before(async () => ({ server, b } = await openBrowser(name)));
+    after(() => closeBrowser(b, server));
 
     it('LinkedIn\'s wording in other punctuation is recognised; longer sentences and other words are left alone', { timeout: 30000 }, async () => {
       await b.page.goto('/mypreferences/d/categories/privacy-variants?state.newKeyResearch=off');
@@ -199,9 +199,10 @@ export function defineRealSiteScenarios(name) {
       assert.ok(!st.rows['microsoft-connection'].hasTurnOff, 'a read-only row offers no "Turn off"');
       await noMarksOnPage(b.page);
       for (const variant of ['none', 'decoy']) {
+        // The verdict the page gives once settled: stored after its settle time (no fixed sleep).
+        const settled = Date.now() + loadCatalogue().site.settle_ms;
         await b.page.goto(`/psettings/partners-and-services?variant=${variant}`);
-        await sleep(SETTLE);
-        st = await popupRow(b, 'microsoft-connection', (r) => r.reasonCode === 'not-seen', `not seen (${variant})`);
+        st = await popupRow(b, 'microsoft-connection', (r) => r.reasonCode === 'not-seen', `not seen (${variant})`, SETTLE + 10000, settled);
         assert.equal(st.rows['microsoft-connection'].state, 'unknown', `${variant}: unknown, not "off"`);
         assert.match(st.rows['microsoft-connection'].reason, /Partners and services/);
       }

@@ -7,10 +7,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, catalogue, PERSONAL } from '../lib/server.mjs';
-import { launchBrowser } from '../lib/browsers.mjs';
-import { waitPopup, sleep } from '../lib/checks.mjs';
-import { extDirFor, missingPrereq } from './scenarios.mjs';
+import { catalogue, PERSONAL } from '../lib/server.mjs';
+import { waitPopup } from '../lib/checks.mjs';
+import { openBrowser, closeBrowser } from '../lib/session.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SHOTS = path.join(ROOT, 'dist', 'screens');
@@ -33,21 +32,11 @@ function captureBlobs() {
 }
 
 export function defineReportScenarios(name) {
-  const missing = missingPrereq(name);
-  const extDir = extDirFor(name);
-
   describe(`${name}: Report a problem`, { timeout: 300000 }, () => {
     let server;
     let b;
-    before(async () => {
-      if (missing) throw new Error(missing);
-      server = await startServer();
-      b = await launchBrowser(name, { extDir, server });
-    });
-    after(async () => {
-      await b?.close();
-      await server?.close();
-    });
+    before(async () => ({ server, b } = await openBrowser(name)));
+    after(() => closeBrowser(b, server));
 
     it('a changed page full of personal data: the row counts the unknown switches; the report shows the page and the decision, and none of the personal data', { timeout: 120000 }, async () => {
       server.setBehaviour(AI.path, 'never,renamed,personal');
@@ -55,10 +44,10 @@ export function defineReportScenarios(name) {
       // The page really holds the member's data (else the test proves nothing).
       const text = await b.page.eval(() => document.body.innerText + [...document.querySelectorAll('a[href]')].map((a) => a.href).join(' '));
       for (const n of [PERSONAL.name, PERSONAL.email, PERSONAL.phone, PERSONAL.profile, PERSONAL.message]) assert.ok(text.includes(n), `the page shows ${n}`);
-      await sleep(6500); // the settle time: a page without our switch is then "changed"
+      // Decided at the settle time (5 s): a page without our switch is then "changed".
       const popup = await b.openPopup({ width: 460, height: 900 });
       try {
-        const st = await waitPopup(popup, (s) => s.rows['ai-training']?.reasonCode === 'unrecognised', { timeout: 15000, what: 'the AI row: LinkedIn may have changed this page' });
+        const st = await waitPopup(popup, (s) => s.rows['ai-training']?.reasonCode === 'unrecognised', { timeout: 20000, what: 'the AI row: LinkedIn may have changed this page' });
         const row = st.rows['ai-training'];
         assert.equal(row.state, 'unknown');
         assert.equal(row.reason, 'LinkedIn may have changed this page: 2 switches on it are not ones Opt-Out Lens knows.');

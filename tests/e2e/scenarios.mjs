@@ -3,56 +3,26 @@
 // (tests/lib/server.mjs) and asserts what the user would see: marks on the page and the popup.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startServer, catalogue } from '../lib/server.mjs';
 import { loadCatalogue, settingCount } from '../lib/catalogue.mjs';
-import { launchBrowser, GECKODRIVER_BIN, FIREFOX_BIN, CHROMIUM_BIN } from '../lib/browsers.mjs';
+import { extDirFor, missingPrereq, openBrowser, closeBrowser, newBrowser } from '../lib/session.mjs';
 import { checkMarked, readPopup, noMarksOnPage, coveredByLabel, sleep } from '../lib/checks.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CATALOGUE = catalogue();
 const AI = CATALOGUE.find((c) => c.id === 'ai-training');
 const byId = Object.fromEntries(CATALOGUE.map((c) => [c.id, c]));
 // How long a mark may take to appear (contract: ~1 s after render; generous for slow CI).
 const MARK_TIMEOUT = Number(process.env.OPTOUT_MARK_TIMEOUT || 5000);
 
-/**
- * Where the unpacked extension is: $DIST/chrome or $DIST/firefox (DIST as in build.sh, default dist);
- * OPTOUT_EXT_CHROMIUM / OPTOUT_EXT_FIREFOX override it (e.g. to self-test the harness).
- */
-export function extDirFor(name) {
-  const env = process.env[`OPTOUT_EXT_${name.toUpperCase()}`];
-  return env || path.resolve(ROOT, process.env.DIST || 'dist', name === 'chromium' ? 'chrome' : 'firefox');
-}
-
-/** Why this browser cannot run here (null if it can). */
-export function missingPrereq(name) {
-  const ext = extDirFor(name);
-  if (!fs.existsSync(path.join(ext, 'manifest.json'))) return `no extension at ${ext} (run ./build.sh first)`;
-  if (name === 'chromium' && !fs.existsSync(CHROMIUM_BIN)) return `no Chromium at ${CHROMIUM_BIN}`;
-  if (name === 'firefox' && !fs.existsSync(FIREFOX_BIN)) return `no Firefox at ${FIREFOX_BIN}`;
-  if (name === 'firefox' && !GECKODRIVER_BIN) return 'no geckodriver (cargo install geckodriver)';
-  return null;
-}
+// Where the build is and whether this browser can run: tests/lib/session.mjs (kept importable from here).
+export { extDirFor, missingPrereq };
 
 export function defineScenarios(name) {
-  const missing = missingPrereq(name);
-  const extDir = extDirFor(name);
-
   describe(`${name}: one browser session`, { timeout: 600000 }, () => {
     let server;
     let b;
-    before(async () => {
-      if (missing) throw new Error(missing);
-      server = await startServer();
-      b = await launchBrowser(name, { extDir, server });
-    });
-    after(async () => {
-      await b?.close();
-      await server?.close();
-    });
+    before(async () => ({ server, b } = await openBrowser(name)));
+    after(() => closeBrowser(b, server));
 
     const labels = {};
     for (const s of CATALOGUE) {
@@ -242,13 +212,14 @@ export function defineScenarios(name) {
   describe(`${name}: fresh profile`, { timeout: 600000 }, () => {
     let server;
     before(async () => {
+      const missing = missingPrereq(name);
       if (missing) throw new Error(missing);
       server = await startServer();
     });
-    after(async () => { await server?.close(); });
+    after(() => closeBrowser(null, server));
 
     it('popup lists every setting: seen ones on/off, the rest unknown; headline counts sharing ones', { timeout: 90000 }, async () => {
-      const b = await launchBrowser(name, { extDir, server });
+      const b = await newBrowser(name, server);
       try {
         const visit = { 'ai-training': 'on', research: 'on', 'ads-inferred-age': 'off', 'ads-profile-location': 'off', 'share-with-affiliates': 'off' };
         const pageLabels = {};
@@ -290,7 +261,7 @@ export function defineScenarios(name) {
     });
 
     it('logged out: redirect to /login; popup says unknown because not signed in; nothing marked', { timeout: 90000 }, async () => {
-      const b = await launchBrowser(name, { extDir, server });
+      const b = await newBrowser(name, server);
       server.setLoggedIn(false);
       try {
         await b.page.goto(AI.path);

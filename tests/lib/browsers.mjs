@@ -12,6 +12,8 @@
 //   Page: goto(pathOrUrl), url(), eval(fn, ...args) (runs in the page's main world, returns JSON),
 //         waitFor(fn, {timeout, args, what}), click(selector), screenshot(file), setViewport(w, h), close()
 //
+// OPTOUT_DEBUG_TABS=1: Firefox says on stderr how each listing of its tabs went (lost handles, time).
+//
 // Both browsers get the real fixture server under the name www.linkedin.com with its strict CSP,
 // and the unpacked extension. Browser processes are killed on close and on process exit.
 import { chromium } from 'playwright-core';
@@ -33,6 +35,11 @@ export const GECKO_ID = 'opt-out-lens@opt-out-lens';
 export const FIREFOX_UUID = 'c0ffee00-0b7e-4c1e-9a11-0970071e5e55';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// Firefox's driver may report a tab's handle as gone for a moment while the tab changes
+// process; what lists or closes tabs looks again, every 50 ms for at most 2 s.
+const HANDLE_RETRIES = 40;
+const HANDLE_RETRY_MS = 50;
+const transient = (e) => e?.wdError === 'no such window' || /browsing context has been discarded|no such window/i.test(String(e?.message));
 const fnSource = (fn) => (typeof fn === 'function' ? fn.toString() : String(fn));
 
 // Processes to kill if the test process dies without closing them.
@@ -286,7 +293,52 @@ export async function launchFirefox({ extDir, server, headless = true, viewport 
     };
     // After closing a tab, WebDriver has no current window: go back to the main tab.
     const forget = async () => { current = null; await use(mainHandle).catch(() => {}); };
-    const mkPage = (handle) => firefoxPage(S, handle, use, base, forget);
+    const mkPage = (handle) => firefoxPage(S, handle, use, base, closeTab);
+    /**
+     * Every tab with its URL. Firefox's driver may lose a tab's handle for a moment while the
+     * tab changes process ("browsing context has been discarded"): the listing is then taken
+     * again (bounded); a tab that closed meanwhile is simply no longer listed.
+     */
+    const listTabs = async () => {
+      const t0 = Date.now();
+      for (let attempt = 0; ; attempt++) {
+        const out = [];
+        let lost = null;
+        for (const handle of await S('GET', '/window/handles')) {
+          try {
+            await use(handle);
+            out.push({ handle, url: await S('GET', '/url') });
+          } catch (e) {
+            if (!transient(e)) throw e;
+            if (process.env.OPTOUT_DEBUG_TABS) console.error(`[firefox] listing tabs: ${handle} lost (attempt ${attempt}): ${e.message}`);
+            lost = e;
+            break;
+          }
+        }
+        if (!lost) {
+          if (process.env.OPTOUT_DEBUG_TABS) console.error(`[firefox] listed ${out.length} tabs in ${Date.now() - t0} ms: ${out.map((t) => t.url).join(' ')}`);
+          return out;
+        }
+        if (attempt >= HANDLE_RETRIES) throw new Error(`Firefox: a tab's handle stayed lost while listing tabs: ${lost.message}`);
+        await sleep(HANDLE_RETRY_MS);
+      }
+    };
+    /** Closes a tab; one whose handle is lost for a moment is tried again, one already gone counts as closed. */
+    const closeTab = async (handle) => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await use(handle);
+          await S('DELETE', '/window');
+          break;
+        } catch (e) {
+          if (!transient(e)) throw e;
+          if (!(await S('GET', '/window/handles')).includes(handle)) break;
+          if (attempt >= HANDLE_RETRIES) throw new Error(`Firefox: could not close a tab whose handle stayed lost: ${e.message}`);
+          await sleep(HANDLE_RETRY_MS);
+        }
+      }
+      await forget();
+    };
     const popupUrl = `moz-extension://${FIREFOX_UUID}/popup.html`;
 
     const browser = {
@@ -298,34 +350,12 @@ export async function launchFirefox({ extDir, server, headless = true, viewport 
       systemAccess,
       page: mkPage(mainHandle),
       log: () => gdLog,
-      async tabUrls() {
-        const urls = [];
-        for (const h of await S('GET', '/window/handles')) {
-          await S('POST', '/window', { handle: h });
-          current = h;
-          urls.push(await S('GET', '/url'));
-        }
-        return urls;
-      },
+      async tabUrls() { return (await listTabs()).map((t) => t.url); },
       async tabCount() { return (await S('GET', '/window/handles')).length; },
-      async tabs() {
-        const out = [];
-        for (const h of await S('GET', '/window/handles')) {
-          await S('POST', '/window', { handle: h });
-          current = h;
-          out.push({ url: await S('GET', '/url'), page: mkPage(h) });
-        }
-        return out;
-      },
+      async tabs() { return (await listTabs()).map(({ handle, url }) => ({ url, page: mkPage(handle) })); },
       async closeOtherTabs() {
-        for (const h of await S('GET', '/window/handles')) {
-          if (h === mainHandle) continue;
-          await S('POST', '/window', { handle: h });
-          current = h;
-          await S('DELETE', '/window').catch(() => {});
-        }
-        await S('POST', '/window', { handle: mainHandle });
-        current = mainHandle;
+        for (const handle of await S('GET', '/window/handles')) if (handle !== mainHandle) await closeTab(handle);
+        await use(mainHandle);
       },
       async newPage() {
         const { handle } = await S('POST', '/window/new', { type: 'tab' });
@@ -388,7 +418,7 @@ export async function launchFirefox({ extDir, server, headless = true, viewport 
   }
 }
 
-function firefoxPage(S, handle, use, base, forget) {
+function firefoxPage(S, handle, use, base, closeTab) {
   const page = {
     handle,
     async goto(u) { await use(handle); await S('POST', '/url', { url: new URL(u, base).href }); },
@@ -418,7 +448,7 @@ function firefoxPage(S, handle, use, base, forget) {
     },
     async setViewport(width, height) { await use(handle); await S('POST', '/window/rect', { width, height }); },
     async back() { await use(handle); await S('POST', '/back', {}); },
-    async close() { await use(handle); await S('DELETE', '/window'); await forget(); },
+    close: () => closeTab(handle),
   };
   return page;
 }

@@ -4,23 +4,17 @@
 //     choice (`mapAll`: every host name goes to the front, so no request can slip past it);
 //     returns the raw Playwright objects.
 //   (The bench's own copies of the extension are made by tests/bench/ext.mjs.)
-//   - distDir / extDir: where the build is ($DIST as in build.sh, default dist/).
+//   - distDir / extDir: where the build is (tests/lib/session.mjs, which the e2e tests use to
+//     open and close their browsers).
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CHROMIUM_BIN } from './browsers.mjs';
+import { ROOT, distDir, extDirFor as extDir } from './session.mjs';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export { ROOT, distDir, extDir };
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-export const distDir = () => path.resolve(ROOT, process.env.DIST || 'dist');
-/** The unpacked build for 'chromium' or 'firefox' (OPTOUT_EXT_* override, as in scenarios.mjs). */
-export function extDir(name) {
-  const env = process.env[`OPTOUT_EXT_${name.toUpperCase()}`];
-  return env || path.join(distDir(), name === 'chromium' ? 'chrome' : 'firefox');
-}
 
 /**
  * @param {{extDir?: string|null, port: number, mapAll?: boolean, headless?: boolean,
