@@ -91,7 +91,7 @@ async function settledClicks(server) {
 const listed = (st, list = FAILING) => list.map((f) => `${st.rows[f.id].title} (${f.why})`).join('; ');
 
 export function defineFailureScenarios(name) {
-  describe(`${name}: pages that do not load (reset, HTTP 500, checkpoint, stall)`, { timeout: 900000 }, () => {
+  describe(`${name}: pages that do not load (reset, HTTP 500, stall; LinkedIn's security check)`, { timeout: 900000 }, () => {
     let server;
     let b;
     let popup;
