@@ -165,7 +165,11 @@ for (const name of ['chromium', 'firefox']) {
       const expected = expectLoads({ [ADS]: 1, [PRIVACY]: 1 }, settled);
       const extra = Object.keys(loads).filter((p) => loads[p] !== expected[p]);
       assert.deepEqual(Object.keys(loads).sort(), Object.keys(expected).sort(), JSON.stringify(loads));
-      assert.ok(extra.length <= 1 && extra.every((p) => loads[p] === expected[p] + 1), `loads ${JSON.stringify(loads)}`);
+      // The helper was in fact interrupted: the page it was reading (its switch arrives only
+      // 2.5 s after the load) is read again, in the check's own tab, and that is the only extra load.
+      const interrupted = new URL(helper.url).pathname;
+      assert.deepEqual(extra, [interrupted], `only the helper's page is loaded again: loads ${JSON.stringify(loads)}`);
+      assert.equal(loads[interrupted], expected[interrupted] + 1, `loads ${JSON.stringify(loads)}`);
     });
   });
 }

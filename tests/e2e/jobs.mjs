@@ -84,7 +84,7 @@ async function runJob(popup, start, { kind, timeout = SWEEP_TIMEOUT, until = TER
 }
 
 /** "Check all" from the popup. */
-const sweep = (popup, o = {}) => runJob(popup, () => popup.click('#check-all'), { kind: 'sweep', ...o });
+const sweep = (popup, { start = () => popup.click('#check-all'), ...o } = {}) => runJob(popup, start, { kind: 'sweep', ...o });
 
 /** Wait until only `n` tabs are open (the job closes its own tab when it ends). */
 async function tabsBackTo(b, n, what) {
@@ -172,6 +172,60 @@ export function defineJobScenarios(name) {
       assert.deepEqual((await settledCounters(server)).clicks, {}, 'a sweep clicks nothing');
       const ons = Object.values(MIXED).filter((v) => v === 'on').length + CONNECTED;
       assert.match(st.headline, new RegExp(`\\b${ons} of ${ROWS}\\b`), `headline counts the ${ons} settings on`);
+    });
+
+    it('1b. While Check all runs: its buttons stay disabled on every render; "Show me" opens a tab of its own, never one of the check\'s, and the check reads every page once', { timeout: 120000 }, async () => {
+      server.setSwitches(keysOf(MIXED));
+      // Slow pages, so that the check is still running while the popup is read and "Show me" pressed.
+      for (const c of CATALOGUE) server.setBehaviour(c.path, 'slow:600');
+      const AI_PAGE = byId['ai-training'];
+      const loads0 = Object.fromEntries(CATALOGUE.map((c) => [c.id, server.loadAttempts(c.path, 1)]));
+      const tabs = await b.tabCount();
+      let during = null;
+      const { state } = await sweep(popup, {
+        timeout: 100000,
+        start: async () => {
+          await popup.click('#check-all');
+          await waitPopup(popup, (s) => s.job && s.job.status === 'running', { timeout: 10000, what: 'Check all to start' });
+          // Every render while the job box says "running": no button that starts a job is enabled.
+          const seen = [];
+          for (let i = 0; i < 30; i++) {
+            seen.push(await popup.eval(() => {
+              const box = document.getElementById('job');
+              const enabled = ['check-all', 'turn-off-all', 'job-retry'].filter((id) => !document.getElementById(id).disabled)
+                .concat([...document.querySelectorAll('[data-action="turn-off"]')].filter((x) => !x.disabled).map(() => 'turn-off'));
+              return { status: box.dataset.status, text: document.getElementById('job-status').textContent, enabled };
+            }));
+            await sleep(100);
+          }
+          const wrong = seen.filter((x) => x.status === 'running' && x.enabled.length > 0);
+          assert.deepEqual(wrong, [], 'a button that starts a job is enabled while the check runs');
+          assert.ok(seen.some((x) => x.status === 'running'), 'the check was running while the popup was read');
+          // "Show me" while both tabs of the check are open.
+          const before = await b.tabUrls();
+          assert.equal(before.length, tabs + 2, `the check's two tabs: ${JSON.stringify(before)}`);
+          await popup.click('[data-setting="ai-training"] [data-action="show"]');
+          const t0 = Date.now();
+          let after = before;
+          while (after.length <= before.length && Date.now() - t0 < 10000) {
+            await sleep(100);
+            after = await b.tabUrls();
+          }
+          during = { before, after };
+        },
+      });
+      assert.ok(during, 'the popup was read during the check');
+      assert.equal(during.after.length, during.before.length + 1, `"Show me" opened a tab of its own: ${JSON.stringify(during)}`);
+      assert.equal(state.job.status, 'finished', `job status; text: ${state.job.text}`);
+      const st = await waitPopup(popup, (s) => CATALOGUE.every((c) => s.rows[c.id].state === MIXED[c.id]), { timeout: 5000, what: 'rows as set server-side' });
+      assert.deepEqual(Object.fromEntries(CATALOGUE.map((c) => [c.id, rowStates(st)[c.id]])), MIXED);
+      // Every page read once by the check; the AI page once more, in the tab "Show me" opened.
+      const loads = Object.fromEntries(CATALOGUE.map((c) => [c.id, server.loadAttempts(c.path, 1) - loads0[c.id]]));
+      for (const c of CATALOGUE) assert.equal(loads[c.id], c.id === AI_PAGE.id ? 2 : 1, `${c.id}: ${JSON.stringify(loads)}`);
+      // The check closed its own tabs only: the one "Show me" opened is still there.
+      await tabsBackTo(b, tabs + 1, 'after the check');
+      assert.ok((await b.tabUrls()).some((u) => u.includes(AI_PAGE.path)), '"Show me"\'s tab stays, on the AI page');
+      assert.deepEqual((await settledCounters(server)).clicks, {}, 'a sweep clicks nothing');
     });
 
     it('2. Check all where one page never shows its switch: that row unknown/not-found, the others right', { timeout: 90000 }, async () => {
