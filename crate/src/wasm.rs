@@ -136,13 +136,6 @@ pub fn plan_for(url: &str) -> Answer {
     to_js(&crate::plan(url))
 }
 
-/// Scans page facts; throws on malformed facts. Returns `{marks, observations}`.
-#[wasm_bindgen]
-pub fn scan(facts: JsValue) -> Answer {
-    let facts: PageFacts = record(facts, "page facts")?;
-    to_js(&crate::detect::scan(&facts))
-}
-
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct LoadedJs {
@@ -190,14 +183,6 @@ pub fn alerts_added(before: JsValue, after: JsValue) -> Answer<Vec<String>> {
     let before: Option<Stored> = optional(before, "stored state", record)?;
     let after: Stored = record(after, "stored state")?;
     Ok(state::alerts_added(before.as_ref(), &after))
-}
-
-/// Records a completed "Check all" as the baseline for news: `{stored, changed}`.
-#[wasm_bindgen(js_name = sweepCompleted)]
-pub fn sweep_completed(stored: JsValue, now: f64) -> Answer {
-    let mut stored: Stored = record(stored, "stored state")?;
-    state::sweep_completed(&mut stored, now);
-    to_js(&Applied { stored, changed: true })
 }
 
 /// The JSON export (an object; the caller stringifies it).
@@ -311,12 +296,6 @@ pub fn loaded_before(loaded_at: f64, asked_at: f64) -> bool {
 #[wasm_bindgen(js_name = agoText)]
 pub fn ago_text(now: f64, then: f64) -> Answer {
     to_js(&summary::ago(now, then))
-}
-
-/// The i18n message for a reason code such as `not-found`; empty for an unknown code.
-#[wasm_bindgen(js_name = reasonMessage)]
-pub fn reason_message(code: &str) -> String {
-    crate::wire::name::<crate::detect::Reason>(code).map(|r| r.msg().to_string()).unwrap_or_default()
 }
 
 // ---- Pages that did not load, job summaries, "Report a problem" ----

@@ -7,7 +7,7 @@ use js_sys::{Array, Reflect, JSON};
 use opt_out_lens_core::wasm::{
     ago_text, apply_observations, badge, dismiss_alert, entra_describe, entra_plan_for, entra_record, entra_scan, entra_settings_url,
     export_json, export_markdown, guess_region, job_holds_tab, job_on, job_start, job_summary, job_view, load_managed,
-    load_state, page_rules, partners_url, plan_for, reason_message, regions, scan, scan_page, setting_url, summary, sweep_completed,
+    load_state, page_rules, partners_url, plan_for, regions, scan_page, setting_url, summary,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -44,7 +44,7 @@ fn scan_turns_js_facts_into_marks() {
               "labelledby":["allowDataForGenerativeAI"],"labelledbyText":"Use my data for training content creation AI models",
               "ariaLabel":"","labelText":"","contextText":""}}]}}"#
     ));
-    let out = scan(facts).expect("scan");
+    let out = scan_page(facts).expect("scan");
     let marks: Array = get(&out, "marks").dyn_into().expect("array");
     assert_eq!(marks.length(), 1);
     let mark = marks.get(0);
@@ -57,7 +57,7 @@ fn scan_turns_js_facts_into_marks() {
 #[wasm_bindgen_test]
 fn malformed_facts_are_refused_with_a_reason() {
     for bad in [r#"{"url": 5}"#, r#"{"url":"x","candidates":"many"}"#, r#"{"url":"x","candidates":[{"tag":5}]}"#, "null", "[]"] {
-        let err = scan(js(bad)).expect_err(bad);
+        let err = scan_page(js(bad)).expect_err(bad);
         let message = get(&err.into(), "message").as_string().unwrap_or_default();
         assert!(message.contains("malformed page facts"), "{bad}: {message}");
     }
@@ -271,9 +271,7 @@ fn exports_are_plain_json_and_markdown_in_the_callers_words() {
     let lookup = js_sys::Function::new_with_args("key, args", "return '<' + key + '>';");
     let md = export_markdown(stored.clone(), 2000.0, &lookup).expect("markdown");
     assert!(md.contains("<reportTitle>"), "{md}");
-    // Alerts and the baseline go through the same plain objects.
-    let swept = sweep_completed(stored.clone(), 3000.0).expect("sweep");
-    assert!(json(&get(&swept, "stored")).contains(r#""baselineAt":3000"#));
+    // Alerts go through the same plain objects.
     let dismissed = dismiss_alert(stored, "ai-training").expect("dismiss");
     assert_eq!(get(&dismissed, "changed"), JsValue::FALSE);
 }
@@ -314,6 +312,4 @@ fn small_helpers_speak_message_names() {
     let all: Array = regions().expect("regions").dyn_into().expect("array");
     assert!(all.length() >= 7);
     assert_eq!(get(&ago_text(120_000.0, 0.0).expect("ago"), "key").as_string().as_deref(), Some("agoMinutes"));
-    assert_eq!(reason_message("not-found"), "reasonNotFound");
-    assert_eq!(reason_message("no-such-reason"), "");
 }

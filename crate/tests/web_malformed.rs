@@ -7,7 +7,7 @@ use js_sys::{Reflect, JSON};
 use opt_out_lens_core::wasm::{
     alerts_added, apply_observations, apply_scan, effective_options, options_set, badge, dismiss_alert, entra_describe, entra_record, entra_scan, export_json, export_markdown,
     job_ended, job_on, job_start, job_summary, job_view, load_managed, load_state,
-    plan_for, reason_message, report_build, report_remember, scan, scan_page, setting_url, summary, sweep_completed,
+    plan_for, report_build, report_remember, scan_page, setting_url, summary,
     CoreError,
 };
 use wasm_bindgen::{JsCast, JsValue};
@@ -77,7 +77,6 @@ fn lookup() -> js_sys::Function {
 #[wasm_bindgen_test]
 fn page_facts_and_outcomes_of_the_wrong_shape_are_refused() {
     for (given, bad) in malformed() {
-        refused(scan(bad.clone()), "page facts", given);
         refused(scan_page(bad.clone()), "page facts", given);
         refused(entra_scan(bad.clone()), "Entra page facts", given);
         refused(entra_describe(bad.clone()), "Entra observation", given);
@@ -97,7 +96,6 @@ fn stored_state_of_the_wrong_shape_is_refused_where_it_is_used_and_reset_where_i
     for (given, bad) in malformed() {
         refused(apply_observations(bad.clone(), js("[]"), 0.0, JsValue::UNDEFINED), "stored state", given);
         refused(dismiss_alert(bad.clone(), "ai-training"), "stored state", given);
-        refused(sweep_completed(bad.clone(), 0.0), "stored state", given);
         refused(export_json(bad.clone(), 0.0), "stored state", given);
         refused(export_markdown(bad.clone(), 0.0, &lookup()), "stored state", given);
         refused(summary(bad.clone(), 0.0, None, JsValue::UNDEFINED), "stored state", given);
@@ -147,7 +145,6 @@ fn names_this_version_does_not_know_read_as_unknown_and_odd_texts_as_nothing() {
     for text in ["", "not a url", "https://", "https://www.linkedin.com/%", "\u{0}\u{fffd}", &"x".repeat(100_000)] {
         plan_for(text).expect("a plan for any text");
         assert!(setting_url(text).is_none());
-        assert_eq!(reason_message(text), "");
         let loaded = js(r#"{"type":"loaded","scriptAnswered":false}"#);
         js_sys::Reflect::set(&loaded, &"url".into(), &text.into()).expect("set");
         job_on(&job(), Some(1.0), loaded, 0.0).expect("any address");
