@@ -451,12 +451,12 @@ export function defineJobScenarios(name) {
     // behaviours refuse / save / ghost): "turned off" only when a fresh load of the page shows
     // what LinkedIn stored; the tab that clicked is never the proof.
     for (const [behaviour, what] of [
-      ['refuse:1000', 'refused after 1 s'],
-      ['refuse:4000', 'refused after 4 s'],
-      ['refuse:10000', 'refused after 10 s'],
-      ['ghost', 'looks done on screen while LinkedIn keeps the old state'],
+      ['refuse:1000', 'LinkedIn refused after 1 s'],
+      ['refuse:4000', 'LinkedIn refused after 4 s'],
+      ['refuse:10000', 'LinkedIn refused after 10 s'],
+      ['ghost', 'that looks done on screen while LinkedIn keeps the old state'],
     ]) {
-      it(`7i. A change LinkedIn ${what}: failed, never turned off; one click; the row says on, as LinkedIn has it`, { timeout: 120000 }, async () => {
+      it(`7i. A change ${what}: failed, never turned off; one click; the row says on, as LinkedIn has it`, { timeout: 120000 }, async () => {
         server.setBehaviour(AI.path, behaviour);
         await visit('ai-training', 'on');
         await openConfirmFromRow('ai-training');
