@@ -96,7 +96,9 @@ describe('privacy: no network request from the extension', { timeout: 600000 }, 
           const t = Date.now();
           await popup.click('#check-all');
           const job = await waitIn(b.sw, async (since) => {
-            const j = (await chrome.storage.session.get('job')).job;
+            // The job is the core's JSON text (a test may read it; the extension never does).
+            const text = (await chrome.storage.session.get('job')).job;
+            const j = typeof text === 'string' ? JSON.parse(text) : null;
             return j && j.startedAt >= since && j.status !== 'running' ? j : null;
           }, { args: [t - 50], timeout: 120000, interval: 200, what: 'Check all to end' });
           assert.equal(job.status, 'finished');
@@ -156,7 +158,8 @@ describe('privacy: no network request from the extension', { timeout: 600000 }, 
             await popup.waitFor((n) => document.querySelectorAll('#settings [data-setting]').length === n, { args: [settingCount()], what: 'popup' });
             await popup.click('#check-all');
             const job = await popup.waitFor(async () => {
-              const j = (await browser.storage.session.get('job')).job;
+              const text = (await browser.storage.session.get('job')).job;
+              const j = typeof text === 'string' ? JSON.parse(text) : null;
               return j && j.status !== 'running' ? { status: j.status } : null;
             }, { timeout: 120000, interval: 300, what: 'Check all to end' });
             assert.equal(job.status, 'finished');
@@ -263,6 +266,9 @@ describe('privacy: what the built extension asks for and contains', () => {
             // wasm-bindgen's glue names an MDN page in an error message: text, never fetched
             // (the glue ships in core/ and, bundled, in background.js).
             if (/^(core\/[\w]+\.js|background\.js)$/.test(path.relative(extDir(dir), p)) && m[0].startsWith('https://developer.mozilla.org/')) continue;
+            // The SVG namespace the History view creates its drawing in (createElementNS): a
+            // name, never fetched; only exactly that, and only in the file that draws.
+            if (path.relative(extDir(dir), p) === path.join('ui', 'dom.js') && m[0] === 'http://www.w3.org/2000/svg') continue;
             problems.push(`${path.relative(extDir(dir), p)}: ${m[0].slice(0, 80)}`);
           }
           if (/\.(js|html)$/.test(e.name)) {
