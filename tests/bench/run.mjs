@@ -526,7 +526,8 @@ const SWEEP_PROBE = (urls, rounds) => `
 // startJob (main.js imports it) and reads the job where the background keeps it.
 setTimeout(async () => {
   const api = globalThis.OptOutApi;
-  const benchLoadJob = async () => (await api.storage.session.get('job')).job ?? null;
+  // The job as the core's JSON text (an older build kept it as an object).
+  const benchLoadJob = async () => { const t = (await api.storage.session.get('job')).job ?? null; return typeof t === 'string' ? JSON.parse(t) : t; };
   const URLS = ${JSON.stringify(urls)};
   const wait = (ms) => new Promise((r) => setTimeout(r, ms));
   const loaded = (tabId) => new Promise((resolve) => {
