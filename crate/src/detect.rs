@@ -28,7 +28,7 @@ use crate::url::Location;
 pub const MAX_CANDIDATES: usize = 20_000;
 
 /// What the content script reports about a page: every field but the URL may be absent.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PageFacts {
     /// `location.href`.
@@ -67,6 +67,20 @@ pub struct PageFacts {
     /// values). Absent: `false`, no sign either way.
     #[serde(default)]
     pub signed_in: bool,
+    /// The HTTP status of the page's document, when the browser tells it.
+    #[serde(default)]
+    pub http_status: Option<u16>,
+    /// When the document was loaded (`performance.timeOrigin`, ms since the epoch): a job
+    /// tells a late scan of the document its tab showed before from the one it asked for.
+    #[serde(default)]
+    pub loaded_at: Option<f64>,
+    /// Per candidate, in the same order: the element's own `id` (for a report).
+    #[serde(default)]
+    pub candidate_ids: Vec<String>,
+    /// The member's own identity as the page shows it (name, headline, profile slug):
+    /// used only to scrub it from a report's record ([`crate::report::scrub`]), never kept.
+    #[serde(default)]
+    pub identity: Vec<String>,
 }
 
 impl PageFacts {

@@ -1,15 +1,21 @@
 //! The core of Opt-Out Lens: everything the extension knows about LinkedIn's privacy
 //! settings, as pure functions from data to decisions.
 //!
-//! - [`catalogue`]: the settings (built from `rules/linkedin.toml`, in the shape `schema.rs` declares).
-//! - [`detect`]: page facts in, marks and observations out.
-//! - [`state`]: the stored per-setting state and how observations change it.
-//! - [`summary`]: what the popup and badge say; [`export`]: JSON and Markdown.
-//! - [`job`]: "Check all" and guided opt-out as data.
+//! - [`catalogue`]: the settings (built from `rules/linkedin.toml`, in the shape `schema.rs`
+//!   declares); [`category`]: LinkedIn's category pages, which list settings with their state.
+//! - [`detect`]: page facts in, marks and observations out; [`scan`]: a scan as the
+//!   background receives it (the facts read once, the outcome refined, the page for a job).
+//! - [`state`]: the stored per-setting state and how observations change it; [`record`]:
+//!   what a scan and a job's end change in it.
+//! - [`summary`]: what the popup and badge say; [`export`]: JSON and Markdown;
+//!   [`history`]: each setting's story as a timeline; [`objection`]: LinkedIn's objection form.
+//! - [`job`]: "Check all" and guided opt-out, the core's model of their tabs.
 //! - [`report`]: the diagnostic report behind "Report a problem".
 //! - [`entra`]: the Entra admin center's LinkedIn setting (organisations).
-//! - [`managed`], [`region`], [`text`], [`normalize`], [`url`]: administrator options, the
-//!   person's region, words for people, label folding, URL parsing.
+//! - [`managed`], [`options`], [`region`], [`text`], [`normalize`], [`url`], [`date`]:
+//!   administrator options, the person's options, the person's region, words for people,
+//!   label folding, URL parsing, dates as the exports write them.
+//! - `wire` reads names another version may have written; `wasm` is the JavaScript interface.
 //!
 //! ```
 //! use opt_out_lens_core::detect::{scan, Candidate, PageFacts};
@@ -59,6 +65,7 @@ pub mod options;
 pub mod record;
 pub mod region;
 pub mod report;
+pub mod scan;
 pub mod state;
 pub mod summary;
 pub mod text;

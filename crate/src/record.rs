@@ -2,7 +2,7 @@
 //! what is recorded, so the background only stores what it is given.
 
 use crate::job::{Directive, Job, JobKind, JobStatus};
-use crate::report::Examined;
+use crate::scan::Examined;
 use crate::state::{self, Stored};
 
 /// Records a scan's outcome, and for the job's tab its `directive`: the page's

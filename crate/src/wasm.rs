@@ -301,13 +301,13 @@ pub fn ago_text(now: f64, then: f64) -> Answer {
 // ---- Pages that did not load, job summaries, "Report a problem" ----
 // (crate::job's load failures, crate::summary::job_summary, crate::report)
 
-/// Scans page facts and refines the outcome (an error page, switches no rule knows):
-/// `{marks, observations, unrecognised: [{setting, count}]}`. Throws on malformed facts.
+/// Scans page facts (read once) and refines the outcome (an error page, switches no rule
+/// knows): `{marks, observations, unrecognised: [{setting, count}], hiddenCopies, page}`,
+/// what the job reads of a scan too. Throws on malformed facts.
 #[wasm_bindgen(js_name = scanPage)]
 pub fn scan_page(facts: JsValue) -> Answer {
-    let extra: crate::report::ExtraFacts = record(facts.clone(), "page facts")?;
     let facts: PageFacts = record(facts, "page facts")?;
-    to_js(&crate::report::examine(&facts, &extra))
+    to_js(&crate::scan::examine(&facts))
 }
 
 /// Records a `scanPage` outcome in loaded state, with the job's `directive` when the
@@ -315,7 +315,7 @@ pub fn scan_page(facts: JsValue) -> Answer {
 #[wasm_bindgen(js_name = applyScan)]
 pub fn apply_scan(stored: JsValue, examined: JsValue, directive: JsValue, now: f64) -> Answer {
     let mut stored: Stored = record(stored, "stored state")?;
-    let examined: crate::report::Examined = record(examined, "scan outcome")?;
+    let examined: crate::scan::Examined = record(examined, "scan outcome")?;
     let directive: Option<Directive> = optional(directive, "job directive", record)?;
     let changed = crate::record::scan(&mut stored, &examined, directive.as_ref(), now);
     to_js(&Applied { stored, changed })
@@ -349,8 +349,8 @@ pub fn job_start(kind: &str, settings: JsValue, running: Option<String>, now: f6
 }
 
 /// Feeds a job one event: `tab` the tab it concerns (`undefined` for the job as a whole),
-/// `event` one of `{type: 'opened', role}`, `{type: 'scan', page, outcome}` (the page's
-/// facts and its `scanPage` outcome), `{type: 'loaded', url, scriptAnswered}`,
+/// `event` one of `{type: 'opened', role}`, `{type: 'scan', outcome}` (the page's `scanPage`
+/// outcome), `{type: 'loaded', url, scriptAnswered}`,
 /// `{type: 'closed'}`, `{type: 'tick', tabs: [{tab, url, gone}]}`, `{type: 'cancel'}`,
 /// `{type: 'wound-up'}`. Returns `{job, directive, changed}`.
 #[wasm_bindgen(js_name = jobOn)]
@@ -392,11 +392,10 @@ struct Remembered {
 pub fn report_remember(pages: JsValue, facts: JsValue, examined: JsValue, now: f64) -> Answer {
     // Remembered pages this version cannot read are forgotten, not a reason to refuse the scan.
     let pages: Vec<crate::report::PageRecord> = optional(pages, "remembered pages", list).ok().flatten().unwrap_or_default();
-    let extra: crate::report::ExtraFacts = record(facts.clone(), "page facts")?;
     let facts: PageFacts = record(facts, "page facts")?;
-    let examined: crate::report::Examined = record(examined, "scan outcome")?;
+    let examined: crate::scan::Examined = record(examined, "scan outcome")?;
     let before = pages.clone();
-    let pages = match crate::report::record(&facts, &extra, &examined, now) {
+    let pages = match crate::report::record(&facts, &examined, now) {
         Some(r) => crate::report::remember(pages, r),
         None => pages,
     };

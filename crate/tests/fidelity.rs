@@ -8,7 +8,8 @@ use opt_out_lens_core::catalogue::SETTINGS;
 use opt_out_lens_core::detect::{scan, should_scan, Candidate, Observation, Observed, PageFacts, Reason};
 use opt_out_lens_core::job::Outcome;
 use opt_out_lens_core::managed::Managed;
-use opt_out_lens_core::report::{build, examine, json_text, markdown, record, remember, Environment, ExtraFacts};
+use opt_out_lens_core::report::{build, json_text, markdown, record, remember, Environment};
+use opt_out_lens_core::scan::examine;
 use opt_out_lens_core::report::scrub::{Identity, MEMBER};
 use opt_out_lens_core::state::{apply, load};
 use opt_out_lens_core::summary::summary;
@@ -68,11 +69,11 @@ fn rendered_copies_decide_and_hidden_ones_are_never_marked() {
         let got_hidden: Vec<usize> = out.hidden_copies.iter().map(|h| h.index).collect();
         assert_eq!(got_hidden, hidden, "{what}: hidden copies");
         // A hidden copy of a recognised setting is not a switch "no rule knows".
-        let ex = examine(&facts(url, copies.iter().map(|&(on, h)| switch(AI_KEY, on, h)).collect()), &ExtraFacts::default());
+        let ex = examine(&facts(url, copies.iter().map(|&(on, h)| switch(AI_KEY, on, h)).collect()));
         assert!(ex.unrecognised.is_empty(), "{what}: nothing unrecognised");
     }
     // Hidden switches no rule knows still count as unrecognised ("hidden is not absent").
-    let ex = examine(&facts(AI_PAGE, vec![switch("someNewKey", true, true), switch("otherNewKey", false, true)]), &ExtraFacts::default());
+    let ex = examine(&facts(AI_PAGE, vec![switch("someNewKey", true, true), switch("otherNewKey", false, true)]));
     assert_eq!(ex.observations[0].observed, Observed::Unknown(Reason::Unrecognised));
 }
 
@@ -123,8 +124,8 @@ fn what_nobody_can_see_never_decides() {
         let got: Vec<usize> = out.hidden_copies.iter().map(|h| h.index).collect();
         assert_eq!(got, unmarked, "{what}: unmarked copies");
         // The report says which copies were left out.
-        let ex = examine(&page, &ExtraFacts::default());
-        let rec = record(&page, &ExtraFacts::default(), &ex, 1.0).expect("recorded");
+        let ex = examine(&page);
+        let rec = record(&page, &ex, 1.0).expect("recorded");
         let left_out: Vec<usize> = rec.candidates.iter().enumerate().filter(|(_, c)| c.hidden).map(|(i, _)| i).collect();
         assert_eq!(left_out, unmarked, "{what}: the report's hidden copies");
     }
@@ -162,7 +163,7 @@ fn a_signed_in_page_without_its_switch_is_a_changed_page_not_a_sign_in_question(
         login_form,
         ..facts(AI_PAGE, candidates)
     };
-    let ai = |f: &PageFacts| examine(f, &ExtraFacts::default()).observations[0].observed;
+    let ai = |f: &PageFacts| examine(f).observations[0].observed;
     assert_eq!(ai(&page(false, false, vec![])), Observed::Unknown(Reason::NotFound), "no sign either way");
     assert_eq!(ai(&page(true, false, vec![])), Observed::Unknown(Reason::Changed), "signed in: LinkedIn may have changed it");
     assert_eq!(ai(&page(true, true, vec![])), Observed::Unknown(Reason::NotLoggedIn), "a sign-in form wins over a stale key");
@@ -171,8 +172,8 @@ fn a_signed_in_page_without_its_switch_is_a_changed_page_not_a_sign_in_question(
     assert_eq!(ai(&page(true, false, vec![switch(AI_KEY, false, false)])), Observed::Off);
     let early = PageFacts { elapsed_ms: 10.0, ..page(true, false, vec![]) };
     assert_eq!(ai(&early), Observed::Unknown(Reason::Loading), "not before the page settled");
-    let error = ExtraFacts { http_status: Some(500), ..ExtraFacts::default() };
-    assert_eq!(examine(&page(true, false, vec![]), &error).observations[0].observed, Observed::Unknown(Reason::PageError));
+    let error = PageFacts { http_status: Some(500), ..page(true, false, vec![]) };
+    assert_eq!(examine(&error).observations[0].observed, Observed::Unknown(Reason::PageError));
     // Said to the person.
     let mut s = load(Ok(None)).stored;
     apply(&mut s, &[Observation { setting: "ai-training".into(), observed: Observed::Unknown(Reason::Changed) }], 1.0, &[]);
@@ -241,13 +242,12 @@ fn the_members_identity_never_reaches_a_report() {
         label(&format!("{SLUG}-toggle"), "Show my public profile at linkedin.com/in/q-vnakamura-7b1 to search engines"),
         label("prefLong", &format!("{} and then {NAME} at the very end", "x ".repeat(60))),
     ];
-    let page = PageFacts { heading: format!("{NAME}'s settings"), ..facts(AI_PAGE, candidates) };
     let identity = vec![SLUG.to_string(), NAME.to_string(), "Me".into(), "Your name and headline".into(), HEADLINE.into()];
     let mut candidate_ids = vec![String::new(); 5];
     candidate_ids.push(format!("row-{SLUG}"));
-    let extra = ExtraFacts { lang: "en".into(), heading: page.heading.clone(), identity, candidate_ids, ..ExtraFacts::default() };
-    let examined = examine(&page, &extra);
-    let rec = record(&page, &extra, &examined, 5.0).expect("recorded");
+    let page = PageFacts { heading: format!("{NAME}'s settings"), lang: "en".into(), identity, candidate_ids, ..facts(AI_PAGE, candidates) };
+    let examined = examine(&page);
+    let rec = record(&page, &examined, 5.0).expect("recorded");
     // Remembered pages hold no identity either: it is scrubbed before it is kept.
     let pages = remember(Vec::new(), rec);
     let remembered = serde_json::to_string(&pages).expect("json");

@@ -14,6 +14,7 @@ use common::{go_of, open_tabs, tab_of, HELPER_TAB, MAIN_TAB};
 use opt_out_lens_core::catalogue::{Kind, FAILURES, SETTINGS, SITE};
 use opt_out_lens_core::category::{self, LinkFact};
 use opt_out_lens_core::detect::{scan, Candidate, Observation, Observed, PageFacts, Reason};
+use opt_out_lens_core::scan::Examined;
 use opt_out_lens_core::job::{Change, Directive, Event, Job, JobKind, JobStatus, Outcome, PageLoad, Role, TabSeen, Visit};
 use opt_out_lens_core::managed::Managed;
 use opt_out_lens_core::summary::job_summary;
@@ -236,7 +237,7 @@ impl Site {
             }
             Some(Behaviour::Http500) if elapsed >= 300.0 && !tab.load_event_sent => {
                 tab.load_event_sent = true;
-                vec![Event::Scan { page: page(500), outcome: scan(&self.facts(&tab.url, elapsed)) }]
+                vec![Event::Scan { outcome: Examined::of(scan(&self.facts(&tab.url, elapsed)), page(500)) }]
             }
             Some(_) => vec![],
             None if elapsed >= 300.0 => {
@@ -246,7 +247,7 @@ impl Site {
                     events.push(Event::Loaded { url: tab.url.clone(), script_answered: true });
                 }
                 // The page script scans the page as it is now (after a click, the switch's new state).
-                events.push(Event::Scan { page: page(200), outcome: scan(&self.facts(&tab.url, elapsed)) });
+                events.push(Event::Scan { outcome: Examined::of(scan(&self.facts(&tab.url, elapsed)), page(200)) });
                 events
             }
             None => vec![],
@@ -887,7 +888,7 @@ fn the_helper_tab_closed_or_signed_out_ends_only_what_it_should() {
     let login = &format!("https://www.linkedin.com/login?session_redirect={path}");
     let facts = PageFacts { url: login.into(), ..PageFacts::default() };
     let page = PageLoad { url: login.into(), ..PageLoad::default() };
-    let d = job.on(Some(HELPER_TAB), Event::Scan { page, outcome: scan(&facts) }, 20.0);
+    let d = job.on(Some(HELPER_TAB), Event::Scan { outcome: Examined::of(scan(&facts), page) }, 20.0);
     assert!(d.finished && d.discard_observations, "{d:?}");
     assert_eq!((job.status, job.stop_reason), (JobStatus::Stopped, Some(Reason::NotLoggedIn)));
     assert!(d.close.contains(&HELPER_TAB) && d.close.contains(&MAIN_TAB), "the helper's tab is closed with the job: {:?}", d.close);

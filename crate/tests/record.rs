@@ -6,7 +6,7 @@ use opt_out_lens_core::detect::{Observation, Observed, Reason};
 use opt_out_lens_core::job::{Directive, Job, JobKind, JobStatus};
 use opt_out_lens_core::managed::Managed;
 use opt_out_lens_core::record;
-use opt_out_lens_core::report::{Examined, Unrecognised};
+use opt_out_lens_core::scan::{Examined, Unrecognised};
 use opt_out_lens_core::state::{load, Stored};
 
 fn obs(id: &str, o: Observed) -> Observation {

@@ -7,7 +7,8 @@ use opt_out_lens_core::catalogue::{SwitchState, SETTINGS};
 use opt_out_lens_core::detect::{Candidate, Observation, Observed, PageFacts, Reason};
 use opt_out_lens_core::job::Job;
 use opt_out_lens_core::managed::Managed;
-use opt_out_lens_core::report::{browser, build, clean, examine, json_text, markdown, record, remember, Environment, ExtraFacts, MAX_PAGES, REMOVED};
+use opt_out_lens_core::report::{browser, build, clean, json_text, markdown, record, remember, Environment, MAX_PAGES, REMOVED};
+use opt_out_lens_core::scan::examine;
 use opt_out_lens_core::state::{apply, load};
 
 const NAME: &str = "Jane Q. Doe";
@@ -31,9 +32,9 @@ fn switch(keys: &[&str], checked: bool, label: &str, row: &str) -> Candidate {
 
 /// The AI page as a hostile or careless page might show it: personal data everywhere,
 /// in the URL's query and fragment, the switches' rows and even their labels.
-fn personal_page() -> (PageFacts, ExtraFacts) {
+fn personal_page() -> PageFacts {
     let row = format!("{NAME} · {EMAIL} · {PHONE} · {PROFILE} · Message from {NAME}: see you at 10");
-    let facts = PageFacts {
+    PageFacts {
         url: format!("{AI_PAGE}?name=Jane+Doe&email={EMAIL}#{NAME}"),
         elapsed_ms: 6000.0,
         candidates: vec![
@@ -41,16 +42,12 @@ fn personal_page() -> (PageFacts, ExtraFacts) {
             switch(&["someNewKey"], false, &format!("Send tips to {EMAIL} or call {PHONE}, see {PROFILE}"), &row),
             switch(&[], true, "Show my activity (www.linkedin.com/in/jane-doe-4711)", &row),
         ],
-        ..PageFacts::default()
-    };
-    let extra = ExtraFacts {
         lang: "en\"><script>".into(),
         http_status: Some(200),
         heading: format!("Data for Generative AI Improvement — {EMAIL}"),
         candidate_ids: vec!["ember42".into(), format!("mail-{EMAIL}"), String::new()],
-        ..ExtraFacts::default()
-    };
-    (facts, extra)
+        ..PageFacts::default()
+    }
 }
 
 fn report_text(pages: &[opt_out_lens_core::report::PageRecord], setting: Option<&str>) -> (String, String) {
@@ -66,9 +63,9 @@ fn report_text(pages: &[opt_out_lens_core::report::PageRecord], setting: Option<
 
 #[test]
 fn a_page_full_of_personal_data_leaves_none_of_it_in_the_report() {
-    let (facts, extra) = personal_page();
-    let examined = examine(&facts, &extra);
-    let rec = record(&facts, &extra, &examined, 5.0).expect("a settings page is recorded");
+    let facts = personal_page();
+    let examined = examine(&facts);
+    let rec = record(&facts, &examined, 5.0).expect("a settings page is recorded");
     let (json, md) = report_text(&[rec], Some("ai-training"));
     for (what, text) in [("json", &json), ("markdown", &md)] {
         for needle in [NAME, "Jane", "Doe", EMAIL, "jane.doe", "example.com", PHONE, "7946", "0958", PROFILE, "/in/", "jane-doe", "see you at 10", "Message from", "<script>"] {
@@ -117,67 +114,56 @@ fn switches_no_rule_recognises_make_the_setting_unrecognised_with_their_count() 
         candidates: vec![switch(&["renamedKey1"], true, "Something new", ""), switch(&["renamedKey2"], false, "Something else", "")],
         ..PageFacts::default()
     };
-    let examined = examine(&facts, &ExtraFacts::default());
+    let examined = examine(&facts);
     assert_eq!(examined.observations, vec![Observation { setting: "ai-training".into(), observed: Observed::Unknown(Reason::Unrecognised) }]);
     assert_eq!((examined.unrecognised[0].setting.as_str(), examined.unrecognised[0].count), ("ai-training", 2));
     // No switches at all: still "not found"; still loading: not decided.
     let empty = PageFacts { url: AI_PAGE.into(), elapsed_ms: 6000.0, ..PageFacts::default() };
-    assert_eq!(examine(&empty, &ExtraFacts::default()).observations[0].observed, Observed::Unknown(Reason::NotFound));
-    let early = PageFacts { elapsed_ms: 10.0, ..facts.clone_for_test() };
-    assert_eq!(examine(&early, &ExtraFacts::default()).observations[0].observed, Observed::Unknown(Reason::Loading));
+    assert_eq!(examine(&empty).observations[0].observed, Observed::Unknown(Reason::NotFound));
+    let early = PageFacts { elapsed_ms: 10.0, ..facts.clone() };
+    assert_eq!(examine(&early).observations[0].observed, Observed::Unknown(Reason::Loading));
     // An error status: LinkedIn's error page, not a changed page.
-    let error = ExtraFacts { http_status: Some(500), ..ExtraFacts::default() };
-    let e = examine(&facts, &error);
+    let e = examine(&PageFacts { http_status: Some(500), ..facts.clone() });
     assert_eq!(e.observations[0].observed, Observed::Unknown(Reason::PageError));
     assert!(e.unrecognised.is_empty());
     // The recognised switch beside unknown ones is read as usual.
     let mixed = PageFacts {
         candidates: vec![switch(&["allowDataForGenerativeAI"], false, "", ""), switch(&["renamedKey2"], true, "", "")],
-        ..facts.clone_for_test()
+        ..facts.clone()
     };
-    let e = examine(&mixed, &ExtraFacts::default());
+    let e = examine(&mixed);
     assert_eq!(e.observations[0].observed, Observed::Off);
     assert!(e.unrecognised.is_empty());
 }
 
-trait CloneForTest {
-    fn clone_for_test(&self) -> PageFacts;
-}
-impl CloneForTest for PageFacts {
-    fn clone_for_test(&self) -> PageFacts {
-        PageFacts { url: self.url.clone(), elapsed_ms: self.elapsed_ms, login_form: self.login_form, dialog_open: self.dialog_open, candidates: self.candidates.clone(), heading: self.heading.clone(), checkboxes: self.checkboxes, entries: self.entries.clone(), lang: self.lang.clone(), links: self.links.clone(), signed_in: self.signed_in }
-    }
-}
-
 #[test]
 fn only_settings_pages_are_remembered_and_the_memory_is_bounded() {
-    let ex = ExtraFacts::default();
     let other = PageFacts { url: PROFILE.into(), ..PageFacts::default() };
-    assert!(record(&other, &ex, &examine(&other, &ex), 1.0).is_none(), "a profile page is never recorded");
+    assert!(record(&other, &examine(&other), 1.0).is_none(), "a profile page is never recorded");
     let foreign = PageFacts { url: "https://example.com/mypreferences/d/settings/x".into(), ..PageFacts::default() };
-    assert!(record(&foreign, &ex, &examine(&foreign, &ex), 1.0).is_none());
+    assert!(record(&foreign, &examine(&foreign), 1.0).is_none());
     // A sign-in page keeps its path, never the page it was asked for.
     let login = PageFacts { url: format!("https://www.linkedin.com/login?session_redirect={AI_PAGE}"), login_form: true, ..PageFacts::default() };
-    let rec = record(&login, &ex, &examine(&login, &ex), 1.0).expect("login recorded");
+    let rec = record(&login, &examine(&login), 1.0).expect("login recorded");
     assert_eq!(rec.path, "/login");
     // Many pages: at most MAX_PAGES, the latest of each path, most recent last.
     let mut pages = Vec::new();
     for i in 0..(MAX_PAGES + 10) {
         let facts = PageFacts { url: format!("https://www.linkedin.com/mypreferences/d/p{i}"), ..PageFacts::default() };
-        pages = remember(pages, record(&facts, &ex, &examine(&facts, &ex), i as f64).expect("record"));
+        pages = remember(pages, record(&facts, &examine(&facts), i as f64).expect("record"));
     }
     assert_eq!(pages.len(), MAX_PAGES);
     assert_eq!(pages.last().map(|p| p.path.as_str()), Some(format!("/mypreferences/d/p{}", MAX_PAGES + 9).as_str()));
     let facts = PageFacts { url: AI_PAGE.into(), candidates: vec![switch(&["allowDataForGenerativeAI"], true, "", "")], ..PageFacts::default() };
-    pages = remember(pages, record(&facts, &ex, &examine(&facts, &ex), 100.0).expect("record"));
+    pages = remember(pages, record(&facts, &examine(&facts), 100.0).expect("record"));
     let facts = PageFacts { url: format!("{AI_PAGE}/"), candidates: vec![switch(&["allowDataForGenerativeAI"], false, "", "")], ..PageFacts::default() };
-    pages = remember(pages, record(&facts, &ex, &examine(&facts, &ex), 101.0).expect("record"));
+    pages = remember(pages, record(&facts, &examine(&facts), 101.0).expect("record"));
     let ai: Vec<_> = pages.iter().filter(|p| p.settings == ["ai-training"]).collect();
     assert_eq!(ai.len(), 1, "one record per page");
     assert_eq!(ai[0].candidates[0].state, Some(SwitchState::Off));
     // A page with a flood of candidates keeps only the first few.
     let flood = PageFacts { url: AI_PAGE.into(), candidates: (0..5000).map(|_| switch(&[], true, "x", "")).collect(), ..PageFacts::default() };
-    let rec = record(&flood, &ex, &examine(&flood, &ex), 1.0).expect("record");
+    let rec = record(&flood, &examine(&flood), 1.0).expect("record");
     assert_eq!((rec.candidate_count, rec.candidates.len()), (5000, opt_out_lens_core::report::MAX_CANDIDATES));
 }
 

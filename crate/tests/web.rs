@@ -166,10 +166,9 @@ fn page_rules_cover_the_settings_pages_and_carry_the_plan() {
     assert!(partners_url().starts_with("https://www.linkedin.com/"));
 }
 
-/// `{type: 'scan', page, outcome}` for `facts`, as the shell feeds a scan.
+/// `{type: 'scan', outcome}` for `facts`, as the shell feeds a scan (`scanPage`'s answer).
 fn scan_event(facts: &JsValue) -> JsValue {
     let event = js(r#"{"type":"scan"}"#);
-    Reflect::set(&event, &"page".into(), facts).expect("set");
     Reflect::set(&event, &"outcome".into(), &scan_page(js(&json(facts))).expect("scan")).expect("set");
     event
 }

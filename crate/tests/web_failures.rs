@@ -83,7 +83,6 @@ fn a_page_that_does_not_load_is_tried_once_more_then_recorded_and_summarised() {
     // The second load answers 500.
     let outcome = scan_page(renamed_facts(500)).expect("scan");
     let event = js(r#"{"type":"scan"}"#);
-    Reflect::set(&event, &"page".into(), &renamed_facts(500)).expect("set");
     Reflect::set(&event, &"outcome".into(), &outcome).expect("set");
     let step = job_on(&job, Some(3.0), event, 21_000.0).expect("page");
     let d = get(&step, "directive");

@@ -62,10 +62,9 @@ fn job() -> String {
 /// Texts that are not a job the core wrote.
 const NOT_JOBS: [&str; 6] = ["", "5", "{}", "[1, 2]", "true", r#"{"kind": 9, "steps": "x"}"#];
 
-/// `{type: 'scan', page, outcome}` with the given parts.
-fn scan_event(page: &JsValue, outcome: &JsValue) -> JsValue {
+/// `{type: 'scan', outcome}` with the given outcome.
+fn scan_event(outcome: &JsValue) -> JsValue {
     let event = js(r#"{"type":"scan"}"#);
-    js_sys::Reflect::set(&event, &"page".into(), page).expect("set");
     js_sys::Reflect::set(&event, &"outcome".into(), outcome).expect("set");
     event
 }
@@ -84,8 +83,10 @@ fn page_facts_and_outcomes_of_the_wrong_shape_are_refused() {
         refused(apply_scan(stored(), bad.clone(), JsValue::UNDEFINED, 0.0), "scan outcome", given);
         refused(apply_scan(stored(), js("{}"), bad.clone(), 0.0), "job directive", given);
         refused(apply_observations(stored(), bad.clone(), 0.0, JsValue::UNDEFINED), "observations", given);
-        refused(job_on(&job(), Some(1.0), scan_event(&bad, &js(r#"{"marks":[],"observations":[]}"#)), 0.0), "job event", given);
-        refused(job_on(&job(), Some(1.0), scan_event(&js(r#"{"url":"x"}"#), &bad), 0.0), "job event", given);
+        let outcome = js(r#"{"marks":[],"observations":[]}"#);
+        js_sys::Reflect::set(&outcome, &"page".into(), &bad).expect("set");
+        refused(job_on(&job(), Some(1.0), scan_event(&outcome), 0.0), "job event", given);
+        refused(job_on(&job(), Some(1.0), scan_event(&bad), 0.0), "job event", given);
         refused(job_on(&job(), None, bad.clone(), 0.0), "job event", given);
         refused(report_remember(JsValue::UNDEFINED, bad.clone(), js("{}"), 0.0), "page facts", given);
     }

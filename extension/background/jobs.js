@@ -181,7 +181,7 @@ export function forgetEverything(erase) {
  * stored. Resolves with the job's directive (`null` for a tab no job holds) as soon as it
  * is known; the storing and the navigation go on behind it.
  */
-export function recordScan(tabId, facts, outcome, era) {
+export function recordScan(tabId, outcome, era) {
   let decided;
   const directive = new Promise((resolve) => {
     decided = resolve;
@@ -190,7 +190,7 @@ export function recordScan(tabId, facts, outcome, era) {
     try {
       if (era !== erasures) return;
       const job = await keptJob();
-      const step = core.jobHoldsTab(job, tabId) ? core.jobOn(job, tabId, { type: 'scan', page: facts, outcome }, Date.now()) : null;
+      const step = core.jobHoldsTab(job, tabId) ? core.jobOn(job, tabId, { type: 'scan', outcome }, Date.now()) : null;
       const d = step?.directive ?? null;
       // A tab no job holds gets its marks first; its page's state is stored after.
       if (!d?.click) decided(d);

@@ -26,7 +26,7 @@ export const HANDLERS = {
     rememberPage(msg.facts, outcome, era).catch(warn('report'));
     // A job's tab waits for the job's decision (the one click, which the core words);
     // any other tab gets its marks as soon as the core says no job holds it.
-    const directive = await recordScan(tabId, msg.facts, outcome, era);
+    const directive = await recordScan(tabId, outcome, era);
     return {
       marks: outcome.marks,
       reveal: await takeReveal(tabId, outcome.marks, msg.facts.loadedAt),

@@ -148,6 +148,10 @@ pub fn facts(u: &mut Unstructured) -> Result<PageFacts> {
             .map(|_| Ok(opt_out_lens_core::category::LinkFact { href: text(u)?, text: text(u)?, row_texts: vec![text(u)?] }))
             .collect::<Result<_>>()?,
         signed_in: u.arbitrary()?,
+        http_status: u.arbitrary()?,
+        loaded_at: u.arbitrary()?,
+        candidate_ids: Vec::new(),
+        identity: Vec::new(),
     })
 }
 

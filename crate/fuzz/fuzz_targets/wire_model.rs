@@ -6,12 +6,13 @@
 
 use arbitrary::{Result, Unstructured};
 use opt_out_lens_core::catalogue::Region;
-use opt_out_lens_core::detect::{PageFacts, ScanOutcome};
+use opt_out_lens_core::detect::PageFacts;
 use opt_out_lens_core::entra::{self, EntraFacts, EntraObservation, EntraRecord};
 use opt_out_lens_core::job::{Event, Job, PageLoad, Role, TabSeen};
 use opt_out_lens_core::managed::{self, Managed};
 use opt_out_lens_core::options::{self, Change, Options};
-use opt_out_lens_core::report::{self, Environment, Examined, ExtraFacts, PageRecord};
+use opt_out_lens_core::report::{self, Environment, PageRecord};
+use opt_out_lens_core::scan::{self, Examined};
 use opt_out_lens_core::state::{self, Stored};
 use opt_out_lens_core::{export, summary};
 use serde::de::DeserializeOwned;
@@ -124,7 +125,7 @@ fn bases() -> Map<String, Value> {
              "ariaLabel": "", "labelText": "", "contextText": "Data for Generative AI Improvement", "id": "a"},
             {"tag": "div", "role": "switch", "ariaChecked": "false", "labelledby": [], "contextText": "Research", "id": ""}]});
     let mut stored = state::load(Ok(None)).stored;
-    let seen = report::examine(&serde_json::from_value(facts.clone()).expect("base facts"), &ExtraFacts::default());
+    let seen = scan::examine(&serde_json::from_value(facts.clone()).expect("base facts"));
     state::apply(&mut stored, &seen.observations, 1.0, &[]);
     // As "Check all" runs: with its helper tab (tab 1 the job's, tab 2 the helper's).
     let (mut job, d) = Job::start("sweep", None, None, 0.0, &Managed::default()).expect("a check starts");
@@ -187,14 +188,14 @@ pub fn run(data: &[u8]) {
     let policy = managed::load(v.get("managed").map(|m| serde_json::from_value::<Managed>(m.clone()).map_err(|e| e.to_string())).transpose());
     let managed = policy.managed;
     round_trips(&stored);
-    if let (Some(facts), Some(extra)) = (read::<PageFacts>(&v, "facts"), read::<ExtraFacts>(&v, "facts")) {
+    if let Some(facts) = read::<PageFacts>(&v, "facts") {
         reached(0);
-        let examined = report::examine(&facts, &extra);
+        let examined = scan::examine(&facts);
         let wire = serde_json::to_value(&examined).expect("written");
         let again: Examined = serde_json::from_value(wire).expect("an outcome reads back");
         state::apply(&mut stored, &again.observations, now, &[]);
         let pages: Vec<PageRecord> = read(&v, "pages").unwrap_or_default();
-        let page = report::record(&facts, &extra, &examined, now);
+        let page = report::record(&facts, &examined, now);
         let pages = match page { Some(p) => report::remember(pages, p), None => pages };
         let job: Option<Job> = v.get("job").and_then(|j| Job::from_text(&j.to_string()).ok());
         let env: Environment = read(&v, "env").unwrap_or_default();
@@ -206,10 +207,11 @@ pub fn run(data: &[u8]) {
         reached(1);
         round_trips(&job);
         let load: PageLoad = read(&v, "facts").unwrap_or_default();
-        let outcome: ScanOutcome = read(&v, "outcome").unwrap_or_default();
+        let mut outcome: Examined = read(&v, "outcome").unwrap_or_default();
+        outcome.page = load.clone();
         // Each event from either tab, and from one that is not the job's.
         for tab in [Some(1.0), Some(2.0), Some(3.0)] {
-            job.on(tab, Event::Scan { page: load.clone(), outcome: outcome.clone() }, now);
+            job.on(tab, Event::Scan { outcome: outcome.clone() }, now);
             job.on(tab, Event::Loaded { url: load.url.clone(), script_answered: false }, now + 1_000.0);
         }
         let seen = |url: Option<&str>| vec![TabSeen { tab: 1.0, url: url.map(String::from), gone: false }, TabSeen { tab: 2.0, url: url.map(String::from), gone: false }];

@@ -11,7 +11,8 @@
 use super::read::observed;
 use super::{Change, Click, Directive, Job, Outcome, Role, Visit};
 use crate::catalogue::{self, SwitchState, SITE};
-use crate::detect::{Observed, Reason, ScanOutcome};
+use crate::detect::{Observed, Reason};
+use crate::scan::Examined;
 
 /// The protective state of `setting`.
 fn protective(setting: &str) -> Observed {
@@ -21,7 +22,7 @@ fn protective(setting: &str) -> Observed {
 impl Job {
     /// A scan of the main lane's page, step `i`: read, click once, then watch the clicked
     /// page (its readings are not LinkedIn's stored state and are never stored).
-    pub(super) fn on_change_scan(&mut self, lane: usize, i: usize, dialog_open: bool, outcome: &ScanOutcome, now: f64, d: &mut Directive) {
+    pub(super) fn on_change_scan(&mut self, lane: usize, i: usize, dialog_open: bool, outcome: &Examined, now: f64, d: &mut Directive) {
         let setting = self.steps[i].setting.clone();
         let seen = observed(outcome, &setting);
         let protective = protective(&setting);
@@ -88,7 +89,7 @@ impl Job {
     }
 
     /// A scan of a fresh load of step `i`'s page in the helper lane `lane`.
-    pub(super) fn on_proof_scan(&mut self, lane: usize, i: usize, outcome: &ScanOutcome, now: f64, d: &mut Directive) {
+    pub(super) fn on_proof_scan(&mut self, lane: usize, i: usize, outcome: &Examined, now: f64, d: &mut Directive) {
         if !matches!(self.steps[i].change, Change::Proving { .. }) || self.steps[i].outcome.is_some() {
             return;
         }

@@ -25,9 +25,11 @@ mod visit;
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::SwitchState;
-use crate::detect::{Observation, Reason, ScanOutcome};
+use crate::detect::{Observation, Reason};
+use crate::scan::Examined;
 
 pub use start::{Refusal, Started};
+pub use crate::scan::PageLoad;
 pub use visit::{is_checkpoint, loaded_before};
 
 /// A browser tab's id (a JavaScript number).
@@ -265,20 +267,6 @@ pub struct TabSeen {
     pub gone: bool,
 }
 
-/// What the page reported besides its switches (the scan's facts; other fields ignored).
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct PageLoad {
-    /// `location.href`.
-    pub url: String,
-    /// Whether a modal dialog is open.
-    pub dialog_open: bool,
-    /// The HTTP status of the page's document, when the browser tells it.
-    pub http_status: Option<u16>,
-    /// When the document was loaded (`performance.timeOrigin`, ms since the epoch).
-    pub loaded_at: Option<f64>,
-}
-
 /// Something that happened to a job or one of its tabs.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case", rename_all_fields = "camelCase")]
@@ -288,12 +276,10 @@ pub enum Event {
         /// The lane.
         role: Role,
     },
-    /// A scan of the tab's page.
+    /// A scan of the tab's page: what `scanPage` gave, the page itself included.
     Scan {
-        /// The page's facts.
-        page: PageLoad,
         /// What the core read on it.
-        outcome: ScanOutcome,
+        outcome: Examined,
     },
     /// The tab finished loading `url`; `script_answered`: whether its content script
     /// answered (the browser's error page runs none).
@@ -405,9 +391,9 @@ impl Job {
                     self.opened(role, tab, &mut d);
                 }
             }
-            Event::Scan { page, outcome } => {
+            Event::Scan { outcome } => {
                 if let Some(lane) = self.running_lane(tab) {
-                    self.on_scan(lane, &page, &outcome, now, &mut d);
+                    self.on_scan(lane, &outcome, now, &mut d);
                 }
             }
             Event::Loaded { url, script_answered } => {

@@ -2,7 +2,8 @@
 //! the same page when it shows them, and LinkedIn's category pages (main lane only).
 
 use super::{Directive, Job, Outcome};
-use crate::detect::{Observed, Reason, ScanOutcome};
+use crate::detect::{Observed, Reason};
+use crate::scan::Examined;
 
 /// A reading as a step's result: `None` while the page still loads or does not show it.
 fn result_of(observed: Option<Observed>) -> Option<(Outcome, Option<Reason>)> {
@@ -15,13 +16,13 @@ fn result_of(observed: Option<Observed>) -> Option<(Outcome, Option<Reason>)> {
 }
 
 /// What the scan says of `setting`.
-pub(super) fn observed(outcome: &ScanOutcome, setting: &str) -> Option<Observed> {
+pub(super) fn observed(outcome: &Examined, setting: &str) -> Option<Observed> {
     outcome.observations.iter().find(|o| o.setting == setting).map(|o| o.observed)
 }
 
 impl Job {
     /// A check's scan of step `i`'s page (in either lane).
-    pub(super) fn on_read_scan(&mut self, i: usize, outcome: &ScanOutcome, now: f64, d: &mut Directive) {
+    pub(super) fn on_read_scan(&mut self, i: usize, outcome: &Examined, now: f64, d: &mut Directive) {
         if let Some(page) = self.steps[i].category.clone() {
             self.on_category_scan(i, &page, outcome, now, d);
             return;
@@ -35,7 +36,7 @@ impl Job {
     /// setting reads the other open steps of the same page too, when it shows their
     /// switches on or off, so the page is loaded once for all of them. Anything less
     /// certain is left to the setting's own step, which loads the page again.
-    fn settle_page_mates(&mut self, i: usize, outcome: &ScanOutcome, now: f64) {
+    fn settle_page_mates(&mut self, i: usize, outcome: &Examined, now: f64) {
         let here = self.steps[i].url.clone();
         for (_, s) in self.steps.iter_mut().enumerate().filter(|(j, s)| *j != i && s.category.is_none() && s.outcome.is_none() && s.url == here) {
             if let Some((result @ (Outcome::On | Outcome::Off), _)) = result_of(observed(outcome, &s.setting)) {
@@ -51,7 +52,7 @@ impl Job {
     /// ends. The first category page read that shows no confirmed state word at all means
     /// the rules do not know this layout or language: the other category pages are
     /// skipped, and every setting goes page by page.
-    fn on_category_scan(&mut self, i: usize, page: &str, outcome: &ScanOutcome, now: f64, d: &mut Directive) {
+    fn on_category_scan(&mut self, i: usize, page: &str, outcome: &Examined, now: f64, d: &mut Directive) {
         let Some(read) = outcome.category.as_ref().filter(|c| c.page == page && c.ready) else { return };
         let first = !self.steps.iter().any(|s| s.category.is_some() && s.outcome == Some(Outcome::Read));
         for o in &outcome.observations {

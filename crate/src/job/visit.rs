@@ -4,9 +4,10 @@
 //! what a reading or a failure means for the job is the lane's role's (`read`, `change`,
 //! `schedule`).
 
-use super::{Change, Directive, Go, Job, JobKind, JobStatus, Outcome, PageLoad, Role, Seen, TabSeen, TabId, Visit};
+use super::{Change, Directive, Go, Job, JobKind, JobStatus, Outcome, Role, Seen, TabSeen, TabId, Visit};
 use crate::catalogue::{FAILURES, SITE};
-use crate::detect::{Observation, Observed, Reason, ScanOutcome};
+use crate::detect::{Observation, Observed, Reason};
+use crate::scan::Examined;
 use crate::url::Location;
 
 /// How much earlier than it was asked for a page's load may seem and still count as the
@@ -28,7 +29,7 @@ pub fn is_checkpoint(url: &str) -> bool {
 }
 
 /// Whether a scan shows a signed-out page (anywhere a job reads, it stops the job).
-fn signed_out(outcome: &ScanOutcome) -> bool {
+fn signed_out(outcome: &Examined) -> bool {
     outcome.observations.iter().any(|o| o.observed == Observed::Unknown(Reason::NotLoggedIn)) || outcome.category.as_ref().is_some_and(|c| c.signed_out)
 }
 
@@ -68,7 +69,8 @@ impl Job {
     }
 
     /// A scan of lane `lane`'s tab.
-    pub(super) fn on_scan(&mut self, lane: usize, page: &PageLoad, outcome: &ScanOutcome, now: f64, d: &mut Directive) {
+    pub(super) fn on_scan(&mut self, lane: usize, outcome: &Examined, now: f64, d: &mut Directive) {
+        let page = &outcome.page;
         // Signed out, in any tab: stop at once; nothing seen now may overwrite what is stored.
         if signed_out(outcome) {
             d.discard_observations = true;

@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 
 
 use crate::catalogue::{self, SwitchState, SETTINGS, SITE};
-use crate::detect::{self, Candidate, Observation, Observed, PageFacts, Reason, ScanOutcome};
+use crate::detect::{self, Candidate, Observation, Observed, PageFacts, Reason};
+use crate::scan::Examined;
 use crate::date::rfc3339;
 use crate::job::{Job, JobKind, JobStatus, Outcome};
 use crate::normalize::normalize;
@@ -41,80 +42,6 @@ pub const ID_CHARS: usize = 80;
 pub const MAX_CANDIDATES: usize = 40;
 /// Most pages remembered for reports.
 pub const MAX_PAGES: usize = 40;
-
-/// What the content script reports beyond [`PageFacts`] (the same object, read again);
-/// every field may be absent.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct ExtraFacts {
-    /// `document.documentElement.lang`.
-    pub lang: String,
-    /// The HTTP status of the page's document, when the browser tells it.
-    pub http_status: Option<u16>,
-    /// Text of the page's first `<h1>`.
-    pub heading: String,
-    /// Per candidate, in the same order: the element's own `id`.
-    pub candidate_ids: Vec<String>,
-    /// The member's own identity as the page shows it (name, headline, profile slug):
-    /// used only to scrub it from the record ([`crate::scrub`]), never kept.
-    pub identity: Vec<String>,
-}
-
-/// Why a setting's page was not read as it should be: the scan's outcome refined with
-/// what only the whole page tells (an error status, switches no rule knows).
-#[derive(Debug, Default, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct Examined {
-    /// Candidates to mark.
-    pub marks: Vec<detect::Mark>,
-    /// What was learned, per setting.
-    pub observations: Vec<Observation>,
-    /// Settings of this page left unknown while it shows switches no rule recognises.
-    pub unrecognised: Vec<Unrecognised>,
-    /// On a category page: what it told (its settled settings are among `observations`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub category: Option<crate::category::CategoryRead>,
-    /// Switches identified but hidden from the person, never marked.
-    #[serde(default)]
-    pub hidden_copies: Vec<detect::HiddenCopy>,
-}
-
-/// Switches on a setting's page that no rule recognises.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Unrecognised {
-    /// Setting id.
-    pub setting: String,
-    /// How many switches.
-    pub count: u32,
-}
-
-/// Scans a page and refines the outcome: on an error page (HTTP status 400 or more) a
-/// missing switch is "LinkedIn showed an error page"; on a setting's page showing
-/// switches that no rule recognises, it is "LinkedIn may have changed this page".
-pub fn examine(facts: &PageFacts, extra: &ExtraFacts) -> Examined {
-    let ScanOutcome { marks, mut observations, hidden_copies, category } = detect::scan(facts);
-    let identified = |i: usize| marks.iter().any(|m| m.index == i) || hidden_copies.iter().any(|h| h.index == i);
-    let unmarked = facts
-        .candidates
-        .iter()
-        .take(detect::MAX_CANDIDATES)
-        .enumerate()
-        .filter(|(i, c)| detect::switch_state(c).is_some() && !identified(*i))
-        .count() as u32;
-    let mut unrecognised = Vec::new();
-    for o in &mut observations {
-        if !matches!(o.observed, Observed::Unknown(Reason::NotFound | Reason::Changed)) {
-            continue;
-        }
-        if extra.http_status.is_some_and(|s| s >= 400) {
-            o.observed = Observed::Unknown(Reason::PageError);
-        } else if unmarked > 0 {
-            o.observed = Observed::Unknown(Reason::Unrecognised);
-            unrecognised.push(Unrecognised { setting: o.setting.clone(), count: unmarked });
-        }
-    }
-    Examined { marks, observations, unrecognised, hidden_copies, category }
-}
 
 /// One settings page as the report keeps it: nothing about the person.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -185,23 +112,23 @@ pub struct CandidateRecord {
 }
 
 /// The page record for a scan, or `None` when the page is not one the core scans. The
-/// member's identity strings in `extra` are scrubbed from every text it holds
+/// member's identity strings the facts carry are scrubbed from every text it holds
 /// ([`crate::scrub`]) and are not kept.
-pub fn record(facts: &PageFacts, extra: &ExtraFacts, outcome: &Examined, now: f64) -> Option<PageRecord> {
+pub fn record(facts: &PageFacts, outcome: &Examined, now: f64) -> Option<PageRecord> {
     let loc = Location::parse(&facts.url).filter(Location::is_linkedin)?;
     if !detect::should_scan(&facts.url) {
         return None;
     }
     let own: Vec<&'static catalogue::Setting> = detect::settings_at(&loc.path).collect();
     // Scrubbed before truncating, so a name cut short at the end still goes whole.
-    let identity = scrub::Identity::new(&extra.identity);
+    let identity = scrub::Identity::new(&facts.identity);
     let switch_count = facts.candidates.iter().take(detect::MAX_CANDIDATES).filter(|c| detect::switch_state(c).is_some()).count();
     let candidates = facts
         .candidates
         .iter()
         .enumerate()
         .take(MAX_CANDIDATES)
-        .map(|(i, c)| candidate(i, c, extra.candidate_ids.get(i).map_or("", String::as_str), outcome, &own, switch_count, &identity))
+        .map(|(i, c)| candidate(i, c, facts.candidate_ids.get(i).map_or("", String::as_str), outcome, &own, switch_count, &identity))
         .collect();
     // A sign-in page's path is generic; its query (the page asked for) is never kept.
     let record = PageRecord {
@@ -209,9 +136,9 @@ pub fn record(facts: &PageFacts, extra: &ExtraFacts, outcome: &Examined, now: f6
         settings: own.iter().map(|s| s.id.to_string()).collect(),
         seen_at: now,
         elapsed_ms: facts.elapsed_ms.max(0.0).round(),
-        lang: extra.lang.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(20).collect(),
-        http_status: extra.http_status,
-        heading: clean(&identity.scrub(&extra.heading), TEXT_CHARS),
+        lang: facts.lang.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(20).collect(),
+        http_status: facts.http_status,
+        heading: clean(&identity.scrub(&facts.heading), TEXT_CHARS),
         login_form: facts.login_form,
         dialog_open: facts.dialog_open,
         candidate_count: facts.candidates.len(),

@@ -41,6 +41,7 @@ pub const HELPER_TAB: f64 = 2.0;
 
 use opt_out_lens_core::detect::ScanOutcome;
 use opt_out_lens_core::job::{Directive, Event, Job, PageLoad, Role, TabSeen};
+use opt_out_lens_core::scan::Examined;
 
 /// The tab the simulated background gives a lane.
 pub fn tab_of(role: Role) -> f64 {
@@ -78,11 +79,11 @@ pub trait Drive {
     }
     /// A scan of the main tab, with its page's facts.
     fn on_page(&mut self, page: &PageLoad, outcome: &ScanOutcome, now: f64) -> Directive {
-        self.feed(Some(MAIN_TAB), Event::Scan { page: page.clone(), outcome: outcome.clone() }, now)
+        self.feed(Some(MAIN_TAB), Event::Scan { outcome: Examined::of(outcome.clone(), page.clone()) }, now)
     }
     /// A scan of the helper's tab.
     fn on_helper_page(&mut self, page: &PageLoad, outcome: &ScanOutcome, now: f64) -> Directive {
-        self.feed(Some(HELPER_TAB), Event::Scan { page: page.clone(), outcome: outcome.clone() }, now)
+        self.feed(Some(HELPER_TAB), Event::Scan { outcome: Examined::of(outcome.clone(), page.clone()) }, now)
     }
     /// The clock, the main tab at `url` (the helper's where it was sent).
     fn on_tick(&mut self, now: f64, url: Option<&str>) -> Directive {
