@@ -217,6 +217,7 @@ export function defineFailureScenarios(name) {
       assert.equal(st.job.status, 'stopped', st.job.text);
       const m = stopWords.exec(st.job.text);
       assert.ok(m, `the popup says why it stopped: ${JSON.stringify(st.job.text)}`);
+      if (name === 'chromium') await popup.screenshot(path.join(SHOTS, 'security-check-stop.png'));
       assert.equal(Number(m[2]), STEPS);
       const asked = pageRequests(from);
       assert.equal(asked.filter((r) => r.url.split('?')[0] === CHECKED.path).length, 1, 'the page that asked is not loaded again');

@@ -470,6 +470,11 @@ export function defineJobScenarios(name) {
         assert.deepEqual((await settledCounters(server, { [AI.key]: 1 })).clicks, { [AI.key]: 1 }, 'exactly ONE click');
         const st = await waitPopup(popup, (s) => s.rows['ai-training'].state !== 'off', { timeout: 3000, what: 'the AI row not off' });
         assert.equal(st.rows['ai-training'].state, 'on', 'the row says on, as LinkedIn has it');
+        if (name === 'chromium' && behaviour === 'ghost') {
+          const shots = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../dist/screens');
+          fs.mkdirSync(shots, { recursive: true });
+          await popup.screenshot(path.join(shots, 'change-not-kept.png'));
+        }
       });
     }
 
