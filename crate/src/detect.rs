@@ -74,6 +74,10 @@ pub struct PageFacts {
     /// tells a late scan of the document its tab showed before from the one it asked for.
     #[serde(default)]
     pub loaded_at: Option<f64>,
+    /// When the page script began this reading (ms since the epoch, the page's clock): a
+    /// reading begun before "Forget everything" is never stored after it.
+    #[serde(default)]
+    pub taken_at: Option<f64>,
     /// Per candidate, in the same order: the element's own `id` (for a report).
     #[serde(default)]
     pub candidate_ids: Vec<String>,

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::detect::{self, HiddenCopy, Mark, Observation, Observed, PageFacts, Reason, ScanOutcome};
 
-/// What the page said about itself that a job reads (taken from the scan's facts).
+/// What the page said about itself that a job and the background read (taken from the
+/// scan's facts).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct PageLoad {
@@ -20,6 +21,8 @@ pub struct PageLoad {
     pub http_status: Option<u16>,
     /// When the document was loaded (`performance.timeOrigin`, ms since the epoch).
     pub loaded_at: Option<f64>,
+    /// When the page script began this reading (ms since the epoch).
+    pub taken_at: Option<f64>,
 }
 
 /// A scan's outcome refined: why a setting's page was not read as it should be.
@@ -62,7 +65,7 @@ impl Examined {
 /// missing switch is "LinkedIn showed an error page"; on a setting's page showing
 /// switches that no rule recognises, it is "LinkedIn may have changed this page".
 pub fn examine(facts: &PageFacts) -> Examined {
-    let page = PageLoad { url: facts.url.clone(), dialog_open: facts.dialog_open, http_status: facts.http_status, loaded_at: facts.loaded_at };
+    let page = PageLoad { url: facts.url.clone(), dialog_open: facts.dialog_open, http_status: facts.http_status, loaded_at: facts.loaded_at, taken_at: facts.taken_at };
     let mut ex = Examined::of(detect::scan(facts), page);
     let identified = |i: usize| ex.marks.iter().any(|m| m.index == i) || ex.hidden_copies.iter().any(|h| h.index == i);
     let unmarked = facts

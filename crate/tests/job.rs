@@ -424,7 +424,7 @@ fn fail_once(job: &mut Job, how: Failure, url: &str, t: f64) -> (Vec<Directive>,
         Failure::Http500 => {
             let switch_on = vec![switch(key_of(&job.steps[job.current().expect("running")].setting), true)];
             let outcome = page(url, switch_on, 300.0);
-            ds.push(job.on_page(&PageLoad { url: url.into(), dialog_open: false, http_status: Some(500), loaded_at: None }, &outcome, t));
+            ds.push(job.on_page(&PageLoad { url: url.into(), dialog_open: false, http_status: Some(500), loaded_at: None, ..PageLoad::default() }, &outcome, t));
             (ds, t)
         }
         Failure::Stall => {
@@ -492,7 +492,7 @@ fn a_second_try_that_loads_reads_the_page_as_usual() {
         let (_, t) = fail_once(&mut job, how, &url, 1000.0);
         let t = t + f64::from(FAILURES.retry_wait_ms);
         assert_eq!(go_of(&job.on_tick(t, Some(&url)), Role::Main).as_deref(), Some(url.as_str()));
-        let d = job.on_page(&PageLoad { url: url.clone(), dialog_open: false, http_status: Some(200), loaded_at: None }, &page(&url, vec![switch(key_of(SETTINGS[0].id), true)], 300.0), t + 500.0);
+        let d = job.on_page(&PageLoad { url: url.clone(), dialog_open: false, http_status: Some(200), loaded_at: None, ..PageLoad::default() }, &page(&url, vec![switch(key_of(SETTINGS[0].id), true)], 300.0), t + 500.0);
         assert_eq!(go_of(&d, Role::Main), SETTINGS[1].url(), "{how:?}");
         assert!(d.record.is_empty(), "{how:?}: the scan is stored as usual");
         assert_eq!(outcomes(&job)[0], (SETTINGS[0].id.into(), Some(Outcome::On), None), "{how:?}");
@@ -526,7 +526,7 @@ fn late_scans_of_an_error_page_while_waiting_to_try_again_decide_nothing() {
     let mut job = opt_out(&[SETTINGS[0].id]);
     let url = job.current_url().expect("url").to_string();
     let on = page(&url, vec![switch(key_of(SETTINGS[0].id), true)], 300.0);
-    let error = PageLoad { url: url.clone(), dialog_open: false, http_status: Some(503), loaded_at: None };
+    let error = PageLoad { url: url.clone(), dialog_open: false, http_status: Some(503), loaded_at: None, ..PageLoad::default() };
     let d = job.on_page(&error, &on, 100.0);
     assert!(d.discard_observations && d.click.is_none());
     // The settle re-scan of the same error page, during the wait.
@@ -688,7 +688,7 @@ fn two_settings_on_one_page_a_late_scan_of_the_page_before_the_reload_decides_no
     let url = job.current_url().expect("url").to_string();
     assert_eq!(job.steps[1].url, url, "both on one page");
     let (promo, emails) = (key_of("marketing-promotions"), key_of("marketing-emails"));
-    let load = |at: f64| PageLoad { url: url.clone(), dialog_open: false, http_status: Some(200), loaded_at: Some(at) };
+    let load = |at: f64| PageLoad { url: url.clone(), dialog_open: false, http_status: Some(200), loaded_at: Some(at), ..PageLoad::default() };
     let first = load(100.0);
     let both = |p: bool, e: bool| page(&url, vec![switch(promo, p), switch(emails, e)], 300.0);
     let d = job.on_page(&first, &both(true, true), 400.0);

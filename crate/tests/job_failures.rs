@@ -223,7 +223,7 @@ impl Site {
     fn events(&mut self, tab: &mut Tab, now: f64) -> Vec<Event> {
         let elapsed = now - tab.loaded_at;
         let setting = Site::setting_at(&tab.url);
-        let page = |status: u16| PageLoad { url: tab.url.clone(), dialog_open: false, http_status: Some(status), loaded_at: Some(tab.loaded_at) };
+        let page = |status: u16| PageLoad { url: tab.url.clone(), dialog_open: false, http_status: Some(status), loaded_at: Some(tab.loaded_at), ..PageLoad::default() };
         match self.failing.get(&setting).copied() {
             Some(Behaviour::Stall) => vec![],
             Some(Behaviour::Reset) if !tab.load_event_sent => {
@@ -237,7 +237,7 @@ impl Site {
             }
             Some(Behaviour::Http500) if elapsed >= 300.0 && !tab.load_event_sent => {
                 tab.load_event_sent = true;
-                vec![Event::Scan { outcome: Examined::of(scan(&self.facts(&tab.url, elapsed)), page(500)) }]
+                vec![Event::Scan { outcome: Box::new(Examined::of(scan(&self.facts(&tab.url, elapsed)), page(500))) }]
             }
             Some(_) => vec![],
             None if elapsed >= 300.0 => {
@@ -247,7 +247,7 @@ impl Site {
                     events.push(Event::Loaded { url: tab.url.clone(), script_answered: true });
                 }
                 // The page script scans the page as it is now (after a click, the switch's new state).
-                events.push(Event::Scan { outcome: Examined::of(scan(&self.facts(&tab.url, elapsed)), page(200)) });
+                events.push(Event::Scan { outcome: Box::new(Examined::of(scan(&self.facts(&tab.url, elapsed)), page(200))) });
                 events
             }
             None => vec![],
@@ -888,7 +888,7 @@ fn the_helper_tab_closed_or_signed_out_ends_only_what_it_should() {
     let login = &format!("https://www.linkedin.com/login?session_redirect={path}");
     let facts = PageFacts { url: login.into(), ..PageFacts::default() };
     let page = PageLoad { url: login.into(), ..PageLoad::default() };
-    let d = job.on(Some(HELPER_TAB), Event::Scan { outcome: Examined::of(scan(&facts), page) }, 20.0);
+    let d = job.on(Some(HELPER_TAB), Event::Scan { outcome: Box::new(Examined::of(scan(&facts), page)) }, 20.0);
     assert!(d.finished && d.discard_observations, "{d:?}");
     assert_eq!((job.status, job.stop_reason), (JobStatus::Stopped, Some(Reason::NotLoggedIn)));
     assert!(d.close.contains(&HELPER_TAB) && d.close.contains(&MAIN_TAB), "the helper's tab is closed with the job: {:?}", d.close);

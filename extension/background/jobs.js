@@ -14,11 +14,15 @@ const api = globalThis.OptOutApi;
 const jobQueue = serial();
 const reportQueue = serial();
 
-// "Forget everything" requests so far. A scan that arrived before one is never stored after
-// it (it waits in the queue behind the erasing; the person asked for it to be gone).
+// "Forget everything" requests so far, and when the latest was made. A scan that arrived
+// before one, or that the page began before it (it may arrive after, from a tab the
+// cancelled job was closing), is never stored after it: the person asked for it to be gone.
 let erasures = 0;
+let forgottenAt = 0;
 /** The count of "Forget everything" requests, taken as a scan arrives. */
 export const erasure = () => erasures;
+/** Whether a scan must not be stored: it arrived, or was begun, before the latest forget. */
+const forgotten = (outcome, era) => era !== erasures || (outcome.page?.takenAt != null && core.loadedBefore(outcome.page.takenAt, forgottenAt));
 
 /** The kept job: the core's text (a value of another shape is no job of this version). */
 async function keptJob() {
@@ -168,6 +172,7 @@ export function cancelJob() {
  */
 export function forgetEverything(erase) {
   erasures++;
+  forgottenAt = Date.now();
   return jobQueue(async () => {
     await cancelRunning();
     await erase();
@@ -188,7 +193,7 @@ export function recordScan(tabId, outcome, era) {
   });
   jobQueue(async () => {
     try {
-      if (era !== erasures) return;
+      if (forgotten(outcome, era)) return;
       const job = await keptJob();
       const step = core.jobHoldsTab(job, tabId) ? core.jobOn(job, tabId, { type: 'scan', outcome }, Date.now()) : null;
       const d = step?.directive ?? null;
@@ -221,7 +226,7 @@ export function recordScan(tabId, outcome, era) {
  */
 export function rememberPage(facts, outcome, era) {
   return reportQueue(async () => {
-    if (era !== erasures) return;
+    if (forgotten(outcome, era)) return;
     const pages = (await session())[REPORT_KEY];
     const { pages: next, changed } = core.reportRemember(pages, facts, outcome, Date.now());
     if (changed) await sessionSet({ [REPORT_KEY]: next });

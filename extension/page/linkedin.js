@@ -318,6 +318,9 @@
   // ---- collecting -----------------------------------------------------------------------
 
   async function collect(plan, { elapsedMs, watch }) {
+    // When this reading began (ms since the epoch): a reading begun before "Forget
+    // everything" is never stored after it, however long it then waits in the background.
+    const takenAt = performance.timeOrigin + performance.now();
     const roots = await openRoots(watch);
     const elements = queryAll(roots, plan.candidateSelector);
     labelsOf = labelIndex(roots);
@@ -329,6 +332,7 @@
       // When this document was loaded: a job tells a late scan of the page its tab showed
       // before from the page it asked for, even at the same URL.
       loadedAt: performance.timeOrigin,
+      takenAt,
       // For the core: an error page is not a changed page; for "Report a problem": the
       // page's language (the core keeps only what a report may hold).
       httpStatus: performance.getEntriesByType('navigation')[0]?.responseStatus || null,

@@ -265,7 +265,10 @@ async function main() {
   api.storage.onChanged.addListener((changes, area) => {
     if (area === 'local' || area === 'managed') inTurn(renderSummary);
     if (area === 'local' && ORG_KEY in changes) inTurn(renderOrg);
-    if (area === 'session' && JOB_KEY in changes) inTurn(loadJob);
+    // The job box is drawn after the rows, from a reading made after the job was stored
+    // (the background stores what a page showed before the job's step): never "Checked
+    // all" beside a row that is not drawn yet.
+    if (area === 'session' && JOB_KEY in changes) inTurn(() => renderSummary().then(loadJob));
   });
   await first; // a first render that fails says so in the headline
   // While a job runs, wake the background every second: a stopped service worker

@@ -150,6 +150,7 @@ pub fn facts(u: &mut Unstructured) -> Result<PageFacts> {
         signed_in: u.arbitrary()?,
         http_status: u.arbitrary()?,
         loaded_at: u.arbitrary()?,
+        taken_at: u.arbitrary()?,
         candidate_ids: Vec::new(),
         identity: Vec::new(),
     })

@@ -211,7 +211,7 @@ pub fn run(data: &[u8]) {
         outcome.page = load.clone();
         // Each event from either tab, and from one that is not the job's.
         for tab in [Some(1.0), Some(2.0), Some(3.0)] {
-            job.on(tab, Event::Scan { outcome: outcome.clone() }, now);
+            job.on(tab, Event::Scan { outcome: Box::new(outcome.clone()) }, now);
             job.on(tab, Event::Loaded { url: load.url.clone(), script_answered: false }, now + 1_000.0);
         }
         let seen = |url: Option<&str>| vec![TabSeen { tab: 1.0, url: url.map(String::from), gone: false }, TabSeen { tab: 2.0, url: url.map(String::from), gone: false }];

@@ -278,8 +278,8 @@ pub enum Event {
     },
     /// A scan of the tab's page: what `scanPage` gave, the page itself included.
     Scan {
-        /// What the core read on it.
-        outcome: Examined,
+        /// What the core read on it (boxed: the other events are small).
+        outcome: Box<Examined>,
     },
     /// The tab finished loading `url`; `script_answered`: whether its content script
     /// answered (the browser's error page runs none).

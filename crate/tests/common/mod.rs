@@ -79,11 +79,11 @@ pub trait Drive {
     }
     /// A scan of the main tab, with its page's facts.
     fn on_page(&mut self, page: &PageLoad, outcome: &ScanOutcome, now: f64) -> Directive {
-        self.feed(Some(MAIN_TAB), Event::Scan { outcome: Examined::of(outcome.clone(), page.clone()) }, now)
+        self.feed(Some(MAIN_TAB), Event::Scan { outcome: Box::new(Examined::of(outcome.clone(), page.clone())) }, now)
     }
     /// A scan of the helper's tab.
     fn on_helper_page(&mut self, page: &PageLoad, outcome: &ScanOutcome, now: f64) -> Directive {
-        self.feed(Some(HELPER_TAB), Event::Scan { outcome: Examined::of(outcome.clone(), page.clone()) }, now)
+        self.feed(Some(HELPER_TAB), Event::Scan { outcome: Box::new(Examined::of(outcome.clone(), page.clone())) }, now)
     }
     /// The clock, the main tab at `url` (the helper's where it was sent).
     fn on_tick(&mut self, now: f64, url: Option<&str>) -> Directive {
