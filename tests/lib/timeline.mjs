@@ -37,6 +37,12 @@ function installTimeline() {
     for (const [key, c] of Object.entries(changes)) {
       if (area === 'local' && key === 'state') {
         note(c.newValue === undefined ? 'storage.local: state ERASED' : `storage.local: state stored, ${Object.keys(c.newValue.settings ?? {}).length} settings: ${rows(c.newValue)}`);
+        // What a read made now returns (as the popup's renderSummary does on this event).
+        const told = rows(c.newValue);
+        api.storage.local.get('state').then((r) => {
+          const got = rows(r.state);
+          note(got === told ? 'storage.local read on that event: as the event says' : `storage.local read on that event: STALE, ${Object.keys(r.state?.settings ?? {}).length} settings`);
+        });
       } else if (area === 'session' && key === 'job') {
         note(c.newValue === undefined ? 'storage.session: job ERASED' : `storage.session: job ${jobLine(c.newValue)}`);
       } else if (area === 'local' || area === 'session') {
@@ -44,6 +50,9 @@ function installTimeline() {
       }
     }
   });
+  // What the popup logs (lib/store.js log: a render that failed says so here).
+  const warn = console.warn;
+  console.warn = (...args) => { note(`popup logged: ${args.map(String).join(' ').slice(0, 200)}`); warn.apply(console, args); };
   // What the popup draws: the job box's kind and status, and the rows that say "not checked".
   const box = document.getElementById('job');
   const settings = document.getElementById('settings');
