@@ -30,6 +30,10 @@ async function keptJob() {
   return typeof job === 'string' ? job : undefined;
 }
 
+// Whether a job may be running or starting (null: not known yet, at a worker's start). While
+// none is, a scan's tab cannot be a job's: it gets its marks at once, its storing queued.
+let jobActive = null;
+
 /** Whether no running job holds `tabId` ("Show me" may use it). */
 export async function tabFree(tabId) {
   await coreReady();
@@ -38,6 +42,7 @@ export async function tabFree(tabId) {
 
 let ticker = null;
 function keepTicking(on) {
+  jobActive = on;
   if (on && !ticker) ticker = setInterval(() => tick().catch((e) => log('tick', e)), 1000);
   if (!on && ticker) {
     clearInterval(ticker);
@@ -111,6 +116,7 @@ export function startJob(kind, settings) {
     const started = core.jobStart(kind, settings ?? undefined, await keptJob(), Date.now(), await managed());
     // Refused (another job runs, not allowed, nothing chosen): the core says why.
     if (!started.job) return { started: false, refused: started.text };
+    jobActive = true;
     // The tabs' first scans wait in the job queue until this task has saved the job with
     // its tabs, so they are recognised as the job's.
     await whileOpeningTab(() => follow(started.job, started.directive));
@@ -191,6 +197,7 @@ export function recordScan(tabId, outcome, era) {
   const directive = new Promise((resolve) => {
     decided = resolve;
   });
+  if (jobActive === false) decided(null);
   jobQueue(async () => {
     try {
       if (forgotten(outcome, era)) return;
@@ -249,7 +256,10 @@ export function onTabClosed(tabId) {
 export function resumeJobs() {
   return jobQueue(async () => {
     const job = await keptJob();
-    if (!job) return;
+    if (!job) {
+      jobActive = false;
+      return;
+    }
     await coreReady();
     const view = core.jobView(job);
     keepTicking(view.running || view.ending);

@@ -195,7 +195,7 @@ export function defineJobScenarios(name) {
             // The job is the core's text; a test may read it (the extension never does).
             const { job } = await api.storage.session.get('job');
             const lanes = typeof job === 'string' ? JSON.parse(job).lanes : [];
-            const jobTabs = lanes.filter((l) => l.tab !== null && l.visit?.state === 'open').map((l) => l.tab);
+            const jobTabs = lanes.filter((l) => l.tab !== null && l.visit?.open).map((l) => l.tab);
             if (jobTabs.length < 2) return null;
             const reply = await api.runtime.sendMessage({ type: 'show', setting });
             return { jobTabs, shown: reply?.tabId ?? null };

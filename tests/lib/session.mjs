@@ -127,7 +127,7 @@ export async function helperTab(b, popup, { timeout = 15000 } = {}) {
       const text = (await (globalThis.browser ?? globalThis.chrome).storage.session.get('job')).job;
       const j = typeof text === 'string' ? JSON.parse(text) : null;
       const at = (role) => j?.lanes?.find((l) => l.role === role)?.visit;
-      const url = (v) => (v?.state === 'open' ? v.url : null);
+      const url = (v) => v?.open?.url ?? null; // a lane's visit: "idle", or {open: {url, …}}, …
       return j && { status: j.status, helper: url(at('helper')), own: url(at('main')) };
     });
     if (!job?.helper || job.status !== 'running') continue;

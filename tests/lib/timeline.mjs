@@ -26,9 +26,10 @@ function installTimeline() {
     let j;
     try { j = JSON.parse(text); } catch { return `unreadable ${String(text).slice(0, 40)}`; }
     const lanes = (j.lanes ?? []).map((l) => {
-      const v = l.visit ?? {};
+      // A visit is "idle", or {open: {url, …}}, {waiting: {step, …}}, {deferred: {step}}.
+      const [state, v] = typeof l.visit === 'string' ? [l.visit, {}] : Object.entries(l.visit ?? { '?': {} })[0];
       const where = v.url ? ` ${new URL(v.url).pathname}` : v.step !== undefined ? ` step ${v.step}` : '';
-      return `${l.role}(tab ${l.tab ?? '-'} ${v.state ?? '?'}${where})`;
+      return `${l.role}(tab ${l.tab ?? '-'} ${state}${where})`;
     }).join(' ');
     const done = (j.steps ?? []).filter((s) => s.outcome).length;
     return `${j.kind} ${j.status}${j.woundUp ? ' wound-up' : ''} ${done}/${j.steps?.length ?? '?'} done ${lanes}`;

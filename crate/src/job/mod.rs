@@ -95,7 +95,7 @@ pub enum Role {
 
 /// Where a lane's page stands since its tab was sent there.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "kebab-case", rename_all_fields = "camelCase")]
+#[serde(rename_all = "kebab-case", rename_all_fields = "camelCase")]
 pub enum Seen {
     /// Nothing yet.
     #[default]
@@ -112,7 +112,7 @@ pub enum Seen {
 
 /// What a lane is doing.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "kebab-case", rename_all_fields = "camelCase")]
+#[serde(rename_all = "kebab-case", rename_all_fields = "camelCase")]
 pub enum Visit {
     /// Nothing to read now.
     #[default]
@@ -164,7 +164,7 @@ pub struct Lane {
 
 /// The opt-out's one click on a step's switch, and what came of it so far.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "kebab-case", rename_all_fields = "camelCase")]
+#[serde(rename_all = "kebab-case", rename_all_fields = "camelCase")]
 pub enum Change {
     /// Not clicked.
     #[default]
