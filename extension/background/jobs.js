@@ -197,8 +197,11 @@ export function recordScan(tabId, outcome, era) {
   const directive = new Promise((resolve) => {
     decided = resolve;
   });
-  if (jobActive === false) decided(null);
-  jobQueue(async () => {
+  // No job can hold the tab: its marks go first, and the storing waits for the reply to be
+  // sent (each write and the core's reading would hold it up).
+  const idle = jobActive === false;
+  if (idle) decided(null);
+  const queued = () => jobQueue(async () => {
     try {
       if (forgotten(outcome, era)) return;
       const job = await keptJob();
@@ -224,6 +227,8 @@ export function recordScan(tabId, outcome, era) {
       decided(null); // no-op once decided; unblocks the reply if anything above threw
     }
   }).catch((e) => log('scan', e?.message ?? e));
+  if (idle) setTimeout(queued, 0);
+  else queued();
   return directive;
 }
 

@@ -23,7 +23,9 @@ export const HANDLERS = {
     const era = erasure(); // a scan seen before "Forget everything" is not stored after it
     const outcome = core.scanPage(msg.facts);
     const tabId = sender.tab.id;
-    rememberPage(msg.facts, outcome, era).catch(warn('report'));
+    // Kept for "Report a problem" after the reply is sent (the core's reading of the facts
+    // for the report would hold the marks up).
+    setTimeout(() => rememberPage(msg.facts, outcome, era).catch(warn('report')), 0);
     // A job's tab waits for the job's decision (the one click, which the core words);
     // any other tab gets its marks as soon as the core says no job holds it.
     const directive = await recordScan(tabId, outcome, era);
