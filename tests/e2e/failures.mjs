@@ -121,6 +121,16 @@ export function defineFailureScenarios(name) {
       }
     }
 
+    /** "Turn off all" from the popup, confirmed, run to its end: the popup's state. */
+    async function turnOffAll() {
+      await waitPopup(popup, (s) => s.turnOffAll && !s.turnOffAll.hidden, { what: '"Turn off all"' });
+      return runJob(popup, async () => {
+        await popup.click('#turn-off-all');
+        await popup.waitFor(() => document.getElementById('confirm').open, { timeout: 3000, what: 'the confirmation' });
+        await popup.click('#confirm-yes');
+      }, 'opt-out');
+    }
+
     const readRows = () => popup.eval(() => {
       const meanings = {};
       const reportable = [];
@@ -173,12 +183,7 @@ export function defineFailureScenarios(name) {
     it('Turn off all: a page that did not load is "failed: <why>", never "turned off", nothing clicked there; the others turned off once each', { timeout: 400000 }, async () => {
       for (const f of FAILING_OFF) server.setBehaviour(byId[f.id].path, f.behaviour);
       const loads0 = loadsOf(server);
-      await waitPopup(popup, (s) => s.turnOffAll && !s.turnOffAll.hidden, { what: '"Turn off all"' });
-      const st = await runJob(popup, async () => {
-        await popup.click('#turn-off-all');
-        await popup.waitFor(() => document.getElementById('confirm').open, { timeout: 3000, what: 'the confirmation' });
-        await popup.click('#confirm-yes');
-      }, 'opt-out');
+      const st = await turnOffAll();
       assert.equal(st.job.status, 'finished', st.job.text);
       const loads = delta(loads0, loadsOf(server));
       for (const f of FAILING_OFF) assert.equal(loads[f.id], 2, `${f.id} (${f.behaviour}): exactly one retry; loads ${JSON.stringify(loads)}`);
@@ -248,12 +253,7 @@ export function defineFailureScenarios(name) {
     it('Turn off all and the security check: stopped at once, nothing clicked there or after it; what was turned off stays turned off', { timeout: 400000 }, async () => {
       server.setBehaviour(CHECKED.path, 'checkpoint');
       const from = server.requests.length;
-      await waitPopup(popup, (s) => s.turnOffAll && !s.turnOffAll.hidden, { what: '"Turn off all"' });
-      const st = await runJob(popup, async () => {
-        await popup.click('#turn-off-all');
-        await popup.waitFor(() => document.getElementById('confirm').open, { timeout: 3000, what: 'the confirmation' });
-        await popup.click('#confirm-yes');
-      }, 'opt-out');
+      const st = await turnOffAll();
       assert.equal(st.job.status, 'stopped', st.job.text);
       assert.match(st.job.text, stopWords);
       assert.equal(pageRequests(from).filter((r) => r.url.split('?')[0] === CHECKED.path).length, 1, 'the page that asked is not loaded again');
